@@ -1,0 +1,92 @@
+//! Errors as values with stable codes (SPEC section 6).
+//!
+//! The binding layer turns an [`Error::Skilift`] into a JS `SkiliftError`
+//! with `code` set to [`Code::as_str`], and throws an [`Error::Host`] as the
+//! very value the host threw.
+
+use std::fmt;
+
+/// The stable error codes of SPEC section 6.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    ActionInvalidFunction,
+    TransactionInvalidAction,
+    TransactionInvalidFunction,
+    StrictImpureAction,
+    StrictNotJsonFromAction,
+    StrictPassNotJsonIntoAction,
+    SchemaValidationError,
+    SessionAlreadyStopped,
+    CannotCancelAction,
+    MigrationDoesNotReturn,
+    HistoryUnsupported,
+    InvalidOptions,
+    BadData,
+    BackendInvalidResponse,
+    NotJson,
+    /// A backend call failed or timed out (reported to `onError`, retried).
+    BackendFailed,
+}
+
+impl Code {
+    /// The code as JavaScript sees it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::ActionInvalidFunction => "action_invalid_function",
+            Code::TransactionInvalidAction => "transaction_invalid_action",
+            Code::TransactionInvalidFunction => "transaction_invalid_function",
+            Code::StrictImpureAction => "strict_impure_action",
+            Code::StrictNotJsonFromAction => "strict_not_json_from_action",
+            Code::StrictPassNotJsonIntoAction => "strict_pass_not_json_into_action",
+            Code::SchemaValidationError => "schema_validation_error",
+            Code::SessionAlreadyStopped => "session_already_stopped",
+            Code::CannotCancelAction => "cannot_cancel_action",
+            Code::MigrationDoesNotReturn => "migration_does_not_return",
+            Code::HistoryUnsupported => "history_unsupported",
+            Code::InvalidOptions => "invalid_options",
+            Code::BadData => "bad_data",
+            Code::BackendInvalidResponse => "backend_invalid_response",
+            Code::NotJson => "not_json",
+            Code::BackendFailed => "backend_failed",
+        }
+    }
+}
+
+/// An engine error, or a host exception carried through unchanged.
+#[derive(Clone, Debug)]
+pub enum Error<E> {
+    /// An error the engine itself raises.
+    Skilift { code: Code, message: String },
+    /// An exception thrown by host code (an action, a backend, a callback).
+    Host(E),
+}
+
+impl<E> Error<E> {
+    /// An engine error with a message that says what to fix.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Error::Skilift {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The engine code, or `None` for a host exception.
+    pub fn code(&self) -> Option<Code> {
+        match self {
+            Error::Skilift { code, .. } => Some(*code),
+            Error::Host(_) => None,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Skilift { code, message } => write!(f, "{}: {}", code.as_str(), message),
+            Error::Host(e) => write!(f, "host error: {e:?}"),
+        }
+    }
+}
+
+/// Shorthand for engine results.
+pub type Result<T, E> = std::result::Result<T, Error<E>>;

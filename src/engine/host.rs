@@ -1,0 +1,151 @@
+//! What the engine needs from its host, as traits.
+//!
+//! The engine never touches JavaScript, files or sockets. Everything that
+//! differs between the WebAssembly build and the native simulation comes in
+//! through these traits: the document type and how actions run on it
+//! ([`Host`], [`Document`]), where records live ([`Storage`], SPEC section 3)
+//! and time ([`Runtime`]). All of it is single-threaded: no `Send` bounds.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// A boxed future that is not `Send`; the engine runs on one thread.
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// The game's data for one key, as the host represents it.
+///
+/// In WebAssembly this is a handle to a frozen JS object, so a patch never
+/// converts the whole document; in the simulation it is a `serde_json::Value`.
+pub trait Document: Clone + 'static {
+    /// Encodes as JSON text. Fails with the path of the first value that is
+    /// not plain JSON (see [`Document::json_problem`]).
+    fn to_json(&self) -> Result<String, String>;
+    /// Decodes JSON text (the `data` field of a record). Fails with a reason.
+    fn from_json(text: &str) -> Result<Self, String>;
+    /// The path (`data.items[2]`) of the first value that is not plain JSON,
+    /// or `None` when the whole document is JSON.
+    fn json_problem(&self) -> Option<String>;
+    /// The path of the first place where two documents differ, or `None`
+    /// when they are equal as JSON.
+    fn first_difference(&self, other: &Self) -> Option<String>;
+}
+
+/// A stored entry as a backend returns it (SPEC section 3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The whole record as JSON text.
+    pub value: String,
+    /// Opaque version token, used as `expected` by the next conditional put.
+    pub version: String,
+    /// When this version was written, in ms since the epoch.
+    pub time: f64,
+    /// GDPR user ids stored with this version.
+    pub user_ids: Vec<f64>,
+}
+
+/// Why a storage call did not give an answer.
+#[derive(Clone, Debug)]
+pub enum StorageError<E> {
+    /// The backend rejected (its exception is carried as it is).
+    Failed(E),
+    /// The backend answered something of the wrong shape.
+    Invalid(String),
+    /// No answer within the request timeout.
+    TimedOut,
+}
+
+/// A future that resolves to a storage answer.
+pub type StorageFuture<T, E> = LocalBoxFuture<'static, Result<T, StorageError<E>>>;
+
+/// The host-supplied backend (SPEC section 3).
+pub trait Storage: 'static {
+    /// A host exception (a JS value in WebAssembly).
+    type Error: Clone + fmt::Debug + 'static;
+    /// The current entry of a key, or `None` if it was never written.
+    fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, Self::Error>;
+    /// Atomic compare-and-set: writes only if the current version is
+    /// `expected` (`None`: the key must not exist). `Some(new version)` when
+    /// written, `None` when another writer got there first.
+    fn put(
+        &self,
+        store: &str,
+        key: &str,
+        value: String,
+        expected: Option<String>,
+        user_ids: Vec<f64>,
+    ) -> StorageFuture<Option<String>, Self::Error>;
+    /// Whether `get_version` and `get_at_time` are supported.
+    fn has_history(&self) -> bool;
+    /// A past version of a key (only called when `has_history`).
+    fn get_version(
+        &self,
+        store: &str,
+        key: &str,
+        version: &str,
+    ) -> StorageFuture<Option<Entry>, Self::Error>;
+    /// The version that was current at `time_ms` (only called when `has_history`).
+    fn get_at_time(
+        &self,
+        store: &str,
+        key: &str,
+        time_ms: f64,
+    ) -> StorageFuture<Option<Entry>, Self::Error>;
+    /// Whether two handles are the same backend (transactions need one).
+    fn same_backend(&self, other: &Self) -> bool;
+}
+
+/// Time, timers, tasks and randomness.
+pub trait Runtime: 'static {
+    /// Milliseconds since the epoch on this host's clock.
+    fn now_ms(&self) -> f64;
+    /// Resolves after `ms`. Dropping the future must cancel the timer, so a
+    /// stopped session holds none.
+    fn sleep(&self, ms: f64) -> LocalBoxFuture<'static, ()>;
+    /// Runs a task in the background until it finishes.
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>);
+    /// A uniformly distributed number in `[0, 1)`.
+    fn random(&self) -> f64;
+}
+
+/// Everything the engine needs from its host for one store.
+pub trait Host: 'static {
+    /// The game's data.
+    type Doc: Document;
+    /// A registered action or migration function.
+    type Func: Clone + PartialEq + 'static;
+    /// The arguments of one action call.
+    type Args: Clone + 'static;
+    /// A host exception, carried through the engine unchanged.
+    type Error: Clone + fmt::Debug + 'static;
+    /// Where records live.
+    type Storage: Storage<Error = Self::Error>;
+    /// Time and tasks.
+    type Runtime: Runtime;
+
+    /// The backend.
+    fn storage(&self) -> &Rc<Self::Storage>;
+    /// The clock and task spawner.
+    fn runtime(&self) -> &Rc<Self::Runtime>;
+    /// Runs `func` on a copy of `data` (the host makes the copy and freezes
+    /// the result). `Ok(None)` means the action cancelled itself.
+    fn call(
+        &self,
+        func: &Self::Func,
+        data: &Self::Doc,
+        args: &Self::Args,
+    ) -> Result<Option<Self::Doc>, Self::Error>;
+    /// The data of a key that has never been written.
+    fn default_data(&self) -> Result<Self::Doc, Self::Error>;
+    /// The store's schema check; `true` when there is none.
+    fn check_schema(&self, data: &Self::Doc) -> Result<bool, Self::Error>;
+    /// Encodes arguments as a JSON array, or the path of the first non-JSON value.
+    fn args_to_json(&self, args: &Self::Args) -> Result<String, String>;
+    /// Decodes arguments stored in a pending transaction.
+    fn args_from_json(&self, json: &str) -> Result<Self::Args, String>;
+    /// The empty argument list, for migrations.
+    fn no_args(&self) -> Self::Args;
+    /// Reports a background failure (the store's `onError`). Must not panic.
+    fn report(&self, error: &crate::engine::Error<Self::Error>, key: Option<&str>);
+}

@@ -1,0 +1,416 @@
+//! The pull: read the stored record, replay queued actions on the fresh
+//! data, write it back with a compare-and-set, and repeat on conflict. Also
+//! the session's background loop: pull every `pullDelay`, back off on
+//! failure, make the final save on `stop`.
+
+use std::rc::Rc;
+
+use super::error::{Code, Error};
+use super::host::{Document, Entry, Host, Runtime, Storage, StorageError};
+use super::record::{DecodeError, Record};
+use super::resolve::{
+    apply_decided, decision, migrate, quarantine_reason, run_action, storage_error, Item,
+};
+use super::retry::Backoff;
+use super::session::{Batch, Phase, SessionInner};
+use super::signal::race;
+use super::timeout::with_timeout;
+
+/// Why a pull did not complete.
+pub(crate) enum PullError<E> {
+    /// The key must not be touched (quarantine).
+    Bad(String),
+    /// Storage failed; retry later. Nothing was lost.
+    Failed(Error<E>),
+}
+
+impl<E> From<StorageError<E>> for PullError<E> {
+    fn from(e: StorageError<E>) -> Self {
+        PullError::Failed(storage_error(e))
+    }
+}
+
+/// The session's background task. Ends when the session has stopped (saved,
+/// or gone bad), holding no timer afterwards.
+pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
+    let store = session.store.clone();
+    let rt = store.host.runtime().clone();
+    let mut backoff = Backoff::new(store.options.backoff_start_ms, store.options.backoff_cap_ms);
+    // Actions dropped (`not_json`) after stop was requested: stop() rejects.
+    let mut final_error: Option<Error<H::Error>> = None;
+    loop {
+        let stopping = session.state.borrow().phase == Phase::Stopping;
+        let wait_ms = match pull(&session, stopping, &mut final_error).await {
+            Ok(()) => {
+                backoff.reset();
+                release_awaiters(&session);
+                let st = session.state.borrow();
+                let unsaved = !st.queue.is_empty() || !st.inflight.is_empty();
+                let phase = st.phase;
+                drop(st);
+                match phase {
+                    Phase::Stopping if !unsaved => {
+                        session.finish(final_error.take().map_or(Ok(()), Err));
+                        return;
+                    }
+                    // Stop was asked for during the pull: save again now.
+                    Phase::Stopping => continue,
+                    _ => store.options.pull_delay_ms,
+                }
+            }
+            Err(PullError::Bad(reason)) => {
+                session.go_bad(reason);
+                return;
+            }
+            Err(PullError::Failed(e)) => {
+                store.report(&e, Some(&session.key));
+                backoff.next_delay(rt.random())
+            }
+        };
+        if session.state.borrow().phase == Phase::Stopped {
+            return;
+        }
+        // A stop or a transaction's prepare cuts the wait short.
+        race(rt.sleep(wait_ms), session.wake.wait()).await;
+    }
+}
+
+fn release_awaiters<H: Host>(session: &SessionInner<H>) {
+    let awaiters = std::mem::take(&mut session.state.borrow_mut().awaiters);
+    for a in awaiters {
+        a.send(());
+    }
+}
+
+/// One pull. The batches it writes stay in `inflight` until known stored,
+/// so a failure (even an ambiguous one) loses nothing and a retry that finds
+/// them stored does not apply them twice.
+async fn pull<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    stopping: bool,
+    final_error: &mut Option<Error<H::Error>>,
+) -> Result<(), PullError<H::Error>> {
+    let mut batches = {
+        let mut st = session.state.borrow_mut();
+        if !st.queue.is_empty() {
+            let n = st.next_batch;
+            st.next_batch += 1;
+            let items = std::mem::take(&mut st.queue);
+            st.inflight.push(Batch { n, items });
+        }
+        std::mem::take(&mut st.inflight)
+    };
+    let result = write_loop(session, &mut batches, stopping, final_error).await;
+    if result.is_err() {
+        // Keep them for the next try, ahead of nothing: only pulls take
+        // from `queue` into `inflight`, and only one pull runs at a time.
+        session.state.borrow_mut().inflight = batches;
+    }
+    result
+}
+
+/// What one attempt wrote (or found already stored).
+struct Written<H: Host> {
+    record: Record,
+    data: H::Doc,
+}
+
+async fn write_loop<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    batches: &mut Vec<Batch<H>>,
+    stopping: bool,
+    final_error: &mut Option<Error<H::Error>>,
+) -> Result<(), PullError<H::Error>> {
+    let store = &session.store;
+    let storage = store.host.storage().clone();
+    let rt = store.host.runtime().clone();
+    let timeout = store.options.request_timeout_ms;
+    loop {
+        let get = storage.get(&store.namespace, &session.key);
+        let entry = with_timeout(&*rt, timeout, get).await?;
+        let attempt = build(session, entry.as_ref(), batches).await?;
+        let Attempt {
+            record,
+            data,
+            write,
+        } = match attempt {
+            Built::Ready(a) => a,
+            Built::Dropped(err) => {
+                // An action made the record unencodable: it is gone from
+                // `batches`; report it and build again from a fresh read.
+                store.report(&err, Some(&session.key));
+                if stopping {
+                    final_error.get_or_insert(err);
+                }
+                continue;
+            }
+        };
+        let Some(text) = write else {
+            confirm(session, batches, Written { record, data });
+            return Ok(());
+        };
+        let expected = entry.as_ref().map(|e| e.version.clone());
+        let user_ids = merged_user_ids(session, entry.as_ref());
+        let put = storage.put(
+            &store.namespace,
+            &session.key,
+            text.clone(),
+            expected,
+            user_ids.clone(),
+        );
+        match with_timeout(&*rt, timeout, put).await? {
+            Some(_version) => {
+                confirm(session, batches, Written { record, data });
+                return Ok(());
+            }
+            None if super::sabotage::active("last_writer_wins") => {
+                // Overwrite whatever the other writer stored.
+                let get = storage.get(&store.namespace, &session.key);
+                let now = with_timeout(&*rt, timeout, get).await?;
+                let put = storage.put(
+                    &store.namespace,
+                    &session.key,
+                    text,
+                    now.map(|e| e.version),
+                    user_ids,
+                );
+                if with_timeout(&*rt, timeout, put).await?.is_some() {
+                    confirm(session, batches, Written { record, data });
+                    return Ok(());
+                }
+            }
+            // Another writer got there first: replay on its record.
+            None => {}
+        }
+    }
+}
+
+/// The union of the stored user ids and this session's.
+fn merged_user_ids<H: Host>(session: &SessionInner<H>, entry: Option<&Entry>) -> Vec<f64> {
+    let mut ids: Vec<f64> = entry.map(|e| e.user_ids.clone()).unwrap_or_default();
+    for id in &session.state.borrow().user_ids {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    ids
+}
+
+struct Attempt<H: Host> {
+    record: Record,
+    data: H::Doc,
+    /// The text to write, or `None` when nothing changed.
+    write: Option<String>,
+}
+
+enum Built<H: Host> {
+    Ready(Attempt<H>),
+    /// An action's result could not be encoded; it was removed.
+    Dropped(Error<H::Error>),
+}
+
+/// Builds the record to write from a fresh entry and the batches.
+async fn build<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    entry: Option<&Entry>,
+    batches: &mut Vec<Batch<H>>,
+) -> Result<Built<H>, PullError<H::Error>> {
+    let store = &session.store;
+    let host = &store.host;
+    let now = host.runtime().now_ms();
+    let mut record = match entry {
+        None => {
+            let data = host.default_data().map_err(|e| PullError::Failed(Error::Host(e)))?;
+            let json = data.to_json().map_err(|path| {
+                PullError::Failed(Error::new(
+                    Code::NotJson,
+                    format!("defaultData returned a value that is not JSON at {path}"),
+                ))
+            })?;
+            // Default data is already in the latest shape: every step counts as done.
+            let steps = store.options.migrations.iter().map(|(s, _)| s.clone()).collect();
+            Record::new(json, steps)
+        }
+        Some(e) => match Record::decode(&e.value) {
+            Ok(r) => r,
+            Err(err @ (DecodeError::Undecodable(_) | DecodeError::NewerFormat(_))) => {
+                return Err(PullError::Bad(err.reason()))
+            }
+        },
+    };
+    if let Some(reason) = quarantine_reason(store, &record) {
+        return Err(PullError::Bad(reason));
+    }
+    // Exactly-once: batches this session already stored (an ambiguous write
+    // that did land) are dropped, not applied again.
+    if !super::sabotage::active("exactly_once") {
+        let stored = record.written_batch(&session.id);
+        let (done, todo): (Vec<_>, Vec<_>) =
+            std::mem::take(batches).into_iter().partition(|b| b.n <= stored);
+        *batches = todo;
+        for b in done {
+            ack_prepares(session, &b.items);
+        }
+    }
+    let data = H::Doc::from_json(&record.data)
+        .map_err(|why| PullError::Bad(format!("the stored data is undecodable: {why}")))?;
+    let (mut data, mut changed) = migrate(store, &mut record, data).map_err(PullError::Bad)?;
+
+    let mut remaining = Vec::new();
+    for pending in std::mem::take(&mut record.pending) {
+        match decision(store, &pending).await? {
+            Some(committed) => {
+                data = apply_decided(store, &session.key, &pending, committed, data);
+                changed = true;
+            }
+            None => remaining.push(pending),
+        }
+    }
+    record.pending = remaining;
+
+    let base = data.clone();
+    for batch in batches.iter() {
+        data = replay(session, &mut record, &batch.items, data);
+    }
+    if let Some(last) = batches.last() {
+        record.mark_written(&session.id, last.n, now);
+        changed = true;
+    }
+    let ids_changed = {
+        let st = session.state.borrow();
+        let stored = entry.map(|e| &e.user_ids);
+        st.user_ids
+            .iter()
+            .any(|id| !stored.is_some_and(|s| s.contains(id)))
+    };
+    if !changed && !ids_changed {
+        return Ok(Built::Ready(Attempt {
+            record,
+            data,
+            write: None,
+        }));
+    }
+    match data.to_json() {
+        Ok(json) => record.data = json,
+        Err(path) => return drop_unencodable(session, batches, base, path),
+    }
+    let text = record.encode().map_err(|why| {
+        PullError::Failed(Error::new(Code::NotJson, format!("cannot encode the record: {why}")))
+    })?;
+    Ok(Built::Ready(Attempt {
+        record,
+        data,
+        write: Some(text),
+    }))
+}
+
+/// Replays queued items on `data`. A plain action that throws, cancels or
+/// fails the schema on the fresh data is skipped (and reported); a prepare
+/// adds a pending entry, or applies at once if its decision is known.
+fn replay<H: Host>(
+    session: &SessionInner<H>,
+    record: &mut Record,
+    items: &[Item<H>],
+    mut data: H::Doc,
+) -> H::Doc {
+    let store = &session.store;
+    for item in items {
+        match item {
+            Item::Action { func, args } => match run_action(store, func, &data, args) {
+                Ok(Some(new)) => data = new,
+                Ok(None) => {}
+                Err(e) => store.report(&e, Some(&session.key)),
+            },
+            Item::Prepare(pending) => {
+                let known = store.decisions.borrow().get(&pending.id).copied();
+                match known {
+                    Some(committed) => {
+                        data = apply_decided(store, &session.key, pending, committed, data)
+                    }
+                    None => record.pending.push(pending.clone()),
+                }
+            }
+        }
+    }
+    data
+}
+
+/// Finds the first queued action whose result is not JSON, removes it, and
+/// returns the `not_json` error to report. Everything else is kept.
+fn drop_unencodable<H: Host>(
+    session: &SessionInner<H>,
+    batches: &mut [Batch<H>],
+    mut data: H::Doc,
+    path: String,
+) -> Result<Built<H>, PullError<H::Error>> {
+    let store = &session.store;
+    for batch in batches.iter_mut() {
+        for i in 0..batch.items.len() {
+            let Item::Action { func, args } = &batch.items[i] else { continue };
+            let Ok(Some(new)) = run_action(store, func, &data, args) else { continue };
+            if let Some(path) = new.json_problem() {
+                batch.items.remove(i);
+                return Ok(Built::Dropped(Error::new(
+                    Code::NotJson,
+                    format!("an action produced data that is not JSON at {path}; the action was dropped and the rest saved"),
+                )));
+            }
+            data = new;
+        }
+    }
+    // Not caused by a queued action: a migration or transaction action made
+    // it. Writing is impossible; retrying will not help, but losing data is
+    // worse, so keep everything and report.
+    Err(PullError::Failed(Error::new(
+        Code::NotJson,
+        format!("the data is not JSON at {path} after migrations or transactions; nothing was written"),
+    )))
+}
+
+/// Sends the acknowledgements of prepares that are now stored.
+fn ack_prepares<H: Host>(session: &SessionInner<H>, items: &[Item<H>]) {
+    for item in items {
+        if let Item::Prepare(p) = item {
+            let ack = session.state.borrow_mut().acks.remove(&p.id);
+            if let Some(ack) = ack {
+                ack.send(());
+            }
+        }
+    }
+}
+
+/// After a successful pull: the batches are stored; the cache becomes the
+/// stored data plus whatever was patched while the pull was in flight.
+fn confirm<H: Host>(session: &Rc<SessionInner<H>>, batches: &mut Vec<Batch<H>>, written: Written<H>) {
+    for b in std::mem::take(batches) {
+        ack_prepares(session, &b.items);
+    }
+    let store = &session.store;
+    let Written { record, mut data } = written;
+    // Decisions that arrived while this pull was in flight.
+    for pending in &record.pending {
+        let known = store.decisions.borrow().get(&pending.id).copied();
+        if let Some(committed) = known {
+            data = apply_decided(store, &session.key, pending, committed, data);
+        }
+    }
+    let mut scratch = record;
+    loop {
+        let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
+        let cache = replay(session, &mut scratch, &queued, data.clone());
+        let mut st = session.state.borrow_mut();
+        if st.queue.len() != queued.len() {
+            // A callback patched meanwhile; replay again with it.
+            continue;
+        }
+        let first = !st.loaded;
+        st.loaded = true;
+        let changed = first || st.cache.first_difference(&cache).is_some();
+        st.cache = cache.clone();
+        drop(st);
+        if changed {
+            session.notify(&cache);
+        }
+        return;
+    }
+}

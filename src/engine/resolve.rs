@@ -1,0 +1,245 @@
+//! Turning a record plus queued work into new data: migrations, pending
+//! transactions resolved from their decisions, and replay of queued actions.
+//!
+//! Everything here runs host actions and must be called with no `RefCell`
+//! borrow of a session held: an action is host code.
+
+use super::error::{Code, Error};
+use super::host::{Host, Runtime, Storage, StorageError};
+use super::record::{decode_decision, encode_decision, Pending, Record, StoredCall};
+use super::store::{StoreInner, TRANSACTIONS_STORE};
+use super::timeout::with_timeout;
+
+/// One unit of queued work.
+pub(crate) enum Item<H: Host> {
+    /// A plain patch.
+    Action { func: H::Func, args: H::Args },
+    /// Adds this key's part of a transaction (a prepare).
+    Prepare(Pending),
+}
+
+impl<H: Host> Clone for Item<H> {
+    fn clone(&self) -> Self {
+        match self {
+            Item::Action { func, args } => Item::Action {
+                func: func.clone(),
+                args: args.clone(),
+            },
+            Item::Prepare(p) => Item::Prepare(p.clone()),
+        }
+    }
+}
+
+/// Runs one action, with the store's schema check. `Ok(None)`: cancelled.
+pub(crate) fn run_action<H: Host>(
+    store: &StoreInner<H>,
+    func: &H::Func,
+    data: &H::Doc,
+    args: &H::Args,
+) -> Result<Option<H::Doc>, Error<H::Error>> {
+    let result = store.host.call(func, data, args).map_err(Error::Host)?;
+    if let Some(new) = &result {
+        check_schema(store, new)?;
+    }
+    Ok(result)
+}
+
+/// Fails with `schema_validation_error` when the store's schema rejects `data`.
+pub(crate) fn check_schema<H: Host>(
+    store: &StoreInner<H>,
+    data: &H::Doc,
+) -> Result<(), Error<H::Error>> {
+    if store.host.check_schema(data).map_err(Error::Host)? {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Code::SchemaValidationError,
+            format!(
+                "the data produced by the action does not pass the schema of store {:?}",
+                store.options.name
+            ),
+        ))
+    }
+}
+
+/// Applies the stored calls of a decided transaction. A call that fails or
+/// cancels is skipped and reported: a decided transaction cannot be undone.
+pub(crate) fn apply_decided<H: Host>(
+    store: &StoreInner<H>,
+    key: &str,
+    pending: &Pending,
+    committed: bool,
+    mut data: H::Doc,
+) -> H::Doc {
+    let calls: &[StoredCall] = if committed {
+        &pending.success
+    } else {
+        &pending.failure
+    };
+    for call in calls {
+        match apply_stored(store, call, &data) {
+            Ok(new) => data = new,
+            Err(e) => store.report(&e, Some(key)),
+        }
+    }
+    data
+}
+
+fn apply_stored<H: Host>(
+    store: &StoreInner<H>,
+    call: &StoredCall,
+    data: &H::Doc,
+) -> Result<H::Doc, Error<H::Error>> {
+    let func = store.named(&call.action).ok_or_else(|| {
+        Error::new(
+            Code::TransactionInvalidFunction,
+            format!("transaction action {:?} is not registered", call.action),
+        )
+    })?;
+    let args = store
+        .host
+        .args_from_json(call.args.get())
+        .map_err(|e| Error::new(Code::BadData, format!("stored arguments of {:?}: {e}", call.action)))?;
+    match run_action(store, &func, data, &args)? {
+        Some(new) => Ok(new),
+        None => Err(Error::new(
+            Code::CannotCancelAction,
+            format!(
+                "transaction action {:?} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
+                call.action
+            ),
+        )),
+    }
+}
+
+/// Why a record must not be touched by this server, or `None`.
+pub(crate) fn quarantine_reason<H: Host>(store: &StoreInner<H>, record: &Record) -> Option<String> {
+    for step in &record.migrations {
+        if !store.options.migrations.iter().any(|(s, _)| s == step) {
+            return Some(format!(
+                "the data has migration step {step:?}, which this server does not know (written by a newer server?)"
+            ));
+        }
+    }
+    for p in &record.pending {
+        for call in p.success.iter().chain(&p.failure) {
+            if store.named(&call.action).is_none() {
+                return Some(format!(
+                    "the data has a pending transaction with action {:?}, which this server does not know (written by a newer server?)",
+                    call.action
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Runs the migration steps `record` has not had. `Err(reason)`: the key is bad.
+pub(crate) fn migrate<H: Host>(
+    store: &StoreInner<H>,
+    record: &mut Record,
+    mut data: H::Doc,
+) -> Result<(H::Doc, bool), String> {
+    let mut changed = false;
+    for (step, func) in &store.options.migrations {
+        if record.migrations.iter().any(|s| s == step) {
+            continue;
+        }
+        match store.host.call(func, &data, &store.host.no_args()) {
+            Ok(Some(new)) => data = new,
+            Ok(None) => return Err(format!("migration step {step:?} returned undefined")),
+            Err(e) => return Err(format!("migration step {step:?} threw: {e:?}")),
+        }
+        record.migrations.push(step.clone());
+        changed = true;
+    }
+    Ok((data, changed))
+}
+
+/// The decision of a pending transaction, or `None` while it is undecided and
+/// not timed out. Past the timeout this writes `aborted` if no decision
+/// exists (create-if-absent), so every key reaches the same outcome.
+pub(crate) async fn decision<H: Host>(
+    store: &StoreInner<H>,
+    pending: &Pending,
+) -> Result<Option<bool>, StorageError<H::Error>> {
+    if let Some(d) = store.decisions.borrow().get(&pending.id) {
+        return Ok(Some(*d));
+    }
+    if let Some(d) = read_decision(store, &pending.id).await? {
+        return Ok(Some(d));
+    }
+    let now = store.host.runtime().now_ms();
+    if now - pending.created <= store.options.transaction_timeout_ms {
+        return Ok(None);
+    }
+    if super::sabotage::active("presumed_abort") {
+        // The Roblox original's behaviour: treat as failed without deciding.
+        return Ok(Some(false));
+    }
+    decide(store, &pending.id, false).await.map(Some)
+}
+
+/// Reads a decision record.
+pub(crate) async fn read_decision<H: Host>(
+    store: &StoreInner<H>,
+    id: &str,
+) -> Result<Option<bool>, StorageError<H::Error>> {
+    let rt = store.host.runtime().clone();
+    let get = store.host.storage().get(TRANSACTIONS_STORE, id);
+    match with_timeout(&*rt, store.options.request_timeout_ms, get).await? {
+        None => Ok(None),
+        Some(entry) => match decode_decision(&entry.value) {
+            Some(d) => {
+                store.decisions.borrow_mut().insert(id.to_owned(), d);
+                Ok(Some(d))
+            }
+            None => Err(StorageError::Invalid(format!(
+                "the decision record of transaction {id:?} is not a decision"
+            ))),
+        },
+    }
+}
+
+/// Writes a decision if none exists and returns the one that stands.
+pub(crate) async fn decide<H: Host>(
+    store: &StoreInner<H>,
+    id: &str,
+    committed: bool,
+) -> Result<bool, StorageError<H::Error>> {
+    let rt = store.host.runtime().clone();
+    let put = store.host.storage().put(
+        TRANSACTIONS_STORE,
+        id,
+        encode_decision(committed),
+        None,
+        Vec::new(),
+    );
+    match with_timeout(&*rt, store.options.request_timeout_ms, put).await? {
+        Some(_) => {
+            store.decisions.borrow_mut().insert(id.to_owned(), committed);
+            Ok(committed)
+        }
+        None => match read_decision(store, id).await? {
+            Some(d) => Ok(d),
+            None => Err(StorageError::Invalid(format!(
+                "the decision record of transaction {id:?} exists for put but not for get"
+            ))),
+        },
+    }
+}
+
+/// The error to report for a storage call that gave no answer.
+pub(crate) fn storage_error<E>(err: StorageError<E>) -> Error<E> {
+    match err {
+        StorageError::Failed(e) => Error::Host(e),
+        StorageError::Invalid(why) => Error::new(
+            Code::BackendInvalidResponse,
+            format!("the backend answered something of the wrong shape: {why}"),
+        ),
+        StorageError::TimedOut => Error::new(
+            Code::BackendFailed,
+            "the backend did not answer within the request timeout",
+        ),
+    }
+}

@@ -1,0 +1,20 @@
+//! Deliberate bugs, compiled in only with the `sabotage` cargo feature, to
+//! show that the simulation catches them (`SKILIFT_SABOTAGE=<kind>`):
+//!
+//! - `exactly_once`: a retry re-applies batches an ambiguous write already stored;
+//! - `presumed_abort`: a timed-out transaction counts as aborted without a
+//!   decision being written (what the Roblox original does);
+//! - `last_writer_wins`: a conflicting write overwrites instead of replaying.
+
+/// Whether the named sabotage is switched on.
+#[cfg(feature = "sabotage")]
+pub fn active(kind: &str) -> bool {
+    std::env::var("SKILIFT_SABOTAGE").is_ok_and(|v| v.split(',').any(|k| k == kind))
+}
+
+/// Whether the named sabotage is switched on (never, in a normal build).
+#[cfg(not(feature = "sabotage"))]
+#[inline(always)]
+pub fn active(_kind: &str) -> bool {
+    false
+}

@@ -1,0 +1,361 @@
+//! A session: one loaded key, its cached data, its queue of unsaved actions,
+//! its `updated` callbacks, and its life cycle (running, stopping, stopped).
+//!
+//! The background work (pulls, retries, the final save) lives in `pull.rs`;
+//! this file owns the state and the calls the game makes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+
+use super::error::{Code, Error};
+use super::host::{Host, Runtime};
+use super::record::Pending;
+use super::resolve::{apply_decided, check_schema, Item};
+use super::signal::{oneshot, Notify, Receiver, Sender};
+use super::store::StoreInner;
+use super::strict;
+
+/// An `updated` callback. An error it returns is reported, never propagated.
+pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Phase {
+    Running,
+    Stopping,
+    Stopped,
+}
+
+/// A batch of queued items taken by a pull, numbered for exactly-once writes.
+pub(crate) struct Batch<H: Host> {
+    pub n: u64,
+    pub items: Vec<Item<H>>,
+}
+
+pub(crate) struct State<H: Host> {
+    /// What the game sees: last pulled data plus everything patched since.
+    pub cache: H::Doc,
+    /// Items patched since the last pull took the queue.
+    pub queue: Vec<Item<H>>,
+    /// Batches taken by pulls and not yet known to be stored.
+    pub inflight: Vec<Batch<H>>,
+    pub next_batch: u64,
+    pub user_ids: Vec<f64>,
+    pub callbacks: Vec<(u64, Callback<H>)>,
+    pub next_callback: u64,
+    pub phase: Phase,
+    pub bad: Option<String>,
+    pub loaded: bool,
+    /// `await()` callers, released by the next successful request.
+    pub awaiters: Vec<Sender<()>>,
+    /// `stop()` callers, released when the final save is done.
+    pub stop_waiters: Vec<Sender<Result<(), Error<H::Error>>>>,
+    pub stop_result: Option<Result<(), Error<H::Error>>>,
+    /// Prepare acknowledgements, by transaction id, sent once stored.
+    pub acks: HashMap<String, Sender<()>>,
+}
+
+pub(crate) struct SessionInner<H: Host> {
+    pub store: Rc<StoreInner<H>>,
+    pub key: String,
+    /// Identifies this session's batches in records (`writers`).
+    pub id: String,
+    pub state: RefCell<State<H>>,
+    /// Cuts the pull loop's sleep short.
+    pub wake: Notify,
+}
+
+/// A loaded key (SPEC section 2.1).
+pub struct Session<H: Host>(pub(crate) Rc<SessionInner<H>>);
+
+impl<H: Host> Clone for Session<H> {
+    fn clone(&self) -> Self {
+        Session(self.0.clone())
+    }
+}
+
+/// A random id of 16 hex digits per half, from the host's randomness.
+pub(crate) fn random_id<R: Runtime + ?Sized>(rt: &R) -> String {
+    let mut s = String::with_capacity(24);
+    for _ in 0..3 {
+        let part = (rt.random() * 4_294_967_296.0) as u64;
+        s.push_str(&format!("{part:08x}"));
+    }
+    s
+}
+
+impl<H: Host> Session<H> {
+    /// Creates the session and starts its pull loop. Fails only when
+    /// `defaultData` throws (its exception is carried through).
+    pub(crate) fn start(store: Rc<StoreInner<H>>, key: String) -> Result<Self, Error<H::Error>> {
+        let rt = store.host.runtime().clone();
+        let cache = store.host.default_data().map_err(Error::Host)?;
+        let id = random_id(&*rt);
+        let state = State {
+            cache,
+            queue: Vec::new(),
+            inflight: Vec::new(),
+            next_batch: 1,
+            user_ids: Vec::new(),
+            callbacks: Vec::new(),
+            next_callback: 0,
+            phase: Phase::Running,
+            bad: None,
+            loaded: false,
+            awaiters: Vec::new(),
+            stop_waiters: Vec::new(),
+            stop_result: None,
+            acks: HashMap::new(),
+        };
+        let session = Session(Rc::new(SessionInner {
+            store,
+            key,
+            id,
+            state: RefCell::new(state),
+            wake: Notify::default(),
+        }));
+        rt.spawn(Box::pin(super::pull::run(session.0.clone())));
+        Ok(session)
+    }
+
+    /// The key this session reads and writes.
+    pub fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// Applies `func` to the cached data at once, queues it for the next
+    /// pull, and fires `updated`. `Ok(false)`: the action cancelled itself.
+    pub fn patch(&self, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
+        let inner = &self.0;
+        inner.check_running()?;
+        if inner.store.registration(func).is_none() {
+            return Err(Error::new(
+                Code::ActionInvalidFunction,
+                format!(
+                    "the function passed to patch is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
+                    inner.store.options.name
+                ),
+            ));
+        }
+        let cache = inner.state.borrow().cache.clone();
+        let new = if strict::enabled() {
+            strict::call_checked(&inner.store.host, func, &cache, &args)?
+        } else {
+            inner.store.host.call(func, &cache, &args).map_err(Error::Host)?
+        };
+        let Some(new) = new else { return Ok(false) };
+        check_schema(&inner.store, &new)?;
+        {
+            let mut st = inner.state.borrow_mut();
+            // An action that stopped its own session (it should not) leaves
+            // nothing to queue.
+            if st.phase != Phase::Running {
+                return Err(stopped_error(&inner.key));
+            }
+            st.cache = new.clone();
+            st.queue.push(Item::Action {
+                func: func.clone(),
+                args,
+            });
+        }
+        inner.notify(&new);
+        Ok(true)
+    }
+
+    /// Binds a callback, calls it at once with the current data, and returns
+    /// its id for [`Session::unbind`].
+    pub fn updated(&self, callback: Callback<H>) -> Result<u64, Error<H::Error>> {
+        let inner = &self.0;
+        inner.check_running()?;
+        let (id, data) = {
+            let mut st = inner.state.borrow_mut();
+            let id = st.next_callback;
+            st.next_callback += 1;
+            st.callbacks.push((id, callback.clone()));
+            (id, st.cache.clone())
+        };
+        if let Err(e) = callback(&data) {
+            inner.store.report(&Error::Host(e), Some(&inner.key));
+        }
+        Ok(id)
+    }
+
+    /// Unbinds a callback; unknown ids are ignored.
+    pub fn unbind(&self, id: u64) {
+        self.0.state.borrow_mut().callbacks.retain(|(i, _)| *i != id);
+    }
+
+    /// Adds a GDPR user id, written with every later version of this key.
+    pub fn userid(&self, user: f64) -> Result<(), Error<H::Error>> {
+        self.0.check_running()?;
+        if !user.is_finite() {
+            return Err(Error::new(
+                Code::InvalidOptions,
+                format!("a user id must be a finite number, got {user}"),
+            ));
+        }
+        let mut st = self.0.state.borrow_mut();
+        if !st.user_ids.contains(&user) {
+            st.user_ids.push(user);
+        }
+        Ok(())
+    }
+
+    /// Stops pulling, saves everything queued, and resolves when saved.
+    /// Calling it again returns the same outcome.
+    pub fn stop(&self) -> impl Future<Output = Result<(), Error<H::Error>>> + 'static {
+        let inner = &self.0;
+        let (tx, rx) = oneshot();
+        {
+            let mut st = inner.state.borrow_mut();
+            match &st.stop_result {
+                Some(r) => tx.send(r.clone()),
+                None => {
+                    st.stop_waiters.push(tx);
+                    if st.phase == Phase::Running {
+                        st.phase = Phase::Stopping;
+                    }
+                }
+            }
+        }
+        inner.wake.notify();
+        async move { rx.await.unwrap_or(Ok(())) }
+    }
+
+    /// Resolves after the next successful request, or at once on a stopped
+    /// session. Never fails.
+    pub fn wait_next(&self) -> impl Future<Output = ()> + 'static {
+        let (tx, rx) = oneshot();
+        {
+            let mut st = self.0.state.borrow_mut();
+            if st.phase == Phase::Stopped {
+                tx.send(());
+            } else {
+                st.awaiters.push(tx);
+            }
+        }
+        async move {
+            rx.await;
+        }
+    }
+
+    /// Why this key must not be touched, or `None`.
+    pub fn bad(&self) -> Option<String> {
+        self.0.state.borrow().bad.clone()
+    }
+
+    /// Whether the first pull has succeeded.
+    pub fn loaded(&self) -> bool {
+        self.0.state.borrow().loaded
+    }
+
+    /// Whether `stop` has been called (or the session went bad).
+    pub fn stopped(&self) -> bool {
+        self.0.state.borrow().phase != Phase::Running
+    }
+
+    /// The current cached data (for the binding layer and tests; games read
+    /// through `updated`).
+    pub fn data(&self) -> H::Doc {
+        self.0.state.borrow().cache.clone()
+    }
+
+    /// Whether two handles are the same session.
+    pub fn same(&self, other: &Session<H>) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn stopped_error<E>(key: &str) -> Error<E> {
+    Error::new(
+        Code::SessionAlreadyStopped,
+        format!("the session for key {key:?} has stopped; load the key again to change it"),
+    )
+}
+
+impl<H: Host> SessionInner<H> {
+    pub(crate) fn check_running(&self) -> Result<(), Error<H::Error>> {
+        if self.state.borrow().phase == Phase::Running {
+            Ok(())
+        } else {
+            Err(stopped_error(&self.key))
+        }
+    }
+
+    /// Calls every `updated` callback with `data`. No borrow is held while
+    /// they run, and one that throws is reported and does not stop the rest.
+    pub(crate) fn notify(&self, data: &H::Doc) {
+        let callbacks: Vec<Callback<H>> = self
+            .state
+            .borrow()
+            .callbacks
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect();
+        for callback in callbacks {
+            if let Err(e) = callback(data) {
+                self.store.report(&Error::Host(e), Some(&self.key));
+            }
+        }
+    }
+
+    /// Queues this key's part of a transaction and asks for a pull soon.
+    /// The receiver resolves once the part is stored.
+    pub(crate) fn enqueue_prepare(&self, pending: Pending) -> Receiver<()> {
+        let (tx, rx) = oneshot();
+        {
+            let mut st = self.state.borrow_mut();
+            st.acks.insert(pending.id.clone(), tx);
+            st.queue.push(Item::Prepare(pending));
+        }
+        self.wake.notify();
+        rx
+    }
+
+    /// Applies a transaction's decided actions to the cache at once.
+    pub(crate) fn apply_decision(&self, pending: &Pending, committed: bool) {
+        let cache = {
+            let st = self.state.borrow();
+            if st.phase == Phase::Stopped {
+                return;
+            }
+            st.cache.clone()
+        };
+        let new = apply_decided(&self.store, &self.key, pending, committed, cache);
+        self.state.borrow_mut().cache = new.clone();
+        self.notify(&new);
+    }
+
+    /// Marks the key bad: the session stops at once and never writes.
+    pub(crate) fn go_bad(&self, reason: String) {
+        self.store
+            .report(&Error::new(Code::BadData, reason.clone()), Some(&self.key));
+        let mut st = self.state.borrow_mut();
+        st.bad = Some(reason);
+        st.queue.clear();
+        st.inflight.clear();
+        st.acks.clear();
+        drop(st);
+        self.finish(Ok(()));
+    }
+
+    /// Ends the session: releases every waiter; holds nothing afterwards.
+    pub(crate) fn finish(&self, result: Result<(), Error<H::Error>>) {
+        let (awaiters, stoppers) = {
+            let mut st = self.state.borrow_mut();
+            st.phase = Phase::Stopped;
+            st.stop_result = Some(result.clone());
+            (
+                std::mem::take(&mut st.awaiters),
+                std::mem::take(&mut st.stop_waiters),
+            )
+        };
+        for a in awaiters {
+            a.send(());
+        }
+        for s in stoppers {
+            s.send(result.clone());
+        }
+    }
+}

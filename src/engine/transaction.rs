@@ -1,0 +1,202 @@
+//! Transactions across keys without locks (SPEC section 4).
+//!
+//! Prepare: each key's part is written as a pending entry by that session's
+//! normal pull. Decide: the coordinator creates the decision record with a
+//! create-if-absent write; a reader that finds an undecided entry past the
+//! timeout creates `aborted` the same way, so the decision is made exactly
+//! once and every key applies the same outcome.
+
+use std::rc::Rc;
+
+use super::error::{Code, Error};
+use super::host::{Host, Runtime, Storage};
+use super::record::{Pending, StoredCall};
+use super::resolve::decide;
+use super::retry::Backoff;
+use super::session::{random_id, Session};
+use super::signal::{join_all, race, Either};
+
+/// One key's recorded part.
+struct Part<H: Host> {
+    session: Session<H>,
+    success: Vec<StoredCall>,
+    failure: Vec<StoredCall>,
+}
+
+/// A transaction being recorded: the patches made inside its closures.
+pub struct Transaction<H: Host> {
+    parts: Vec<Part<H>>,
+}
+
+impl<H: Host> Default for Transaction<H> {
+    fn default() -> Self {
+        Transaction { parts: Vec::new() }
+    }
+}
+
+impl<H: Host> Transaction<H> {
+    /// An empty transaction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a patch for the success (`committed = true`) or failure side.
+    /// Checks it now, so a mistake rejects the transaction before anything is
+    /// written: the action must be a registered transaction action, its
+    /// arguments JSON, and it must not cancel on the current data.
+    pub fn record(
+        &mut self,
+        session: &Session<H>,
+        committed: bool,
+        func: &H::Func,
+        args: H::Args,
+    ) -> Result<(), Error<H::Error>> {
+        let inner = &session.0;
+        inner.check_running()?;
+        let store = &inner.store;
+        let name = match store.registration(func) {
+            Some(Some(name)) => name,
+            Some(None) => {
+                return Err(Error::new(
+                    Code::TransactionInvalidAction,
+                    "a plain action was patched inside a transaction; register it with store.transaction(name, fn) instead of store.action(fn)",
+                ))
+            }
+            None => {
+                return Err(Error::new(
+                    Code::TransactionInvalidFunction,
+                    format!(
+                        "the function patched inside the transaction is not registered on store {:?}; register it with store.transaction(name, fn)",
+                        store.options.name
+                    ),
+                ))
+            }
+        };
+        let args_json = store.host.args_to_json(&args).map_err(|path| {
+            Error::new(
+                Code::StrictPassNotJsonIntoAction,
+                format!("transaction arguments are stored and must be JSON; the argument at {path} is not"),
+            )
+        })?;
+        let cache = session.data();
+        if store
+            .host
+            .call(func, &cache, &args)
+            .map_err(Error::Host)?
+            .is_none()
+        {
+            return Err(Error::new(
+                Code::CannotCancelAction,
+                format!("transaction action {name:?} returned undefined; a transaction action cannot cancel itself"),
+            ));
+        }
+        let call = StoredCall::new(name, &args_json)
+            .map_err(|why| Error::new(Code::StrictPassNotJsonIntoAction, why))?;
+        let index = match self.parts.iter().position(|p| p.session.same(session)) {
+            Some(i) => i,
+            None => {
+                self.parts.push(Part {
+                    session: session.clone(),
+                    success: Vec::new(),
+                    failure: Vec::new(),
+                });
+                self.parts.len() - 1
+            }
+        };
+        let part = &mut self.parts[index];
+        if committed {
+            part.success.push(call);
+        } else {
+            part.failure.push(call);
+        }
+        Ok(())
+    }
+
+    /// Runs the protocol. `Ok(true)`: committed; `Ok(false)`: aborted
+    /// (storage trouble never makes it fail). Errors only for programming
+    /// mistakes found before anything is written.
+    pub async fn commit(self) -> Result<bool, Error<H::Error>> {
+        let Some(first) = self.parts.first() else {
+            return Ok(true);
+        };
+        let coordinator = first.session.0.store.clone();
+        for part in &self.parts {
+            let store = &part.session.0.store;
+            if !store.host.storage().same_backend(coordinator.host.storage()) {
+                return Err(Error::new(
+                    Code::InvalidOptions,
+                    "all sessions in one transaction must use the same backend object",
+                ));
+            }
+            part.session.0.check_running()?;
+        }
+        let rt = coordinator.host.runtime().clone();
+        let id = random_id(&*rt);
+        let created = rt.now_ms();
+
+        let pendings: Vec<Pending> = self
+            .parts
+            .iter()
+            .map(|p| Pending {
+                id: id.clone(),
+                success: p.success.clone(),
+                failure: p.failure.clone(),
+                created,
+            })
+            .collect();
+        let acks = self
+            .parts
+            .iter()
+            .zip(&pendings)
+            .map(|(p, pending)| p.session.0.enqueue_prepare(pending.clone()))
+            .collect();
+        let prepared = match race(
+            join_all(acks),
+            rt.sleep(coordinator.options.prepare_timeout_ms),
+        )
+        .await
+        {
+            Either::Left(acks) => acks.iter().all(Option::is_some),
+            Either::Right(()) => false,
+        };
+
+        let committed = if prepared {
+            decide_with_retry(&coordinator, &id).await
+        } else {
+            // Only the coordinator ever writes `committed`, so not writing it
+            // settles the outcome. Writing `aborted` is a courtesy to other
+            // servers (they would otherwise wait for the timeout).
+            if let Err(e) = decide(&coordinator, &id, false).await {
+                coordinator.report(&super::resolve::storage_error(e), None);
+            }
+            false
+        };
+        for (part, pending) in self.parts.iter().zip(&pendings) {
+            let inner = &part.session.0;
+            inner
+                .store
+                .decisions
+                .borrow_mut()
+                .insert(id.clone(), committed);
+            inner.apply_decision(pending, committed);
+        }
+        Ok(committed)
+    }
+}
+
+/// Writes `committed` unless a decision exists, retrying until the outcome is
+/// known: after a lost reply the decision may or may not have been stored,
+/// and resolving either way before knowing could split the keys.
+async fn decide_with_retry<H: Host>(store: &Rc<super::store::StoreInner<H>>, id: &str) -> bool {
+    let rt = store.host.runtime().clone();
+    let mut backoff = Backoff::new(store.options.backoff_start_ms, store.options.backoff_cap_ms);
+    loop {
+        match decide(store, id, true).await {
+            Ok(d) => return d,
+            Err(e) => {
+                store.report(&super::resolve::storage_error(e), None);
+                rt.sleep(backoff.next_delay(rt.random())).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Reading a key without loading a session: the latest data or a past version.
+
+use std::rc::Rc;
+
+use super::error::{Code, Error};
+use super::host::{Document, Entry, Host, Storage};
+use super::record::Record;
+use super::resolve::{migrate, storage_error};
+use super::store::StoreInner;
+use super::timeout::with_timeout;
+
+/// A read-only view of one key (SPEC section 2.1).
+pub struct View<H: Host> {
+    store: Rc<StoreInner<H>>,
+    key: String,
+}
+
+impl<H: Host> View<H> {
+    pub(crate) fn new(store: Rc<StoreInner<H>>, key: String) -> Self {
+        View { store, key }
+    }
+
+    /// The current data, with missing migrations applied in memory (nothing
+    /// is written); `None` if the key was never written.
+    pub async fn latest(&self) -> Result<Option<H::Doc>, Error<H::Error>> {
+        let s = &self.store;
+        let get = s.host.storage().get(&s.namespace, &self.key);
+        let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
+            .await
+            .map_err(storage_error)?;
+        self.decode(entry)
+    }
+
+    /// The data as of version token `version`.
+    pub async fn version(&self, version: &str) -> Result<Option<H::Doc>, Error<H::Error>> {
+        let s = &self.store;
+        self.require_history()?;
+        let get = s.host.storage().get_version(&s.namespace, &self.key, version);
+        let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
+            .await
+            .map_err(storage_error)?;
+        self.decode(entry)
+    }
+
+    /// The data that was current at `time_ms` (ms since the epoch).
+    pub async fn timestamp(&self, time_ms: f64) -> Result<Option<H::Doc>, Error<H::Error>> {
+        let s = &self.store;
+        self.require_history()?;
+        if !time_ms.is_finite() {
+            return Err(Error::new(
+                Code::InvalidOptions,
+                format!("timestamp needs a finite time, got {time_ms}"),
+            ));
+        }
+        let get = s.host.storage().get_at_time(&s.namespace, &self.key, time_ms);
+        let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
+            .await
+            .map_err(storage_error)?;
+        self.decode(entry)
+    }
+
+    fn require_history(&self) -> Result<(), Error<H::Error>> {
+        if self.store.host.storage().has_history() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                Code::HistoryUnsupported,
+                "this backend keeps no history; View.version and View.timestamp need a backend with getVersion and getAtTime",
+            ))
+        }
+    }
+
+    fn decode(&self, entry: Option<Entry>) -> Result<Option<H::Doc>, Error<H::Error>> {
+        let Some(entry) = entry else { return Ok(None) };
+        let bad = |why: String| Error::new(Code::BadData, format!("key {:?}: {why}", self.key));
+        let mut record = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;
+        let data = H::Doc::from_json(&record.data)
+            .map_err(|why| bad(format!("the stored data is undecodable: {why}")))?;
+        if let Some(unknown) = record
+            .migrations
+            .iter()
+            .find(|s| !self.store.options.migrations.iter().any(|(m, _)| m == *s))
+        {
+            return Err(bad(format!(
+                "the data has migration step {unknown:?}, which this server does not know"
+            )));
+        }
+        let (data, _) = migrate(&self.store, &mut record, data).map_err(bad)?;
+        Ok(Some(data))
+    }
+}

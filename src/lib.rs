@@ -1,0 +1,5 @@
+//! skilift: lockless player-data sessions.
+//!
+//! `engine` is pure Rust and knows nothing of JavaScript; it is generic over
+//! a [`engine::Host`] that supplies documents, actions, storage and time.
+pub mod engine;
