@@ -220,7 +220,9 @@ async fn build<H: Host>(
     let now = host.runtime().now_ms();
     let mut record = match entry {
         None => {
-            let data = host.default_data().map_err(|e| PullError::Failed(Error::Host(e)))?;
+            let data = host
+                .default_data()
+                .map_err(|e| PullError::Failed(Error::Host(e)))?;
             let json = data.to_json().map_err(|path| {
                 PullError::Failed(Error::new(
                     Code::NotJson,
@@ -228,7 +230,12 @@ async fn build<H: Host>(
                 ))
             })?;
             // Default data is already in the latest shape: every step counts as done.
-            let steps = store.options.migrations.iter().map(|(s, _)| s.clone()).collect();
+            let steps = store
+                .options
+                .migrations
+                .iter()
+                .map(|(s, _)| s.clone())
+                .collect();
             Record::new(json, steps)
         }
         Some(e) => match Record::decode(&e.value) {
@@ -245,8 +252,9 @@ async fn build<H: Host>(
     // that did land) are dropped, not applied again.
     if !super::sabotage::active("exactly_once") {
         let stored = record.written_batch(&session.id);
-        let (done, todo): (Vec<_>, Vec<_>) =
-            std::mem::take(batches).into_iter().partition(|b| b.n <= stored);
+        let (done, todo): (Vec<_>, Vec<_>) = std::mem::take(batches)
+            .into_iter()
+            .partition(|b| b.n <= stored);
         *batches = todo;
         for b in done {
             ack_prepares(session, &b.items);
@@ -295,7 +303,10 @@ async fn build<H: Host>(
         Err(path) => return drop_unencodable(session, batches, base, path),
     }
     let text = record.encode().map_err(|why| {
-        PullError::Failed(Error::new(Code::NotJson, format!("cannot encode the record: {why}")))
+        PullError::Failed(Error::new(
+            Code::NotJson,
+            format!("cannot encode the record: {why}"),
+        ))
     })?;
     Ok(Built::Ready(Attempt {
         record,
@@ -346,8 +357,12 @@ fn drop_unencodable<H: Host>(
     let store = &session.store;
     for batch in batches.iter_mut() {
         for i in 0..batch.items.len() {
-            let Item::Action { func, args } = &batch.items[i] else { continue };
-            let Ok(Some(new)) = run_action(store, func, &data, args) else { continue };
+            let Item::Action { func, args } = &batch.items[i] else {
+                continue;
+            };
+            let Ok(Some(new)) = run_action(store, func, &data, args) else {
+                continue;
+            };
             if let Some(path) = new.json_problem() {
                 batch.items.remove(i);
                 return Ok(Built::Dropped(Error::new(
@@ -363,7 +378,9 @@ fn drop_unencodable<H: Host>(
     // worse, so keep everything and report.
     Err(PullError::Failed(Error::new(
         Code::NotJson,
-        format!("the data is not JSON at {path} after migrations or transactions; nothing was written"),
+        format!(
+            "the data is not JSON at {path} after migrations or transactions; nothing was written"
+        ),
     )))
 }
 
@@ -381,7 +398,11 @@ fn ack_prepares<H: Host>(session: &SessionInner<H>, items: &[Item<H>]) {
 
 /// After a successful pull: the batches are stored; the cache becomes the
 /// stored data plus whatever was patched while the pull was in flight.
-fn confirm<H: Host>(session: &Rc<SessionInner<H>>, batches: &mut Vec<Batch<H>>, written: Written<H>) {
+fn confirm<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    batches: &mut Vec<Batch<H>>,
+    written: Written<H>,
+) {
     for b in std::mem::take(batches) {
         ack_prepares(session, &b.items);
     }

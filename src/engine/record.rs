@@ -134,6 +134,11 @@ impl Record {
         struct Format {
             skilift: Option<serde_json::Value>,
         }
+        // serde would also read a struct from a JSON array; only an object
+        // can be an envelope.
+        if !text.trim_start().starts_with('{') {
+            return Err(DecodeError::Undecodable("not a JSON object".into()));
+        }
         let format: Format = serde_json::from_str(text)
             .map_err(|e| DecodeError::Undecodable(format!("not a JSON object ({e})")))?;
         match format.skilift.as_ref().and_then(|v| v.as_u64()) {
@@ -201,7 +206,11 @@ pub fn decode_decision(text: &str) -> Option<bool> {
     struct Decision {
         decision: String,
     }
-    match serde_json::from_str::<Decision>(text).ok()?.decision.as_str() {
+    match serde_json::from_str::<Decision>(text)
+        .ok()?
+        .decision
+        .as_str()
+    {
         "committed" => Some(true),
         "aborted" => Some(false),
         _ => None,

@@ -96,10 +96,12 @@ fn apply_stored<H: Host>(
             format!("transaction action {:?} is not registered", call.action),
         )
     })?;
-    let args = store
-        .host
-        .args_from_json(call.args.get())
-        .map_err(|e| Error::new(Code::BadData, format!("stored arguments of {:?}: {e}", call.action)))?;
+    let args = store.host.args_from_json(call.args.get()).map_err(|e| {
+        Error::new(
+            Code::BadData,
+            format!("stored arguments of {:?}: {e}", call.action),
+        )
+    })?;
     match run_action(store, &func, data, &args)? {
         Some(new) => Ok(new),
         None => Err(Error::new(
@@ -217,7 +219,10 @@ pub(crate) async fn decide<H: Host>(
     );
     match with_timeout(&*rt, store.options.request_timeout_ms, put).await? {
         Some(_) => {
-            store.decisions.borrow_mut().insert(id.to_owned(), committed);
+            store
+                .decisions
+                .borrow_mut()
+                .insert(id.to_owned(), committed);
             Ok(committed)
         }
         None => match read_decision(store, id).await? {

@@ -142,7 +142,11 @@ impl<H: Host> Session<H> {
         let new = if strict::enabled() {
             strict::call_checked(&inner.store.host, func, &cache, &args)?
         } else {
-            inner.store.host.call(func, &cache, &args).map_err(Error::Host)?
+            inner
+                .store
+                .host
+                .call(func, &cache, &args)
+                .map_err(Error::Host)?
         };
         let Some(new) = new else { return Ok(false) };
         check_schema(&inner.store, &new)?;
@@ -183,7 +187,11 @@ impl<H: Host> Session<H> {
 
     /// Unbinds a callback; unknown ids are ignored.
     pub fn unbind(&self, id: u64) {
-        self.0.state.borrow_mut().callbacks.retain(|(i, _)| *i != id);
+        self.0
+            .state
+            .borrow_mut()
+            .callbacks
+            .retain(|(i, _)| *i != id);
     }
 
     /// Adds a GDPR user id, written with every later version of this key.

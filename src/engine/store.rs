@@ -69,7 +69,9 @@ impl<F> StoreOptions<F> {
             ("backoffCap", self.backoff_cap_ms),
         ] {
             if !(v.is_finite() && v > 0.0) {
-                return bad(format!("{what} must be a positive number of seconds, got {v}"));
+                return bad(format!(
+                    "{what} must be a positive number of seconds, got {v}"
+                ));
             }
         }
         let mut seen = std::collections::HashSet::new();

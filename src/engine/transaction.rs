@@ -122,7 +122,11 @@ impl<H: Host> Transaction<H> {
         let coordinator = first.session.0.store.clone();
         for part in &self.parts {
             let store = &part.session.0.store;
-            if !store.host.storage().same_backend(coordinator.host.storage()) {
+            if !store
+                .host
+                .storage()
+                .same_backend(coordinator.host.storage())
+            {
                 return Err(Error::new(
                     Code::InvalidOptions,
                     "all sessions in one transaction must use the same backend object",

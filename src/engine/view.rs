@@ -35,7 +35,10 @@ impl<H: Host> View<H> {
     pub async fn version(&self, version: &str) -> Result<Option<H::Doc>, Error<H::Error>> {
         let s = &self.store;
         self.require_history()?;
-        let get = s.host.storage().get_version(&s.namespace, &self.key, version);
+        let get = s
+            .host
+            .storage()
+            .get_version(&s.namespace, &self.key, version);
         let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
             .await
             .map_err(storage_error)?;
@@ -52,7 +55,10 @@ impl<H: Host> View<H> {
                 format!("timestamp needs a finite time, got {time_ms}"),
             ));
         }
-        let get = s.host.storage().get_at_time(&s.namespace, &self.key, time_ms);
+        let get = s
+            .host
+            .storage()
+            .get_at_time(&s.namespace, &self.key, time_ms);
         let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
             .await
             .map_err(storage_error)?;

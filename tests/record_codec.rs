@@ -1,0 +1,148 @@
+//! Property and unit tests of the stored record format.
+
+use proptest::prelude::*;
+use skilift::engine::record::{
+    decode_decision, encode_decision, DecodeError, Pending, Record, StoredCall, Writer, FORMAT,
+    WRITER_RETENTION_MS,
+};
+use std::collections::BTreeMap;
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        (-1e12f64..1e12).prop_map(serde_json::Value::from),
+        ".*".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(".*", inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn stored_call() -> impl Strategy<Value = StoredCall> {
+    ("[a-z]{1,8}", prop::collection::vec(json_value(), 0..3)).prop_map(|(name, args)| {
+        StoredCall::new(name, &serde_json::Value::Array(args).to_string()).unwrap()
+    })
+}
+
+fn record() -> impl Strategy<Value = Record> {
+    (
+        json_value(),
+        prop::collection::vec("[a-z-]{1,10}", 0..4),
+        prop::collection::vec(
+            (
+                "[0-9a-f]{8}",
+                prop::collection::vec(stored_call(), 0..3),
+                prop::collection::vec(stored_call(), 0..3),
+                0f64..2e12,
+            ),
+            0..3,
+        ),
+        prop::collection::btree_map("[0-9a-f]{8}", (1u64..1000, 0f64..2e12), 0..4),
+    )
+        .prop_map(|(data, migrations, pending, writers)| Record {
+            data: data.to_string(),
+            migrations,
+            pending: pending
+                .into_iter()
+                .map(|(id, success, failure, created)| Pending {
+                    id,
+                    success,
+                    failure,
+                    created,
+                })
+                .collect(),
+            writers: writers
+                .into_iter()
+                .map(|(k, (batch, time))| (k, Writer { batch, time }))
+                .collect(),
+        })
+}
+
+proptest! {
+    #[test]
+    fn encode_then_decode_is_identity(r in record()) {
+        let text = r.encode().unwrap();
+        let back = Record::decode(&text).unwrap();
+        // The data text may be re-spaced by nobody: raw JSON is kept verbatim.
+        prop_assert_eq!(back, r);
+    }
+
+    #[test]
+    fn arbitrary_text_never_decodes_without_the_envelope(s in ".*") {
+        prop_assert!(Record::decode(&s).is_err());
+    }
+
+    #[test]
+    fn arbitrary_json_without_envelope_is_undecodable(v in json_value()) {
+        let has_marker = v.get("skilift").and_then(|x| x.as_u64()).is_some();
+        prop_assume!(!has_marker);
+        let decoded = Record::decode(&v.to_string());
+        prop_assert!(matches!(decoded, Err(DecodeError::Undecodable(_))), "{:?}", decoded);
+    }
+}
+
+#[test]
+fn newer_format_is_reported_as_newer_not_garbage() {
+    let text = format!(
+        r#"{{"skilift":{},"migrations":[],"pending":[],"writers":{{}},"data":1,"future":true}}"#,
+        FORMAT + 1
+    );
+    assert_eq!(
+        Record::decode(&text),
+        Err(DecodeError::NewerFormat(FORMAT + 1))
+    );
+}
+
+#[test]
+fn unknown_fields_and_missing_fields_are_undecodable() {
+    let extra = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":1,"x":2}"#;
+    let missing = r#"{"skilift":1,"migrations":[],"pending":[],"data":1}"#;
+    let no_data = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{}}"#;
+    for t in [extra, missing, no_data, "[]", "null", "{", ""] {
+        assert!(
+            matches!(Record::decode(t), Err(DecodeError::Undecodable(_))),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn data_is_embedded_verbatim() {
+    let r = Record::new(r#"{"coins":5,"name":"é"}"#.into(), vec!["a".into()]);
+    let text = r.encode().unwrap();
+    assert!(text.contains(r#""data":{"coins":5,"name":"é"}"#), "{text}");
+}
+
+#[test]
+fn writers_are_kept_for_the_retention_time_only() {
+    let mut r = Record::new("1".into(), vec![]);
+    r.mark_written("old", 3, 0.0);
+    r.mark_written("new", 1, WRITER_RETENTION_MS);
+    assert_eq!(r.written_batch("old"), 3, "exactly at the limit it is kept");
+    r.mark_written("new", 2, WRITER_RETENTION_MS + 1.0);
+    assert_eq!(r.written_batch("old"), 0);
+    assert_eq!(r.written_batch("new"), 2);
+    assert_eq!(r.writers.len(), 1);
+    let _: BTreeMap<String, Writer> = r.writers;
+}
+
+#[test]
+fn stored_call_arguments_must_be_a_json_array() {
+    assert!(StoredCall::new("a", "[1,2]").is_ok());
+    assert!(StoredCall::new("a", "{}").is_err());
+    assert!(StoredCall::new("a", "[1,").is_err());
+}
+
+#[test]
+fn decisions_round_trip_and_reject_anything_else() {
+    assert_eq!(decode_decision(&encode_decision(true)), Some(true));
+    assert_eq!(decode_decision(&encode_decision(false)), Some(false));
+    assert_eq!(decode_decision(r#"{"decision":"maybe"}"#), None);
+    assert_eq!(decode_decision("garbage"), None);
+}

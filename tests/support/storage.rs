@@ -1,0 +1,387 @@
+//! `SimStorage`: an in-memory, versioned, fault-injecting `Storage`.
+//!
+//! Owns the records (every version of every key, for the history calls), the
+//! fault configuration, and the write log that checkers read afterwards.
+//!
+//! A call is applied atomically at one moment of virtual time. That moment is
+//! not the moment of the call: the request travels as its own task under
+//! [`NETWORK_OWNER`], so (a) other tasks may run between a call and its
+//! effect, and (b) killing the calling server, or the engine dropping a timed
+//! out call, does NOT cancel a request already in flight: it may still land,
+//! as it would against a real backend.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use skilift::engine::{Entry, Storage, StorageError, StorageFuture};
+
+use super::executor::{yield_now, Sim};
+
+/// Owner id of in-flight requests; never kill it.
+pub const NETWORK_OWNER: u32 = u32::MAX;
+/// Writer tag of records planted with [`SimStorage::raw_set`].
+pub const RAW_WRITER: u32 = u32::MAX;
+
+/// Fault probabilities per call (all 0 by default: a perfect backend).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Faults {
+    /// Fails at once with `Failed("injected rejection")`.
+    pub reject: f64,
+    /// Never answers.
+    pub hang: f64,
+    /// A put is applied, then answers `Failed("injected: reply lost")`.
+    pub ambiguous: f64,
+    /// Applied and answered after a uniform `0..max_delay_ms`.
+    pub delay: f64,
+    pub max_delay_ms: f64,
+    /// A read answers `Invalid(..)`, as a backend of the wrong shape would.
+    pub garbage: f64,
+}
+
+/// How many faults were actually injected, so tests can assert coverage.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FaultStats {
+    pub rejected: u64,
+    pub outage_rejected: u64,
+    pub hung: u64,
+    pub delayed: u64,
+    pub ambiguous: u64,
+    pub garbage: u64,
+}
+
+/// One applied write, for checkers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    pub time: f64,
+    pub store: String,
+    pub key: String,
+    pub writer: u32,
+    pub version: String,
+    pub value: String,
+}
+
+#[derive(Default)]
+struct State {
+    records: BTreeMap<(String, String), Vec<Entry>>,
+    next_version: u64,
+    writes: Vec<Write>,
+    faults: Faults,
+    outage_until: f64,
+    stats: FaultStats,
+    calls: u64,
+}
+
+/// What the RNG decided for one call, drawn once when the call is made.
+#[derive(Clone, Copy)]
+struct Plan {
+    delay_ms: f64,
+    ambiguous: bool,
+    garbage: bool,
+}
+
+enum Draw {
+    Reject(&'static str),
+    Hang,
+    Go(Plan),
+}
+
+/// One server's handle on the shared backend (see [`SimStorage::for_server`]).
+#[derive(Clone)]
+pub struct SimStorage {
+    state: Rc<RefCell<State>>,
+    sim: Sim,
+    server: u32,
+}
+
+type Res<T> = Result<T, StorageError<String>>;
+
+impl SimStorage {
+    /// A fresh, empty backend; this handle writes as server 0.
+    pub fn new(sim: &Sim) -> Self {
+        SimStorage {
+            state: Rc::new(RefCell::new(State::default())),
+            sim: sim.clone(),
+            server: 0,
+        }
+    }
+
+    /// Another handle on the same backend whose writes are tagged `server`.
+    pub fn for_server(&self, server: u32) -> SimStorage {
+        SimStorage {
+            server,
+            ..self.clone()
+        }
+    }
+
+    pub fn server(&self) -> u32 {
+        self.server
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.borrow_mut().faults = faults;
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.state.borrow().faults
+    }
+
+    /// Every call made before virtual time `until_ms` is rejected.
+    pub fn outage(&self, until_ms: f64) {
+        self.state.borrow_mut().outage_until = until_ms;
+    }
+
+    pub fn stats(&self) -> FaultStats {
+        self.state.borrow().stats
+    }
+
+    /// Storage calls made so far (all handles).
+    pub fn calls(&self) -> u64 {
+        self.state.borrow().calls
+    }
+
+    /// Plants a version directly, bypassing faults and CAS (garbage, or a
+    /// record from a newer server). Logged with writer [`RAW_WRITER`].
+    pub fn raw_set(&self, store: &str, key: &str, value: &str) -> String {
+        self.append(store, key, value.to_string(), Vec::new(), RAW_WRITER)
+    }
+
+    pub fn current(&self, store: &str, key: &str) -> Option<Entry> {
+        let st = self.state.borrow();
+        st.records
+            .get(&(store.to_string(), key.to_string()))?
+            .last()
+            .cloned()
+    }
+
+    /// Every version of a key, oldest first.
+    pub fn history(&self, store: &str, key: &str) -> Vec<Entry> {
+        let st = self.state.borrow();
+        st.records
+            .get(&(store.to_string(), key.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn keys(&self, store: &str) -> Vec<String> {
+        let st = self.state.borrow();
+        st.records
+            .keys()
+            .filter(|(s, _)| s == store)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+
+    pub fn writes(&self) -> Vec<Write> {
+        self.state.borrow().writes.clone()
+    }
+
+    fn append(
+        &self,
+        store: &str,
+        key: &str,
+        value: String,
+        user_ids: Vec<f64>,
+        writer: u32,
+    ) -> String {
+        let mut st = self.state.borrow_mut();
+        st.next_version += 1;
+        let version = format!("v{}", st.next_version);
+        let time = self.sim.now();
+        st.writes.push(Write {
+            time,
+            store: store.to_string(),
+            key: key.to_string(),
+            writer,
+            version: version.clone(),
+            value: value.clone(),
+        });
+        st.records
+            .entry((store.to_string(), key.to_string()))
+            .or_default()
+            .push(Entry {
+                value,
+                version: version.clone(),
+                time,
+                user_ids,
+            });
+        version
+    }
+
+    fn draw(&self, is_put: bool) -> Draw {
+        let mut st = self.state.borrow_mut();
+        st.calls += 1;
+        if self.sim.now() < st.outage_until {
+            st.stats.outage_rejected += 1;
+            return Draw::Reject("injected outage");
+        }
+        let f = st.faults;
+        // Tuple fields evaluate left to right: a fixed number of draws per call.
+        let (reject, hang, delayed, delay_ms, ambiguous, garbage) = self.sim.with_rng(|r| {
+            (
+                r.chance(f.reject),
+                r.chance(f.hang),
+                r.chance(f.delay),
+                r.f64() * f.max_delay_ms,
+                r.chance(f.ambiguous) && is_put,
+                r.chance(f.garbage) && !is_put,
+            )
+        });
+        if reject {
+            st.stats.rejected += 1;
+            return Draw::Reject("injected rejection");
+        }
+        if hang {
+            st.stats.hung += 1;
+            return Draw::Hang;
+        }
+        st.stats.delayed += u64::from(delayed);
+        Draw::Go(Plan {
+            delay_ms: if delayed { delay_ms } else { 0.0 },
+            ambiguous,
+            garbage,
+        })
+    }
+
+    /// Runs `op` as an in-flight request: after the planned delay (or one
+    /// scheduler yield), on the network owner, then wakes the caller.
+    fn call<T: 'static>(
+        &self,
+        is_put: bool,
+        op: impl FnOnce(&SimStorage, Plan) -> Res<T> + 'static,
+    ) -> StorageFuture<T, String> {
+        let plan = match self.draw(is_put) {
+            Draw::Reject(why) => {
+                return Box::pin(std::future::ready(Err(StorageError::Failed(
+                    why.to_string(),
+                ))))
+            }
+            Draw::Hang => return Box::pin(std::future::pending()),
+            Draw::Go(plan) => plan,
+        };
+        let reply = Rc::new(RefCell::new(Reply {
+            value: None,
+            waker: None,
+        }));
+        let (this, sim, slot) = (self.clone(), self.sim.clone(), reply.clone());
+        self.sim.spawn(
+            NETWORK_OWNER,
+            Box::pin(async move {
+                if plan.delay_ms > 0.0 {
+                    sim.sleep(plan.delay_ms).await;
+                } else {
+                    yield_now().await;
+                }
+                let result = op(&this, plan);
+                let mut s = slot.borrow_mut();
+                s.value = Some(result);
+                if let Some(w) = s.waker.take() {
+                    w.wake();
+                }
+            }),
+        );
+        Box::pin(ReplyFuture(reply))
+    }
+
+    fn read(
+        &self,
+        store: &str,
+        key: &str,
+        pick: impl FnOnce(&[Entry]) -> Option<Entry> + 'static,
+    ) -> StorageFuture<Option<Entry>, String> {
+        let id = (store.to_string(), key.to_string());
+        self.call(false, move |s, plan| {
+            if plan.garbage {
+                s.state.borrow_mut().stats.garbage += 1;
+                return Err(StorageError::Invalid("injected: garbage reply".to_string()));
+            }
+            let st = s.state.borrow();
+            Ok(st.records.get(&id).and_then(|h| pick(h)))
+        })
+    }
+}
+
+struct Reply<T> {
+    value: Option<T>,
+    waker: Option<Waker>,
+}
+
+/// The caller's end of an in-flight request.
+struct ReplyFuture<T>(Rc<RefCell<Reply<T>>>);
+
+impl<T> Future for ReplyFuture<T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut r = self.0.borrow_mut();
+        match r.value.take() {
+            Some(v) => Poll::Ready(v),
+            None => {
+                r.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Storage for SimStorage {
+    type Error = String;
+
+    fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, String> {
+        self.read(store, key, |h| h.last().cloned())
+    }
+
+    fn put(
+        &self,
+        store: &str,
+        key: &str,
+        value: String,
+        expected: Option<String>,
+        user_ids: Vec<f64>,
+    ) -> StorageFuture<Option<String>, String> {
+        let (store, key) = (store.to_string(), key.to_string());
+        self.call(true, move |s, plan| {
+            let current = s.current(&store, &key).map(|e| e.version);
+            let written =
+                (current == expected).then(|| s.append(&store, &key, value, user_ids, s.server));
+            if plan.ambiguous {
+                s.state.borrow_mut().stats.ambiguous += 1;
+                return Err(StorageError::Failed("injected: reply lost".to_string()));
+            }
+            Ok(written)
+        })
+    }
+
+    fn has_history(&self) -> bool {
+        true
+    }
+
+    fn get_version(
+        &self,
+        store: &str,
+        key: &str,
+        version: &str,
+    ) -> StorageFuture<Option<Entry>, String> {
+        let version = version.to_string();
+        self.read(store, key, move |h| {
+            h.iter().find(|e| e.version == version).cloned()
+        })
+    }
+
+    fn get_at_time(
+        &self,
+        store: &str,
+        key: &str,
+        time_ms: f64,
+    ) -> StorageFuture<Option<Entry>, String> {
+        self.read(store, key, move |h| {
+            h.iter().rev().find(|e| e.time <= time_ms).cloned()
+        })
+    }
+
+    fn same_backend(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &other.state)
+    }
+}
