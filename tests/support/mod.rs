@@ -9,6 +9,7 @@
 //! - [`runtime`]: the engine's `Runtime` for one simulated server.
 //! - [`storage`]: an in-memory versioned backend with injected faults.
 //! - [`json_host`]: a `Host` whose documents are `serde_json::Value`s.
+//! - [`world`]: servers and stores on one simulated backend, for tests.
 
 // Each test binary uses a different part of this tree.
 #![allow(dead_code)]
@@ -18,3 +19,4 @@ pub mod json_host;
 pub mod rng;
 pub mod runtime;
 pub mod storage;
+pub mod world;

@@ -71,6 +71,8 @@ struct State {
     writes: Vec<Write>,
     faults: Faults,
     outage_until: f64,
+    /// Backends without history make views reject `history_unsupported`.
+    no_history: bool,
     stats: FaultStats,
     calls: u64,
 }
@@ -119,6 +121,11 @@ impl SimStorage {
 
     pub fn server(&self) -> u32 {
         self.server
+    }
+
+    /// Switches history off, as a backend without `getVersion` would be.
+    pub fn without_history(&self) {
+        self.state.borrow_mut().no_history = true;
     }
 
     pub fn set_faults(&self, faults: Faults) {
@@ -355,7 +362,7 @@ impl Storage for SimStorage {
     }
 
     fn has_history(&self) -> bool {
-        true
+        !self.state.borrow().no_history
     }
 
     fn get_version(

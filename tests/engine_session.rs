@@ -1,0 +1,559 @@
+//! Sessions end to end on the simulated backend: loading, patching, pulls,
+//! stop, exactly-once writes, quarantine, migrations, strict mode, views.
+
+mod support;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::json;
+use skilift::engine::{record::Record, strict, Code, Error, StoreOptions};
+use support::json_host::{JsonDoc, JsonFn, NOT_JSON};
+use support::storage::Faults;
+use support::world::{add, coins, World};
+
+const NS: &str = "players/global";
+
+fn stored_coins(world: &World, key: &str) -> i64 {
+    let entry = world.storage.current(NS, key).expect("key is stored");
+    let record = Record::decode(&entry.value).expect("record decodes");
+    let data: serde_json::Value = serde_json::from_str(&record.data).unwrap();
+    data["coins"].as_i64().unwrap()
+}
+
+fn code<E: std::fmt::Debug>(r: Result<impl std::fmt::Debug, Error<E>>) -> Code {
+    match r {
+        Err(e) => e
+            .code()
+            .unwrap_or_else(|| panic!("host error, not an engine code: {e:?}")),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+#[test]
+fn load_shows_default_then_stored_data_and_stop_saves() {
+    let w = World::new(1);
+    let s1 = w.server(1, 0.0);
+    let store = s1.store("players");
+    let session = store.load("alice").unwrap();
+    assert!(!session.loaded());
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let log = seen.clone();
+    session
+        .updated(Rc::new(move |d: &JsonDoc| {
+            log.borrow_mut().push(coins(d));
+            Ok(())
+        }))
+        .unwrap();
+    assert_eq!(
+        *seen.borrow(),
+        vec![0],
+        "called at once with the default data"
+    );
+    assert!(session.patch(&add(), json!([5])).unwrap());
+    assert_eq!(*seen.borrow(), vec![0, 5]);
+    w.block_on(session.wait_next());
+    assert!(session.loaded());
+    let stop = session.stop();
+    w.block_on(stop).unwrap();
+    assert_eq!(stored_coins(&w, "alice"), 5);
+    assert_eq!(
+        w.sim.tasks_of(1),
+        0,
+        "a stopped session holds no task or timer"
+    );
+}
+
+#[test]
+fn patches_before_load_are_replayed_on_the_loaded_data() {
+    let w = World::new(2);
+    let a = w.server(1, 0.0).store("players");
+    let first = a.load("bob").unwrap();
+    first.patch(&add(), json!([100])).unwrap();
+    w.block_on(first.stop()).unwrap();
+
+    let b = w.server(2, 0.0).store("players");
+    let second = b.load("bob").unwrap();
+    second.patch(&add(), json!([1])).unwrap(); // before the load completes
+    assert_eq!(coins(&second.data()), 1);
+    w.block_on(second.wait_next());
+    assert_eq!(coins(&second.data()), 101, "replayed on the stored 100");
+    w.block_on(second.stop()).unwrap();
+    assert_eq!(stored_coins(&w, "bob"), 101);
+}
+
+#[test]
+fn two_servers_editing_one_key_lose_nothing() {
+    let w = World::new(3);
+    w.storage.set_faults(Faults {
+        delay: 1.0,
+        max_delay_ms: 300.0,
+        ..Faults::default()
+    });
+    let a = w.server(1, 0.0).store("players").load("carol").unwrap();
+    let b = w.server(2, 0.0).store("players").load("carol").unwrap();
+    for i in 0..50 {
+        a.patch(&add(), json!([1])).unwrap();
+        b.patch(&add(), json!([10])).unwrap();
+        if i % 7 == 0 {
+            w.run_for(400.0);
+        }
+    }
+    let (sa, sb) = (a.stop(), b.stop());
+    w.block_on(async move {
+        sa.await.unwrap();
+        sb.await.unwrap();
+    });
+    assert_eq!(stored_coins(&w, "carol"), 50 * 11);
+}
+
+#[test]
+fn other_servers_changes_reach_the_cache_through_updated() {
+    let w = World::new(4);
+    let a = w.server(1, 0.0).store("players").load("dan").unwrap();
+    let b = w.server(2, 0.0).store("players").load("dan").unwrap();
+    b.patch(&add(), json!([7])).unwrap();
+    w.block_on(b.stop()).unwrap();
+    let last = Rc::new(RefCell::new(0));
+    let l = last.clone();
+    a.updated(Rc::new(move |d: &JsonDoc| {
+        *l.borrow_mut() = coins(d);
+        Ok(())
+    }))
+    .unwrap();
+    w.run_for(3_000.0);
+    assert_eq!(*last.borrow(), 7);
+    w.block_on(a.stop()).unwrap();
+}
+
+#[test]
+fn ambiguous_writes_never_apply_a_batch_twice() {
+    let w = World::new(5);
+    w.storage.set_faults(Faults {
+        ambiguous: 0.5,
+        ..Faults::default()
+    });
+    let store = w.server(1, 0.0).store("players");
+    let s = store.load("erin").unwrap();
+    for _ in 0..30 {
+        s.patch(&add(), json!([1])).unwrap();
+        w.run_for(700.0);
+    }
+    w.block_on(s.stop()).unwrap();
+    assert!(w.storage.stats().ambiguous > 3, "faults were injected");
+    assert_eq!(stored_coins(&w, "erin"), 30);
+}
+
+#[test]
+fn an_outage_loses_nothing_and_is_reported() {
+    let w = World::new(6);
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let store = server.store_with(host, StoreOptions::new("players"));
+    let s = store.load("fay").unwrap();
+    w.block_on(s.wait_next());
+    w.storage.outage(w.sim.now() + 60_000.0);
+    for _ in 0..10 {
+        s.patch(&add(), json!([2])).unwrap();
+        w.run_for(1_000.0);
+    }
+    w.block_on(s.stop()).unwrap();
+    assert_eq!(stored_coins(&w, "fay"), 20);
+    assert!(!errors.borrow().is_empty(), "the failures were reported");
+}
+
+#[test]
+fn hanging_calls_time_out_and_are_retried() {
+    let w = World::new(7);
+    w.storage.set_faults(Faults {
+        hang: 0.3,
+        ..Faults::default()
+    });
+    let s = w.server(1, 0.0).store("players").load("gus").unwrap();
+    for _ in 0..10 {
+        s.patch(&add(), json!([3])).unwrap();
+        w.run_for(5_000.0);
+    }
+    w.block_on(s.stop()).unwrap();
+    assert!(w.storage.stats().hung > 0);
+    assert_eq!(stored_coins(&w, "gus"), 30);
+}
+
+#[test]
+fn undecodable_records_make_the_session_bad_and_are_never_written() {
+    for garbage in [
+        "not json",
+        "[1,2]",
+        r#"{"coins":3}"#,
+        r#"{"skilift":99,"data":1}"#,
+    ] {
+        let w = World::new(8);
+        w.storage.raw_set(NS, "hal", garbage);
+        let server = w.server(1, 0.0);
+        let host = server.host(json!({"coins": 0}));
+        let errors = host.errors.clone();
+        let s = server
+            .store_with(host, StoreOptions::new("players"))
+            .load("hal")
+            .unwrap();
+        s.patch(&add(), json!([1])).unwrap();
+        w.block_on(s.wait_next());
+        assert!(s.bad().is_some(), "{garbage}");
+        assert_eq!(
+            code(s.patch(&add(), json!([1]))),
+            Code::SessionAlreadyStopped
+        );
+        w.block_on(s.stop()).unwrap();
+        w.run_for(60_000.0);
+        assert_eq!(w.storage.current(NS, "hal").unwrap().value, garbage);
+        assert!(errors.borrow().iter().any(|(c, _)| c == "bad_data"));
+    }
+}
+
+fn migrating_options(steps: &[&str]) -> StoreOptions<JsonFn> {
+    let mut o = StoreOptions::new("players");
+    for step in steps {
+        let name = step.to_string();
+        o.migrations.push((
+            name.clone(),
+            JsonFn::mutating(step, move |d, _| {
+                let log = d["steps"].as_array().cloned().unwrap_or_default();
+                let mut log = log;
+                log.push(json!(name.clone()));
+                d["steps"] = json!(log);
+                Ok(())
+            }),
+        ));
+    }
+    o
+}
+
+#[test]
+fn migrations_run_once_per_key_and_default_data_is_premarked() {
+    let w = World::new(9);
+    let server = w.server(1, 0.0);
+    // An old server writes data before any migration existed.
+    let old = server.store_with(server.host(json!({"coins": 1})), migrating_options(&[]));
+    let s = old.load("ivy").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    w.block_on(s.stop()).unwrap();
+    // Two steps: both run once on ivy.
+    let new = server.store_with(
+        server.host(json!({"coins": 1})),
+        migrating_options(&["a", "b"]),
+    );
+    let s = new.load("ivy").unwrap();
+    w.block_on(s.wait_next());
+    assert_eq!(s.data().0["steps"], json!(["a", "b"]));
+    w.block_on(s.stop()).unwrap();
+    let s = new.load("ivy").unwrap();
+    w.block_on(s.wait_next());
+    assert_eq!(s.data().0["steps"], json!(["a", "b"]), "not again");
+    w.block_on(s.stop()).unwrap();
+    // A new key starts from default data with every step marked done.
+    let fresh = new.load("jon").unwrap();
+    fresh.patch(&add(), json!([1])).unwrap();
+    w.block_on(fresh.stop()).unwrap();
+    let record = Record::decode(&w.storage.current(NS, "jon").unwrap().value).unwrap();
+    assert_eq!(record.migrations, vec!["a", "b"]);
+    assert!(!record.data.contains("steps"));
+}
+
+#[test]
+fn an_unknown_migration_step_quarantines_the_key() {
+    let w = World::new(10);
+    let server = w.server(1, 0.0);
+    let newer = server.store_with(
+        server.host(json!({"coins": 0})),
+        migrating_options(&["a", "z"]),
+    );
+    let s = newer.load("kim").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    w.block_on(s.stop()).unwrap();
+    let writes_before = w.storage.writes().len();
+    let older = server.store_with(server.host(json!({"coins": 0})), migrating_options(&["a"]));
+    let s = older.load("kim").unwrap();
+    w.block_on(s.wait_next());
+    let reason = s.bad().expect("bad");
+    assert!(reason.contains("\"z\""), "{reason}");
+    w.run_for(10_000.0);
+    assert_eq!(w.storage.writes().len(), writes_before, "never written");
+}
+
+#[test]
+fn a_migration_that_throws_or_returns_nothing_makes_the_session_bad() {
+    for (name, f) in [
+        ("throws", JsonFn::new("throws", |_, _| Err("boom".into()))),
+        ("nothing", JsonFn::new("nothing", |_, _| Ok(None))),
+    ] {
+        let w = World::new(11);
+        let server = w.server(1, 0.0);
+        let s = server.store("players").load("lee").unwrap();
+        s.patch(&add(), json!([1])).unwrap();
+        w.block_on(s.stop()).unwrap();
+        let mut o = StoreOptions::new("players");
+        o.migrations.push((name.to_string(), f));
+        let store = server.store_with(server.host(json!({"coins": 0})), o);
+        let s = store.load("lee").unwrap();
+        w.block_on(s.wait_next());
+        assert!(s.bad().expect("bad").contains(name));
+    }
+}
+
+#[test]
+fn patch_errors_have_their_codes_and_change_nothing() {
+    let w = World::new(12);
+    let server = w.server(1, 0.0);
+    let host = server
+        .host(json!({"coins": 0}))
+        .with_schema(|v| Ok(v["coins"].as_i64().is_some_and(|c| c >= 0)));
+    let store = server.store_with(host, StoreOptions::new("players"));
+    let s = store.load("mo").unwrap();
+    strict::set(true);
+
+    let unregistered = JsonFn::mutating("nope", |_, _| Ok(()));
+    assert_eq!(
+        code(s.patch(&unregistered, json!([]))),
+        Code::ActionInvalidFunction
+    );
+
+    let counter = Rc::new(RefCell::new(0));
+    let c = counter.clone();
+    let impure = JsonFn::mutating("impure", move |d, _| {
+        *c.borrow_mut() += 1;
+        d["coins"] = json!(*c.borrow());
+        Ok(())
+    });
+    store.action(impure.clone());
+    assert_eq!(code(s.patch(&impure, json!([]))), Code::StrictImpureAction);
+
+    let nan = JsonFn::mutating("nan", |d, _| {
+        d["bad"] = json!({ NOT_JSON: true });
+        Ok(())
+    });
+    store.action(nan.clone());
+    let e = s.patch(&nan, json!([])).unwrap_err();
+    assert_eq!(e.code(), Some(Code::StrictNotJsonFromAction));
+    assert!(e.to_string().contains("data.bad"), "{e}");
+
+    assert_eq!(
+        code(s.patch(&add(), json!([{ NOT_JSON: 1 }]))),
+        Code::StrictPassNotJsonIntoAction
+    );
+    assert_eq!(
+        code(s.patch(&add(), json!([-5]))),
+        Code::SchemaValidationError
+    );
+
+    let thrower = JsonFn::new("thrower", |_, _| Err("game bug".into()));
+    store.action(thrower.clone());
+    match s.patch(&thrower, json!([])) {
+        Err(Error::Host(m)) => assert_eq!(m, "game bug", "carried through unchanged"),
+        other => panic!("{other:?}"),
+    }
+    let cancel = JsonFn::new("cancel", |_, _| Ok(None));
+    store.action(cancel.clone());
+    assert!(!s.patch(&cancel, json!([])).unwrap());
+
+    assert_eq!(coins(&s.data()), 0, "nothing changed");
+    w.block_on(s.stop()).unwrap();
+    assert!(w.storage.current(NS, "mo").is_none(), "nothing to write");
+    assert_eq!(
+        code(s.patch(&add(), json!([1]))),
+        Code::SessionAlreadyStopped
+    );
+    assert_eq!(code(s.userid(1.0)), Code::SessionAlreadyStopped);
+    assert_eq!(
+        code(s.updated(Rc::new(|_: &JsonDoc| Ok(())))),
+        Code::SessionAlreadyStopped
+    );
+}
+
+#[test]
+fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
+    let w = World::new(13);
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let store = server.store_with(host, StoreOptions::new("players"));
+    let nan = JsonFn::mutating("nan", |d, _| {
+        d["bad"] = json!({ NOT_JSON: true });
+        Ok(())
+    });
+    store.action(nan.clone());
+    let undo = JsonFn::mutating("undo", |d, _| {
+        d.as_object_mut().unwrap().remove("bad");
+        Ok(())
+    });
+    store.action(undo.clone());
+    strict::set(false);
+    let s = store.load("ned").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    s.patch(&nan, json!([])).unwrap();
+    s.patch(&add(), json!([2])).unwrap();
+    w.run_for(2_000.0);
+    assert_eq!(stored_coins(&w, "ned"), 3, "the others were saved");
+    assert!(errors.borrow().iter().any(|(c, _)| c == "not_json"));
+    // In the final save, stop() saves the rest and then rejects.
+    s.patch(&nan, json!([])).unwrap();
+    s.patch(&add(), json!([4])).unwrap();
+    let r = w.block_on(s.stop());
+    strict::set(true);
+    assert_eq!(r.unwrap_err().code(), Some(Code::NotJson));
+    assert_eq!(stored_coins(&w, "ned"), 7);
+}
+
+#[test]
+fn a_throwing_updated_callback_is_reported_and_does_not_poison_the_session() {
+    let w = World::new(14);
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let s = server
+        .store_with(host, StoreOptions::new("players"))
+        .load("oz")
+        .unwrap();
+    let seen = Rc::new(RefCell::new(0));
+    let l = seen.clone();
+    s.updated(Rc::new(|_: &JsonDoc| Err("callback bug".to_string())))
+        .unwrap();
+    let id = s
+        .updated(Rc::new(move |d: &JsonDoc| {
+            *l.borrow_mut() = coins(d);
+            Ok(())
+        }))
+        .unwrap();
+    s.patch(&add(), json!([4])).unwrap();
+    assert_eq!(*seen.borrow(), 4);
+    s.unbind(id);
+    s.patch(&add(), json!([1])).unwrap();
+    assert_eq!(*seen.borrow(), 4, "unbound");
+    w.block_on(s.stop()).unwrap();
+    assert_eq!(stored_coins(&w, "oz"), 5);
+    assert!(errors.borrow().iter().any(|(m, _)| m == "callback bug"));
+}
+
+#[test]
+fn user_ids_are_unioned_with_the_stored_ones() {
+    let w = World::new(15);
+    let a = w.server(1, 0.0).store("players").load("pam").unwrap();
+    a.userid(111.0).unwrap();
+    a.patch(&add(), json!([1])).unwrap();
+    w.block_on(a.stop()).unwrap();
+    let b = w.server(2, 0.0).store("players").load("pam").unwrap();
+    b.userid(222.0).unwrap();
+    b.patch(&add(), json!([1])).unwrap();
+    w.block_on(b.stop()).unwrap();
+    let c = w.server(3, 0.0).store("players").load("pam").unwrap();
+    c.patch(&add(), json!([1])).unwrap();
+    w.block_on(c.stop()).unwrap();
+    let mut ids = w.storage.current(NS, "pam").unwrap().user_ids;
+    ids.sort_by(f64::total_cmp);
+    assert_eq!(ids, vec![111.0, 222.0]);
+}
+
+#[test]
+fn await_settles_at_once_on_a_stopped_session_and_stop_twice_is_harmless() {
+    let w = World::new(16);
+    let s = w.server(1, 0.0).store("players").load("quin").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    let (a, b) = (s.stop(), s.stop());
+    w.block_on(async move {
+        a.await.unwrap();
+        b.await.unwrap();
+    });
+    w.block_on(s.stop()).unwrap();
+    assert_eq!(w.sim.block_on_for(7, s.wait_next(), 0.0), Some(()));
+    assert_eq!(stored_coins(&w, "quin"), 1);
+}
+
+#[test]
+fn garbage_from_the_backend_is_reported_and_retried() {
+    let w = World::new(17);
+    w.storage.set_faults(Faults {
+        garbage: 0.5,
+        ..Faults::default()
+    });
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let s = server
+        .store_with(host, StoreOptions::new("players"))
+        .load("rae")
+        .unwrap();
+    for _ in 0..10 {
+        s.patch(&add(), json!([1])).unwrap();
+        w.run_for(1_000.0);
+    }
+    w.block_on(s.stop()).unwrap();
+    assert!(s.bad().is_none());
+    assert_eq!(stored_coins(&w, "rae"), 10);
+    assert!(errors
+        .borrow()
+        .iter()
+        .any(|(c, _)| c == "backend_invalid_response"));
+}
+
+#[test]
+fn views_read_latest_past_versions_and_times() {
+    let w = World::new(18);
+    let store = w.server(1, 0.0).store("players");
+    let s = store.load("sam").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    w.run_for(2_000.0);
+    let t1 = w.sim.now();
+    let v1 = w.storage.current(NS, "sam").unwrap().version;
+    w.run_for(1_000.0);
+    s.patch(&add(), json!([1])).unwrap();
+    w.block_on(s.stop()).unwrap();
+    let view = store.view("sam");
+    let latest = w.block_on(async move { view.latest().await });
+    assert_eq!(coins(&latest.unwrap().unwrap()), 2);
+    let view = store.view("sam");
+    let past = w.block_on(async move { view.version(&v1).await });
+    assert_eq!(coins(&past.unwrap().unwrap()), 1);
+    let view = store.view("sam");
+    let at = w.block_on(async move { view.timestamp(t1).await });
+    assert_eq!(coins(&at.unwrap().unwrap()), 1);
+    let view = store.view("nobody");
+    assert!(w
+        .block_on(async move { view.latest().await })
+        .unwrap()
+        .is_none());
+
+    w.storage.raw_set(NS, "junk", "junk");
+    let view = store.view("junk");
+    assert_eq!(
+        code(w.block_on(async move { view.latest().await })),
+        Code::BadData
+    );
+    w.storage.without_history();
+    let view = store.view("sam");
+    assert_eq!(
+        code(w.block_on(async move { view.version("v1").await })),
+        Code::HistoryUnsupported
+    );
+}
+
+#[test]
+fn bad_options_are_invalid_options() {
+    let w = World::new(19);
+    let server = w.server(1, 0.0);
+    for mutate in [
+        (|o: &mut StoreOptions<JsonFn>| o.name = "a/b".into()) as fn(&mut StoreOptions<JsonFn>),
+        |o| o.name = String::new(),
+        |o| o.scope = "x/y".into(),
+        |o| o.pull_delay_ms = 0.0,
+        |o| o.transaction_timeout_ms = f64::NAN,
+        |o| {
+            let f = JsonFn::mutating("m", |_, _| Ok(()));
+            o.migrations = vec![("m".into(), f.clone()), ("m".into(), f)];
+        },
+    ] {
+        let mut o = StoreOptions::new("players");
+        mutate(&mut o);
+        let r = skilift::engine::Store::new(server.host(json!({})), o);
+        assert_eq!(code(r.map(|_| ())), Code::InvalidOptions);
+    }
+}
