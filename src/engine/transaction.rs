@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::error::{Code, Error};
-use super::host::{Host, Runtime, Storage};
+use super::host::{Host, LocalBoxFuture, Runtime, Storage};
 use super::record::{Pending, StoredCall};
 use super::resolve::decide;
 use super::retry::Backoff;
@@ -26,11 +26,17 @@ struct Part<H: Host> {
 /// A transaction being recorded: the patches made inside its closures.
 pub struct Transaction<H: Host> {
     parts: Vec<Part<H>>,
+    /// Chosen when the first patch is recorded (the host's randomness comes
+    /// with a session); the key of the decision record.
+    id: Option<String>,
 }
 
 impl<H: Host> Default for Transaction<H> {
     fn default() -> Self {
-        Transaction { parts: Vec::new() }
+        Transaction {
+            parts: Vec::new(),
+            id: None,
+        }
     }
 }
 
@@ -38,6 +44,11 @@ impl<H: Host> Transaction<H> {
     /// An empty transaction.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The transaction id, once a patch has been recorded.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
     }
 
     /// Records a patch for the success (`committed = true`) or failure side.
@@ -103,6 +114,9 @@ impl<H: Host> Transaction<H> {
                 self.parts.len() - 1
             }
         };
+        if self.id.is_none() {
+            self.id = Some(random_id(&**store.host.runtime()));
+        }
         let part = &mut self.parts[index];
         if committed {
             part.success.push(call);
@@ -112,12 +126,15 @@ impl<H: Host> Transaction<H> {
         Ok(())
     }
 
-    /// Runs the protocol. `Ok(true)`: committed; `Ok(false)`: aborted
-    /// (storage trouble never makes it fail). Errors only for programming
-    /// mistakes found before anything is written.
-    pub async fn commit(self) -> Result<bool, Error<H::Error>> {
+    /// Runs the protocol. The checks and the prepares are queued at once,
+    /// when `commit` is called (a session stopped right after still saves
+    /// its part); the returned future settles with the outcome.
+    /// `Ok(true)`: committed; `Ok(false)`: aborted (storage trouble never
+    /// makes it fail). Errors only for programming mistakes, found before
+    /// anything is written.
+    pub fn commit(self) -> LocalBoxFuture<'static, Result<bool, Error<H::Error>>> {
         let Some(first) = self.parts.first() else {
-            return Ok(true);
+            return Box::pin(std::future::ready(Ok(true)));
         };
         let coordinator = first.session.0.store.clone();
         for part in &self.parts {
@@ -127,17 +144,18 @@ impl<H: Host> Transaction<H> {
                 .storage()
                 .same_backend(coordinator.host.storage())
             {
-                return Err(Error::new(
+                return Box::pin(std::future::ready(Err(Error::new(
                     Code::InvalidOptions,
                     "all sessions in one transaction must use the same backend object",
-                ));
+                ))));
             }
-            part.session.0.check_running()?;
+            if let Err(e) = part.session.0.check_running() {
+                return Box::pin(std::future::ready(Err(e)));
+            }
         }
         let rt = coordinator.host.runtime().clone();
-        let id = random_id(&*rt);
+        let id = self.id.clone().unwrap_or_else(|| random_id(&*rt));
         let created = rt.now_ms();
-
         let pendings: Vec<Pending> = self
             .parts
             .iter()
@@ -154,51 +172,69 @@ impl<H: Host> Transaction<H> {
             .zip(&pendings)
             .map(|(p, pending)| p.session.0.enqueue_prepare(pending.clone()))
             .collect();
-        let prepared = match race(
-            join_all(acks),
-            rt.sleep(coordinator.options.prepare_timeout_ms),
-        )
-        .await
-        {
-            Either::Left(acks) => acks.iter().all(Option::is_some),
-            Either::Right(()) => false,
-        };
-
-        let committed = if prepared {
-            decide_with_retry(&coordinator, &id).await
-        } else {
-            // Only the coordinator ever writes `committed`, so not writing it
-            // settles the outcome. Writing `aborted` is a courtesy to other
-            // servers (they would otherwise wait for the timeout).
-            if let Err(e) = decide(&coordinator, &id, false).await {
-                coordinator.report(&super::resolve::storage_error(e), None);
+        let sessions: Vec<Session<H>> = self.parts.into_iter().map(|p| p.session).collect();
+        Box::pin(async move {
+            let prepared = match race(
+                join_all(acks),
+                rt.sleep(coordinator.options.prepare_timeout_ms),
+            )
+            .await
+            {
+                Either::Left(acks) => acks.iter().all(Option::is_some),
+                Either::Right(()) => false,
+            };
+            let committed = if prepared {
+                decide_with_retry(&coordinator, &id, &sessions).await
+            } else {
+                // Only the coordinator ever writes `committed`, so not writing
+                // it settles the outcome. Writing `aborted` is a courtesy to
+                // other servers (they would otherwise wait for the timeout).
+                if let Err(e) = decide(&coordinator, &id, false).await {
+                    report_all(&sessions, &super::resolve::storage_error(e));
+                }
+                false
+            };
+            for (session, pending) in sessions.iter().zip(&pendings) {
+                let inner = &session.0;
+                inner
+                    .store
+                    .decisions
+                    .borrow_mut()
+                    .insert(id.clone(), committed);
+                inner.apply_decision(pending, committed);
             }
-            false
-        };
-        for (part, pending) in self.parts.iter().zip(&pendings) {
-            let inner = &part.session.0;
-            inner
-                .store
-                .decisions
-                .borrow_mut()
-                .insert(id.clone(), committed);
-            inner.apply_decision(pending, committed);
+            Ok(committed)
+        })
+    }
+}
+
+/// A transaction's failures go to the `onError` of every store taking part.
+fn report_all<H: Host>(sessions: &[Session<H>], error: &Error<H::Error>) {
+    let mut seen: Vec<*const super::store::StoreInner<H>> = Vec::new();
+    for s in sessions {
+        let ptr = Rc::as_ptr(&s.0.store);
+        if !seen.contains(&ptr) {
+            seen.push(ptr);
+            s.0.store.report(error, None);
         }
-        Ok(committed)
     }
 }
 
 /// Writes `committed` unless a decision exists, retrying until the outcome is
 /// known: after a lost reply the decision may or may not have been stored,
 /// and resolving either way before knowing could split the keys.
-async fn decide_with_retry<H: Host>(store: &Rc<super::store::StoreInner<H>>, id: &str) -> bool {
+async fn decide_with_retry<H: Host>(
+    store: &Rc<super::store::StoreInner<H>>,
+    id: &str,
+    sessions: &[Session<H>],
+) -> bool {
     let rt = store.host.runtime().clone();
     let mut backoff = Backoff::new(store.options.backoff_start_ms, store.options.backoff_cap_ms);
     loop {
         match decide(store, id, true).await {
             Ok(d) => return d,
             Err(e) => {
-                store.report(&super::resolve::storage_error(e), None);
+                report_all(sessions, &super::resolve::storage_error(e));
                 rt.sleep(backoff.next_delay(rt.random())).await;
             }
         }

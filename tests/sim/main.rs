@@ -1,0 +1,220 @@
+//! Deterministic simulation of many servers on one faulty backend.
+//!
+//! `SKILIFT_SIM_SEEDS=N` runs seeds `0..N` (default 1,000); `SKILIFT_SIM_SEED=S`
+//! replays one seed and prints what it did. A violation names its seed and
+//! the command that replays it.
+//!
+//! Each seed draws a plan (3–5 servers with skewed clocks, 4–8 players,
+//! fault rates, maybe a newer server, up to 2 kills), runs the game for a
+//! while, stops every session, lets the transaction timeout pass, settles
+//! every key through a fresh server, and hands everything to the oracle.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod oracle;
+mod workload;
+
+use support::executor::Sim;
+use support::storage::Faults;
+use workload::{Game, Plan, STORE};
+
+/// What one seed did, for the summary line.
+struct Outcome {
+    servers: u32,
+    faults: support::storage::FaultStats,
+    violations: Vec<String>,
+    trades: usize,
+    commits: usize,
+}
+
+fn run_seed(seed: u64, verbose: bool) -> Outcome {
+    let sim = Sim::new(seed);
+    let plan = Plan::draw(&sim);
+    let mut game = Game::new(sim.clone(), plan.transaction_timeout_ms);
+    game.storage.set_faults(plan.faults);
+    let keys = Game::keys(plan.players);
+    // A key holding garbage: sessions that load it must go bad, never write.
+    let cursed = "cursed".to_string();
+    game.storage
+        .raw_set(&format!("{STORE}/global"), &cursed, "{\"not\":\"ours\"}");
+
+    for i in 0..plan.servers {
+        let newer = plan.newer_server && i == plan.servers - 1;
+        game.start_server(newer);
+    }
+    let mut kills_left = plan.kills;
+    for tick in 0..plan.ticks {
+        let servers = game.alive_servers();
+        let events = 1 + sim.with_rng(|r| r.below(6));
+        for _ in 0..events {
+            let roll = sim.random();
+            if roll < 0.15 || game.live.is_empty() {
+                // A player joins (or hops to) a server, maybe while still
+                // loaded elsewhere; rarely, the cursed key.
+                let server = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
+                let key = if sim.random() < 0.03 {
+                    cursed.clone()
+                } else {
+                    keys[sim.with_rng(|r| r.below(keys.len() as u64)) as usize].clone()
+                };
+                game.load(server, &key);
+            } else if roll < 0.70 {
+                if let Some(i) = game.pick_live() {
+                    if !game.live[i].session.stopped() {
+                        game.earn_on(i);
+                    }
+                }
+            } else if roll < 0.85 {
+                let server = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
+                game.trade(server);
+            } else if let Some(i) = game.pick_live() {
+                game.stop(i);
+            }
+        }
+        if kills_left > 0 && servers.len() > 1 && sim.random() < 0.04 {
+            // SIGKILL a server mid-run (maybe mid-transaction); another
+            // process takes over its players.
+            let victim = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
+            let newer = game.servers.iter().any(|s| s.id == victim && s.newer);
+            game.kill(victim);
+            game.start_server(newer);
+            kills_left -= 1;
+        }
+        let step = 100.0 + 900.0 * sim.random();
+        sim.run_for(step);
+        if verbose {
+            println!("tick {tick}: t={:.0} live={}", sim.now(), game.live.len());
+        }
+    }
+
+    // Everyone leaves; the stops settle (faults still on).
+    while let Some(i) = game.live.len().checked_sub(1) {
+        game.stop(i);
+    }
+    sim.run_for(10.0 * 60_000.0);
+    // Past the transaction timeout (plus clock skew), a fresh server of the
+    // newest kind loads every key: undecided transactions are presumed
+    // aborted and every pending entry resolves.
+    game.storage.set_faults(Faults::default());
+    sim.run_for(2.0 * plan.transaction_timeout_ms);
+    let settler = game.start_server(game.any_newer());
+    for key in &keys {
+        game.load(settler, key);
+    }
+    sim.run_for(5_000.0);
+    while let Some(i) = game.live.len().checked_sub(1) {
+        game.stop(i);
+    }
+    sim.run_for(60_000.0);
+
+    let ledger = game.ledger.borrow();
+    let mut violations = Vec::new();
+    for (i, s) in ledger.sessions.iter().enumerate() {
+        if s.end.is_none() {
+            violations.push(format!(
+                "session {i} ({} on server {}) never finished stopping",
+                s.key, s.server
+            ));
+        }
+    }
+    let stored = game.stored(&keys);
+    let decisions = oracle::decisions(&game.storage);
+    violations.extend(oracle::check(
+        &ledger,
+        &stored,
+        &decisions,
+        &game.storage.writes(),
+        &format!("{STORE}/global"),
+    ));
+    if game
+        .storage
+        .current(&format!("{STORE}/global"), &cursed)
+        .map(|e| e.value)
+        != Some("{\"not\":\"ours\"}".into())
+    {
+        violations.push("the cursed key was overwritten".into());
+    }
+    let commits = ledger
+        .trades
+        .iter()
+        .filter(|t| t.result == Some(Ok(true)))
+        .count();
+    if verbose {
+        println!(
+            "plan: servers {} players {} ticks {} faults {:?} newer {} kills {}",
+            plan.servers, plan.players, plan.ticks, plan.faults, plan.newer_server, plan.kills
+        );
+        println!(
+            "trades {} commits {} decisions {}",
+            ledger.trades.len(),
+            commits,
+            decisions.len()
+        );
+        for (k, d) in &stored {
+            println!(
+                "{k}: {}",
+                d.as_ref().map_or("-".into(), |d| d["coins"].to_string())
+            );
+        }
+    }
+    Outcome {
+        servers: game.servers.len() as u32,
+        faults: game.storage.stats(),
+        violations,
+        trades: ledger.trades.len(),
+        commits,
+    }
+}
+
+#[test]
+fn sim() {
+    if let Ok(seed) = std::env::var("SKILIFT_SIM_SEED") {
+        let seed: u64 = seed.parse().expect("SKILIFT_SIM_SEED is a number");
+        let out = run_seed(seed, true);
+        for v in &out.violations {
+            println!("violation: {v}");
+        }
+        assert!(
+            out.violations.is_empty(),
+            "seed {seed}: {} violations",
+            out.violations.len()
+        );
+        return;
+    }
+    let seeds: u64 = std::env::var("SKILIFT_SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000);
+    let (mut servers, mut violations, mut failed, mut trades, mut commits) =
+        (0, 0, Vec::new(), 0, 0);
+    let mut faults = [0u64; 5];
+    for seed in 0..seeds {
+        let out = run_seed(seed, false);
+        servers += out.servers;
+        trades += out.trades;
+        commits += out.commits;
+        let f = out.faults;
+        for (sum, n) in faults.iter_mut().zip([
+            f.rejected + f.outage_rejected,
+            f.hung,
+            f.ambiguous,
+            f.garbage,
+            f.delayed,
+        ]) {
+            *sum += n;
+        }
+        if !out.violations.is_empty() {
+            violations += out.violations.len();
+            if failed.len() < 10 {
+                println!("seed {seed}: {}", out.violations[0]);
+                println!("  replay: SKILIFT_SIM_SEED={seed} cargo test --release --test sim -- --nocapture");
+            }
+            failed.push(seed);
+        }
+    }
+    println!("simulation: {seeds} seeds, {servers} servers, {violations} violations");
+    println!("  ({trades} trades, {commits} committed; injected: {} rejections, {} hangs, {} ambiguous writes, {} garbage reads, {} delays; failing seeds: {failed:?})",
+        faults[0], faults[1], faults[2], faults[3], faults[4]);
+    assert_eq!(violations, 0, "failing seeds: {failed:?}");
+}
