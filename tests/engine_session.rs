@@ -294,10 +294,16 @@ fn a_migration_that_throws_or_returns_nothing_makes_the_session_bad() {
         w.block_on(s.stop()).unwrap();
         let mut o = StoreOptions::new("players");
         o.migrations.push((name.to_string(), f));
-        let store = server.store_with(server.host(json!({"coins": 0})), o);
+        let host = server.host(json!({"coins": 0}));
+        let errors = host.errors.clone();
+        let store = server.store_with(host, o);
         let s = store.load("lee").unwrap();
         w.block_on(s.wait_next());
         assert!(s.bad().expect("bad").contains(name));
+        assert!(errors
+            .borrow()
+            .iter()
+            .any(|(c, k)| c == "migration_does_not_return" && k.as_deref() == Some("lee")));
     }
 }
 

@@ -18,8 +18,9 @@ use super::timeout::with_timeout;
 
 /// Why a pull did not complete.
 pub(crate) enum PullError<E> {
-    /// The key must not be touched (quarantine).
-    Bad(String),
+    /// The key must not be touched (quarantine): the code to report and
+    /// the reason `bad()` gives.
+    Bad(Code, String),
     /// Storage failed; retry later. Nothing was lost.
     Failed(Error<E>),
 }
@@ -58,8 +59,8 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
                     _ => store.options.pull_delay_ms,
                 }
             }
-            Err(PullError::Bad(reason)) => {
-                session.go_bad(reason);
+            Err(PullError::Bad(code, reason)) => {
+                session.go_bad(code, reason);
                 return;
             }
             Err(PullError::Failed(e)) => {
@@ -241,12 +242,12 @@ async fn build<H: Host>(
         Some(e) => match Record::decode(&e.value) {
             Ok(r) => r,
             Err(err @ (DecodeError::Undecodable(_) | DecodeError::NewerFormat(_))) => {
-                return Err(PullError::Bad(err.reason()))
+                return Err(PullError::Bad(Code::BadData, err.reason()))
             }
         },
     };
     if let Some(reason) = quarantine_reason(store, &record) {
-        return Err(PullError::Bad(reason));
+        return Err(PullError::Bad(Code::BadData, reason));
     }
     // Exactly-once: batches this session already stored (an ambiguous write
     // that did land) are dropped, not applied again.
@@ -260,9 +261,14 @@ async fn build<H: Host>(
             ack_prepares(session, &b.items);
         }
     }
-    let data = H::Doc::from_json(&record.data)
-        .map_err(|why| PullError::Bad(format!("the stored data is undecodable: {why}")))?;
-    let (mut data, mut changed) = migrate(store, &mut record, data).map_err(PullError::Bad)?;
+    let data = H::Doc::from_json(&record.data).map_err(|why| {
+        PullError::Bad(
+            Code::BadData,
+            format!("the stored data is undecodable: {why}"),
+        )
+    })?;
+    let (mut data, mut changed) = migrate(store, &mut record, data)
+        .map_err(|reason| PullError::Bad(Code::MigrationDoesNotReturn, reason))?;
 
     let mut remaining = Vec::new();
     for pending in std::mem::take(&mut record.pending) {

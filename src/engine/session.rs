@@ -336,9 +336,9 @@ impl<H: Host> SessionInner<H> {
     }
 
     /// Marks the key bad: the session stops at once and never writes.
-    pub(crate) fn go_bad(&self, reason: String) {
+    pub(crate) fn go_bad(&self, code: Code, reason: String) {
         self.store
-            .report(&Error::new(Code::BadData, reason.clone()), Some(&self.key));
+            .report(&Error::new(code, reason.clone()), Some(&self.key));
         let mut st = self.state.borrow_mut();
         st.bad = Some(reason);
         st.queue.clear();
