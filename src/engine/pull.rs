@@ -339,7 +339,7 @@ fn replay<H: Host>(
                 Err(e) => store.report(&e, Some(&session.key)),
             },
             Item::Prepare(pending) => {
-                let known = store.decisions.borrow().get(&pending.id).copied();
+                let known = store.known_decision(&pending.id);
                 match known {
                     Some(committed) => {
                         data = apply_decided(store, &session.key, pending, committed, data)
@@ -416,7 +416,7 @@ fn confirm<H: Host>(
     let Written { record, mut data } = written;
     // Decisions that arrived while this pull was in flight.
     for pending in &record.pending {
-        let known = store.decisions.borrow().get(&pending.id).copied();
+        let known = store.known_decision(&pending.id);
         if let Some(committed) = known {
             data = apply_decided(store, &session.key, pending, committed, data);
         }

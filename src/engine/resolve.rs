@@ -165,8 +165,8 @@ pub(crate) async fn decision<H: Host>(
     store: &StoreInner<H>,
     pending: &Pending,
 ) -> Result<Option<bool>, StorageError<H::Error>> {
-    if let Some(d) = store.decisions.borrow().get(&pending.id) {
-        return Ok(Some(*d));
+    if let Some(d) = store.known_decision(&pending.id) {
+        return Ok(Some(d));
     }
     if let Some(d) = read_decision(store, &pending.id).await? {
         return Ok(Some(d));
@@ -193,7 +193,7 @@ pub(crate) async fn read_decision<H: Host>(
         None => Ok(None),
         Some(entry) => match decode_decision(&entry.value) {
             Some(d) => {
-                store.decisions.borrow_mut().insert(id.to_owned(), d);
+                store.remember_decision(id, d);
                 Ok(Some(d))
             }
             None => Err(StorageError::Invalid(format!(
@@ -219,10 +219,7 @@ pub(crate) async fn decide<H: Host>(
     );
     match with_timeout(&*rt, store.options.request_timeout_ms, put).await? {
         Some(_) => {
-            store
-                .decisions
-                .borrow_mut()
-                .insert(id.to_owned(), committed);
+            store.remember_decision(id, committed);
             Ok(committed)
         }
         None => match read_decision(store, id).await? {

@@ -9,6 +9,9 @@ use super::host::Host;
 use super::session::{Session, SessionInner};
 use super::view::View;
 
+/// How many transaction decisions a store keeps in memory.
+const DECISION_CACHE_LIMIT: usize = 10_000;
+
 /// The reserved store name of transaction decision records (SPEC section 3).
 pub const TRANSACTIONS_STORE: &str = "skilift:transactions";
 
@@ -100,7 +103,7 @@ pub(crate) struct StoreInner<H: Host> {
     actions: RefCell<Vec<Registered<H::Func>>>,
     /// Transaction decisions seen by this store. Decisions never change, so
     /// a cached one never goes stale.
-    pub decisions: RefCell<HashMap<String, bool>>,
+    decisions: RefCell<HashMap<String, bool>>,
     sessions: RefCell<Vec<Weak<SessionInner<H>>>>,
 }
 
@@ -241,6 +244,23 @@ impl<H: Host> StoreInner<H> {
             .iter()
             .find(|a| a.name.as_deref() == Some(name))
             .map(|a| a.func.clone())
+    }
+
+    /// Caches a decision. The cache is bounded: forgetting a decision is
+    /// always safe (a committed one is in storage; an aborted one that the
+    /// courtesy write failed to store is presumed again after the timeout),
+    /// it only costs a read.
+    pub fn remember_decision(&self, id: &str, committed: bool) {
+        let mut decisions = self.decisions.borrow_mut();
+        if decisions.len() >= DECISION_CACHE_LIMIT {
+            decisions.clear();
+        }
+        decisions.insert(id.to_owned(), committed);
+    }
+
+    /// A cached decision.
+    pub fn known_decision(&self, id: &str) -> Option<bool> {
+        self.decisions.borrow().get(id).copied()
     }
 
     /// Reports a background failure to the store's `onError`.

@@ -187,20 +187,20 @@ impl<H: Host> Transaction<H> {
                 decide_with_retry(&coordinator, &id, &sessions).await
             } else {
                 // Only the coordinator ever writes `committed`, so not writing
-                // it settles the outcome. Writing `aborted` is a courtesy to
-                // other servers (they would otherwise wait for the timeout).
-                if let Err(e) = decide(&coordinator, &id, false).await {
-                    report_all(&sessions, &super::resolve::storage_error(e));
-                }
+                // it settles the outcome: resolve now. Writing `aborted` is a
+                // courtesy to other servers (they would otherwise wait for
+                // the timeout), done in the background.
+                let (store, id, sessions) = (coordinator.clone(), id.clone(), sessions.clone());
+                rt.spawn(Box::pin(async move {
+                    if let Err(e) = decide(&store, &id, false).await {
+                        report_all(&sessions, &super::resolve::storage_error(e));
+                    }
+                }));
                 false
             };
             for (session, pending) in sessions.iter().zip(&pendings) {
                 let inner = &session.0;
-                inner
-                    .store
-                    .decisions
-                    .borrow_mut()
-                    .insert(id.clone(), committed);
+                inner.store.remember_decision(&id, committed);
                 inner.apply_decision(pending, committed);
             }
             Ok(committed)
