@@ -1,0 +1,194 @@
+// The backend contract (SPEC section 3) as one suite, run against every
+// backend: each adapter's test file calls `backendContract(name, open)`.
+//
+// `open()` resolves to `{ backend, close? }`: a fresh, empty backend (or a
+// fresh namespace on a shared one) and an optional clean-up. Options:
+//   history: false   the backend has no getVersion/getAtTime
+//   writers: N       how many concurrent writers race on one key (default 8)
+//
+// Works under `node --test` and in a browser page (IndexedDB) through the
+// `harness` argument: { describe, it, assert } — node:test's describe and it
+// with node:assert/strict in Node, or anything of the same shape elsewhere.
+
+/** Increments a counter stored under `key` with get + conditional put, retrying on conflict. */
+async function increment(backend, store, key, times) {
+  let conflicts = 0;
+  for (let i = 0; i < times; i++) {
+    for (;;) {
+      const entry = await backend.get(store, key);
+      const n = entry ? JSON.parse(entry.value).n : 0;
+      const version = await backend.put(store, key, JSON.stringify({ n: n + 1 }), entry ? entry.version : null, {
+        userIds: [],
+      });
+      if (version !== null) break;
+      conflicts++;
+    }
+  }
+  return conflicts;
+}
+
+const ODD_KEYS = [
+  "../x",
+  "../../etc/passwd",
+  "a/b",
+  "a\\b",
+  "CON",
+  "con",
+  "nul.txt",
+  ".",
+  "..",
+  "",
+  " ",
+  "key with spaces",
+  "ÄÖÜ",
+  "🎮 player",
+  "x".repeat(1000),
+  "%2F",
+  "a%2Fb",
+  "question?mark#hash",
+  "new\nline",
+  "tab\tkey",
+  "a:b",
+  "A",
+  "a",
+];
+
+export function backendContract(name, open, options = {}, harness) {
+  const { describe, it, assert } = harness;
+  const history = options.history !== false;
+  const writers = options.writers ?? 8;
+  const STORE = "players/global";
+
+  describe(`backend contract: ${name}`, () => {
+    /** Runs `fn(backend)` on a fresh backend and always closes it. */
+    async function withBackend(fn) {
+      const { backend, close } = await open();
+      try {
+        await fn(backend);
+      } finally {
+        await close?.();
+      }
+    }
+
+    it("get of a key never written is null", () =>
+      withBackend(async (b) => {
+        assert.equal(await b.get(STORE, "nobody"), null);
+      }));
+
+    it("put with expected null creates; the entry has value, version, time and userIds", () =>
+      withBackend(async (b) => {
+        const before = Date.now();
+        const v = await b.put(STORE, "k", '{"a":1}', null, { userIds: [7, 8] });
+        assert.equal(typeof v, "string");
+        const e = await b.get(STORE, "k");
+        assert.equal(e.value, '{"a":1}');
+        assert.equal(e.version, v);
+        assert.equal(typeof e.time, "number");
+        assert.ok(e.time >= before - 5000 && e.time <= Date.now() + 5000, `time ${e.time} is about now`);
+        assert.deepEqual([...(e.userIds ?? [])].sort(), [7, 8]);
+      }));
+
+    it("put with expected null on an existing key writes nothing and answers null", () =>
+      withBackend(async (b) => {
+        await b.put(STORE, "k", "1", null, { userIds: [] });
+        assert.equal(await b.put(STORE, "k", "2", null, { userIds: [] }), null);
+        assert.equal((await b.get(STORE, "k")).value, "1");
+      }));
+
+    it("put with a stale version writes nothing; with the current one it writes a new version", () =>
+      withBackend(async (b) => {
+        const v1 = await b.put(STORE, "k", "1", null, { userIds: [] });
+        const v2 = await b.put(STORE, "k", "2", v1, { userIds: [] });
+        assert.equal(typeof v2, "string");
+        assert.notEqual(v2, v1);
+        assert.equal(await b.put(STORE, "k", "3", v1, { userIds: [] }), null, "stale");
+        assert.equal((await b.get(STORE, "k")).value, "2");
+        assert.equal(await b.put(STORE, "k", "3", "no-such-version", { userIds: [] }), null);
+        const v3 = await b.put(STORE, "k", "3", v2, { userIds: [] });
+        assert.equal((await b.get(STORE, "k")).version, v3);
+      }));
+
+    it("put with a version on a key that does not exist answers null", () =>
+      withBackend(async (b) => {
+        const v = await b.put(STORE, "a", "1", null, { userIds: [] });
+        assert.equal(await b.put(STORE, "b", "1", v, { userIds: [] }), null);
+        assert.equal(await b.get(STORE, "b"), null);
+      }));
+
+    it("user ids are stored with each version", () =>
+      withBackend(async (b) => {
+        const v1 = await b.put(STORE, "k", "1", null, { userIds: [1] });
+        await b.put(STORE, "k", "2", v1, { userIds: [1, 2] });
+        const e = await b.get(STORE, "k");
+        assert.deepEqual([...(e.userIds ?? [])].sort(), [1, 2]);
+        if (history) {
+          assert.deepEqual([...((await b.getVersion(STORE, "k", v1)).userIds ?? [])], [1]);
+        }
+      }));
+
+    it(`${writers} concurrent writers racing on one key lose nothing`, () =>
+      withBackend(async (b) => {
+        const each = 10;
+        await Promise.all(Array.from({ length: writers }, () => increment(b, STORE, "race", each)));
+        assert.equal(JSON.parse((await b.get(STORE, "race")).value).n, writers * each);
+      }));
+
+    it("stores are separate namespaces, including the transactions store", () =>
+      withBackend(async (b) => {
+        await b.put("players/global", "k", "p", null, { userIds: [] });
+        await b.put("players/eu", "k", "e", null, { userIds: [] });
+        await b.put("skilift:transactions", "k", "t", null, { userIds: [] });
+        assert.equal((await b.get("players/global", "k")).value, "p");
+        assert.equal((await b.get("players/eu", "k")).value, "e");
+        assert.equal((await b.get("skilift:transactions", "k")).value, "t");
+        assert.equal(await b.get("players", "global/k"), null);
+      }));
+
+    it("odd keys are stored apart and never collide", () =>
+      withBackend(async (b) => {
+        for (const [i, key] of ODD_KEYS.entries()) {
+          assert.equal(typeof (await b.put(STORE, key, JSON.stringify(i), null, { userIds: [] })), "string", key);
+        }
+        for (const [i, key] of ODD_KEYS.entries()) {
+          assert.equal((await b.get(STORE, key))?.value, JSON.stringify(i), `key ${JSON.stringify(key)}`);
+        }
+      }));
+
+    it("large and unicode values come back exactly", () =>
+      withBackend(async (b) => {
+        const big = JSON.stringify({ blob: "x".repeat(1024 * 1024), n: 1 });
+        const uni = JSON.stringify({ s: "héllo wörld — 🎮🏆 \u0000 \u2028 \\ \" 中文" });
+        await b.put(STORE, "big", big, null, { userIds: [] });
+        await b.put(STORE, "uni", uni, null, { userIds: [] });
+        assert.equal((await b.get(STORE, "big")).value, big);
+        assert.equal((await b.get(STORE, "uni")).value, uni);
+      }));
+
+    if (history) {
+      it("keeps history: getVersion and getAtTime", () =>
+        withBackend(async (b) => {
+          assert.equal(await b.getVersion(STORE, "h", "1"), null);
+          assert.equal(await b.getAtTime(STORE, "h", Date.now()), null);
+          const v1 = await b.put(STORE, "h", "one", null, { userIds: [] });
+          const t1 = (await b.get(STORE, "h")).time;
+          await new Promise((r) => setTimeout(r, 20));
+          const v2 = await b.put(STORE, "h", "two", v1, { userIds: [] });
+          const t2 = (await b.get(STORE, "h")).time;
+          assert.ok(t2 >= t1);
+          assert.equal((await b.getVersion(STORE, "h", v1)).value, "one");
+          assert.equal((await b.getVersion(STORE, "h", v2)).value, "two");
+          assert.equal(await b.getVersion(STORE, "h", "no-such-version"), null);
+          assert.equal(await b.getAtTime(STORE, "h", t1 - 1000), null, "before the first write");
+          if (t2 > t1) assert.equal((await b.getAtTime(STORE, "h", t1)).value, "one");
+          assert.equal((await b.getAtTime(STORE, "h", t2 + 1000)).value, "two");
+          assert.equal(await b.getVersion(STORE, "other", v1), null, "versions belong to their key");
+        }));
+    } else {
+      it("has no history methods", () =>
+        withBackend(async (b) => {
+          assert.equal(typeof b.getVersion, "undefined");
+          assert.equal(typeof b.getAtTime, "undefined");
+        }));
+    }
+  });
+}
