@@ -1,0 +1,343 @@
+// IndexedDbBackend: the browser backend (SPEC sections 3 and 5), for offline
+// previews. Pure JS over the IndexedDB API; entry point `skilift/indexeddb`.
+//
+// Layout: one database (default name "skilift") with one object store,
+// `versions`, keyed by [store, key, seq], where `seq` counts the writes of
+// one key from 1. The current entry of a key is its row with the highest
+// seq; older rows are its history, pruned to `keepVersions` per key. An index
+// on [store, key, time] answers getAtTime.
+//
+// Why it is safe across tabs: put reads the current row, compares, and writes
+// the next row inside ONE readwrite transaction. IndexedDB runs readwrite
+// transactions whose scopes overlap one after another, across every
+// connection of the origin, so two tabs (or two backends in one tab) can
+// never both see version v and both write v+1: the second one sees the
+// first one's row and answers null.
+
+import { invalidOptions } from "./errors.js";
+
+const DB_VERSION = 1;
+const VERSIONS = "versions";
+const BY_TIME = "byTime";
+const DEFAULT_KEEP_VERSIONS = 100;
+
+/** Above every number in IndexedDB key order: the end of a [store, key, seq] range. */
+const AFTER_NUMBERS = [];
+
+function checkNames(method, store, key) {
+  if (typeof store !== "string" || typeof key !== "string") {
+    throw invalidOptions(`IndexedDbBackend.${method}: store and key must be strings`);
+  }
+}
+
+function checkUserIds(meta) {
+  const userIds = meta?.userIds ?? [];
+  if (!Array.isArray(userIds) || !userIds.every((id) => typeof id === "number" && Number.isFinite(id))) {
+    throw invalidOptions("IndexedDbBackend.put: meta.userIds must be an array of finite numbers");
+  }
+  return [...userIds];
+}
+
+
+function entryOf(row) {
+  return { value: row.value, version: row.version, time: row.time, userIds: [...(row.userIds ?? [])] };
+}
+
+/**
+ * A fresh opaque version token: the write's seq and a random part. The
+ * random part keeps a token from matching again after the database was
+ * deleted and rebuilt (site data cleared) while an engine still held it.
+ */
+function versionToken(seq) {
+  const bytes = new Uint8Array(6);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  const random = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${seq.toString(36)}.${random}`;
+}
+
+/** The seq a token of this backend names, or null for a token it never made. */
+function seqOfToken(version) {
+  const match = /^([0-9a-z]{1,11})\.[0-9a-f]{12}$/.exec(version);
+  if (!match) return null;
+  const seq = parseInt(match[1], 36);
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+}
+
+/** An Error for a failed request or transaction, keeping the browser's error as the cause. */
+function failure(what, error) {
+  const reason = error?.name ? `${error.name}: ${error.message}` : String(error ?? "aborted");
+  return new Error(`IndexedDbBackend: ${what} failed (${reason})`, { cause: error });
+}
+
+/**
+ * A backend that keeps its records in the browser's IndexedDB, with history,
+ * for offline previews. Every tab of one origin that opens the same
+ * `dbName` shares the data, and compare-and-set is atomic across them.
+ *
+ * History: each key keeps its last `keepVersions` versions (default 100,
+ * `Infinity` for all). `getVersion` of a pruned version answers null, and so
+ * does `getAtTime` for a time before the oldest version kept.
+ *
+ * The database is opened on first use and the connection reused. When
+ * another tab needs the database for an upgrade or deletes it, this backend
+ * closes its connection at once (so it never blocks the other tab) and opens
+ * it again on its next call.
+ *
+ * @example
+ * import { Store } from "skilift";
+ * import { IndexedDbBackend } from "skilift/indexeddb";
+ * const backend = new IndexedDbBackend("my-game", { keepVersions: 20 });
+ * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
+ */
+export class IndexedDbBackend {
+  #dbName;
+  #keepVersions;
+  #factory;
+  #keyRange;
+  /** Promise of the open connection, or null until the next call opens one. */
+  #db = null;
+  /** The connection #db resolved to, once it has. */
+  #connection = null;
+
+  /**
+   * @param {string} [dbName] IndexedDB database name, default "skilift"
+   * @param {{ keepVersions?: number, indexedDB?: IDBFactory, IDBKeyRange?: typeof IDBKeyRange }} [options]
+   *   keepVersions: versions kept per key, the current one included (an
+   *   integer >= 1, or Infinity; default 100). indexedDB and IDBKeyRange:
+   *   instead of the globals of that name (for example from fake-indexeddb
+   *   under Node).
+   */
+  constructor(dbName = "skilift", options = {}) {
+    if (typeof dbName !== "string" || dbName === "") {
+      throw invalidOptions("IndexedDbBackend: dbName must be a non-empty string");
+    }
+    if (options === null || typeof options !== "object") {
+      throw invalidOptions("IndexedDbBackend: options must be an object");
+    }
+    const keepVersions = options.keepVersions ?? DEFAULT_KEEP_VERSIONS;
+    if (!(keepVersions === Infinity || (Number.isSafeInteger(keepVersions) && keepVersions >= 1))) {
+      throw invalidOptions("IndexedDbBackend: options.keepVersions must be an integer >= 1 or Infinity");
+    }
+    const factory = options.indexedDB ?? globalThis.indexedDB;
+    if (!factory || typeof factory.open !== "function") {
+      throw invalidOptions("IndexedDbBackend: IndexedDB is not available here (pass options.indexedDB)");
+    }
+    const keyRange = options.IDBKeyRange ?? globalThis.IDBKeyRange;
+    if (!keyRange || typeof keyRange.bound !== "function") {
+      throw invalidOptions("IndexedDbBackend: IDBKeyRange is not available here (pass options.IDBKeyRange)");
+    }
+    this.#dbName = dbName;
+    this.#keepVersions = keepVersions;
+    this.#factory = factory;
+    this.#keyRange = keyRange;
+  }
+
+  /** The IndexedDB database name. */
+  get dbName() {
+    return this.#dbName;
+  }
+
+  /** The current entry of a key, or null if it was never written. */
+  async get(store, key) {
+    checkNames("get", store, key);
+    return this.#run("get", "readonly", (versions, done) => {
+      const request = versions.openCursor(this.#rowsOf(store, key), "prev");
+      request.onsuccess = () => done(request.result ? entryOf(request.result.value) : null);
+    });
+  }
+
+  /**
+   * Writes `value` if the key's current version is `expected` (null: the key
+   * must not exist). Resolves the new version token once the write is
+   * committed, or null if the version did not match (nothing written).
+   */
+  async put(store, key, value, expected, meta) {
+    checkNames("put", store, key);
+    if (typeof value !== "string") throw invalidOptions("IndexedDbBackend.put: value must be a string");
+    if (expected !== null && expected !== undefined && typeof expected !== "string") {
+      throw invalidOptions("IndexedDbBackend.put: expected must be a version string or null");
+    }
+    if (meta !== undefined && (meta === null || typeof meta !== "object")) {
+      throw invalidOptions("IndexedDbBackend.put: meta must be an object { userIds }");
+    }
+    const userIds = checkUserIds(meta);
+    const keepVersions = this.#keepVersions;
+    const rows = this.#rowsOf(store, key);
+    const older = (seq) => this.#keyRange.bound([store, key, -Infinity], [store, key, seq]);
+    return this.#run("put", "readwrite", (versions, done) => {
+      // Everything below runs in request callbacks of this one transaction:
+      // the read, the compare and the writes commit together or not at all.
+      const current = versions.openCursor(rows, "prev");
+      current.onsuccess = () => {
+        const row = current.result?.value ?? null;
+        if ((row ? row.version : null) !== (expected ?? null)) return; // mismatch: write nothing
+        const seq = row ? row.seq + 1 : 1;
+        const version = versionToken(seq);
+        // Never earlier than the previous version, so getAtTime stays
+        // ordered even if the clock steps back.
+        const time = Math.max(Date.now(), row ? row.time : -Infinity);
+        versions.add({ store, key, seq, version, time, value, userIds });
+        if (seq > keepVersions) versions.delete(older(seq - keepVersions));
+        done(version);
+      };
+    });
+  }
+
+  /** A past (or the current) version by its token, or null if unknown or pruned. */
+  async getVersion(store, key, version) {
+    checkNames("getVersion", store, key);
+    if (typeof version !== "string") throw invalidOptions("IndexedDbBackend.getVersion: version must be a string");
+    const seq = seqOfToken(version);
+    if (seq === null) return null;
+    return this.#run("getVersion", "readonly", (versions, done) => {
+      const request = versions.get([store, key, seq]);
+      request.onsuccess = () => done(request.result?.version === version ? entryOf(request.result) : null);
+    });
+  }
+
+  /**
+   * The version current at `timeMs` (the last written at or before it), or
+   * null if there is none, or if it was pruned.
+   */
+  async getAtTime(store, key, timeMs) {
+    checkNames("getAtTime", store, key);
+    if (typeof timeMs !== "number" || Number.isNaN(timeMs)) {
+      throw invalidOptions("IndexedDbBackend.getAtTime: timeMs must be a number (ms since epoch)");
+    }
+    return this.#run("getAtTime", "readonly", (versions, done) => {
+      // Rows of equal time come in seq order, so "prev" finds the last written.
+      const range = this.#keyRange.bound([store, key, -Infinity], [store, key, timeMs]);
+      const request = versions.index(BY_TIME).openCursor(range, "prev");
+      request.onsuccess = () => {
+        // Nothing at or before timeMs: never written then, or pruned.
+        done(request.result ? entryOf(request.result.value) : null);
+      };
+    });
+  }
+
+  /**
+   * Closes the connection (waiting transactions finish first). Harmless to
+   * call twice; a later call on this backend opens the database again.
+   */
+  async close() {
+    const db = this.#db;
+    this.#db = null;
+    this.#connection = null;
+    if (db) {
+      try {
+        (await db).close();
+      } catch {
+        // It never opened: nothing to close.
+      }
+    }
+  }
+
+  /** The rows of one key, every seq. */
+  #rowsOf(store, key) {
+    return this.#keyRange.bound([store, key], [store, key, AFTER_NUMBERS]);
+  }
+
+  /**
+   * Runs `body(versionsStore, done)` in one transaction; resolves what `done`
+   * got once the transaction has committed (null if nothing), rejects if it
+   * aborted. A connection that was closed under us (another tab's upgrade
+   * or deletion) is replaced once: no request ran on it, so that is safe.
+   */
+  async #run(what, mode, body, retried = false) {
+    const db = await this.#open();
+    let tx;
+    try {
+      tx = db.transaction(VERSIONS, mode);
+    } catch (error) {
+      this.#forget(db);
+      if (retried || error?.name !== "InvalidStateError") throw failure(what, error);
+      return this.#run(what, mode, body, true);
+    }
+    return new Promise((resolve, reject) => {
+      let answer = null;
+      tx.oncomplete = () => resolve(answer);
+      tx.onabort = () => reject(failure(what, tx.error));
+      body(tx.objectStore(VERSIONS), (value) => {
+        answer = value;
+      });
+    });
+  }
+
+  /** The connection, opened on first use and reused; a failed open is retried by the next call. */
+  #open() {
+    if (!this.#db) {
+      const opening = this.#connect();
+      this.#db = opening;
+      opening.then(
+        (db) => {
+          if (this.#db === opening) this.#connection = db;
+          else db.close(); // close() was called while it opened
+        },
+        () => {
+          if (this.#db === opening) this.#db = null;
+        },
+      );
+    }
+    return this.#db;
+  }
+
+  /** Drops a connection that can no longer start transactions (closed under us). */
+  #forget(db) {
+    if (this.#connection === db) {
+      this.#connection = null;
+      this.#db = null;
+    }
+  }
+
+  #connect() {
+    return new Promise((resolve, reject) => {
+      let request;
+      try {
+        request = this.#factory.open(this.#dbName, DB_VERSION);
+      } catch (error) {
+        reject(failure("open", error));
+        return;
+      }
+      let abandoned = false;
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains(VERSIONS)) {
+          const versions = db.createObjectStore(VERSIONS, { keyPath: ["store", "key", "seq"] });
+          versions.createIndex(BY_TIME, ["store", "key", "time"]);
+        }
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        if (abandoned) {
+          db.close();
+          return;
+        }
+        // Another tab upgrades or deletes this database: step aside at once,
+        // and open again on the next call.
+        db.onversionchange = () => {
+          db.close();
+          this.#forget(db);
+        };
+        // Closed by the browser (site data cleared, storage failure).
+        db.onclose = () => this.#forget(db);
+        resolve(db);
+      };
+      request.onerror = () => {
+        const error = request.error;
+        reject(
+          error?.name === "VersionError"
+            ? failure(`open (database "${this.#dbName}" was made by a newer skilift)`, error)
+            : failure("open", error),
+        );
+      };
+      // Only when an upgrade waits for a tab that keeps an older connection
+      // open. Answer this call with an error (the engine retries) instead of
+      // hanging; if the open completes later, that connection is closed.
+      request.onblocked = () => {
+        abandoned = true;
+        reject(new Error(`IndexedDbBackend: open of "${this.#dbName}" is blocked by another tab holding it open`));
+      };
+    });
+  }
+}

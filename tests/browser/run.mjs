@@ -1,0 +1,181 @@
+// Runs the browser tests in Debian's headless Chromium through
+// playwright-core (no browser download): serves the repository on
+// 127.0.0.1, opens each test page, collects its results, prints TAP-like
+// lines and a closing "N passed, N failed" line, and exits non-zero on any
+// failure.
+//
+//   node tests/browser/run.mjs              every suite
+//   node tests/browser/run.mjs two-tabs     only the suites named
+//
+// Needs scripts/setup-browser.sh (Chromium at /usr/bin/chromium, or
+// $CHROMIUM; playwright-core installed).
+
+import { existsSync } from "node:fs";
+import { startServer } from "./server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+/** Hang guard for one page (its tests have their own, shorter one): not a timing test. */
+const PAGE_LIMIT_MS = 10 * 60_000;
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let number = 0;
+
+/** Prints one TAP line (and the error under a failure). */
+function record({ name, ok, error, skip }) {
+  number++;
+  if (skip !== undefined) {
+    skipped++;
+    console.log(`ok ${number} - ${name} # SKIP ${skip}`);
+  } else if (ok) {
+    passed++;
+    console.log(`ok ${number} - ${name}`);
+  } else {
+    failed++;
+    console.log(`not ok ${number} - ${name}`);
+    for (const line of String(error).split("\n")) console.log(`  # ${line}`);
+  }
+}
+
+function comment(text) {
+  for (const line of String(text).split("\n")) console.log(`# ${line}`);
+}
+
+/** Forwards what a page says outside the harness: uncaught errors fail the run. */
+function watch(page, label) {
+  page.on("pageerror", (error) => record({ name: `${label}: no uncaught error in the page`, ok: false, error }));
+  page.on("console", (message) => {
+    const text = message.text();
+    if ((message.type() === "error" || message.type() === "warning") && !text.startsWith("[harness]")) {
+      comment(`${label} console.${message.type()}: ${text}`);
+    }
+  });
+}
+
+/** A page that runs tests/browser/harness.js tests and reports each one. */
+async function harnessSuite(browser, base, path) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    watch(page, path);
+    await page.exposeFunction("__skiliftReport", (result) => record({ ...result, name: `${path}: ${result.name}` }));
+    await page.goto(new URL(path, base).href);
+    await page.waitForFunction(() => window.__skiliftDone === true, null, { timeout: PAGE_LIMIT_MS, polling: 100 });
+  } catch (error) {
+    record({ name: `${path}: the page runs to the end`, ok: false, error: error.message });
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Two tabs of one origin (one browser context, so one IndexedDB) hammer one
+ * key with get + conditional put at the same time; the count must be exact.
+ */
+async function twoTabs(browser, base) {
+  const label = "two-tabs";
+  const tabs = 2;
+  const writers = 4;
+  const increments = 25;
+  const total = tabs * writers * increments;
+  const dbName = `skilift-two-tabs-${process.pid}-${Date.now().toString(36)}`;
+  const key = "counter";
+  const context = await browser.newContext();
+  try {
+    const pages = [];
+    for (let i = 0; i < tabs; i++) {
+      const page = await context.newPage();
+      watch(page, `${label} tab ${i + 1}`);
+      await page.goto(new URL("tests/browser/two-tabs.html", base).href);
+      await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
+      pages.push(page);
+    }
+    // Both tabs start together and run to the end.
+    const shares = await Promise.all(
+      pages.map((page) => page.evaluate((job) => window.hammer(job), { dbName, key, writers, increments })),
+    );
+    shares.forEach((s, i) => comment(`${label}: tab ${i + 1} won ${s.wins} writes after ${s.conflicts} conflicts`));
+    const { final, history } = await pages[0].evaluate((job) => window.readBack(job), { dbName, key });
+    const wins = shares.reduce((sum, s) => sum + s.wins, 0);
+    record({
+      name: `${label}: ${tabs} tabs x ${writers} writers x ${increments} increments give exactly ${total}`,
+      ok: final === total && wins === total,
+      error: `final count ${final}, writes won ${wins}, expected ${total}`,
+    });
+    const inOrder = history.length === total && history.every((n, i) => n === i + 1);
+    record({
+      name: `${label}: the history is 1..${total} in order (no two winners of one compare-and-set)`,
+      ok: inOrder,
+      error: `history of ${history.length} versions: ${JSON.stringify(history.slice(0, 40))}…`,
+    });
+    await pages[0].evaluate(
+      (name) =>
+        new Promise((resolve) => {
+          const request = indexedDB.deleteDatabase(name);
+          request.onsuccess = request.onerror = () => resolve();
+        }),
+      dbName,
+    );
+  } catch (error) {
+    record({ name: `${label}: the tabs run to the end`, ok: false, error: error.message });
+  } finally {
+    await context.close();
+  }
+}
+
+const SUITES = {
+  indexeddb: (browser, base) => harnessSuite(browser, base, "tests/browser/indexeddb.html"),
+  "two-tabs": twoTabs,
+};
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  for (const name of wanted) {
+    if (!SUITES[name]) {
+      console.error(`unknown suite "${name}"; suites: ${Object.keys(SUITES).join(", ")}`);
+      return 2;
+    }
+  }
+  let chromium;
+  try {
+    ({ chromium } = await import("playwright-core"));
+  } catch {
+    console.error("browser tests: playwright-core is not installed; run scripts/setup-browser.sh");
+    return 1;
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(`browser tests: no Chromium at ${CHROMIUM}; run scripts/setup-browser.sh`);
+    return 1;
+  }
+
+  console.log("TAP version 13");
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    comment(`Chromium ${browser.version()}, pages from ${server.url}`);
+    for (const name of wanted.length ? wanted : Object.keys(SUITES)) {
+      await SUITES[name](browser, server.url);
+    }
+  } catch (error) {
+    record({ name: "the browser starts", ok: false, error: error.stack ?? error.message });
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+  console.log(`1..${number}`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  return failed > 0 || number === 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

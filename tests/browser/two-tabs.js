@@ -1,0 +1,67 @@
+// The two-tab test's page side: each tab runs `writers` loops of get +
+// conditional put, each incrementing one counter `increments` times, on its
+// own IndexedDbBackend (its own connection). The runner starts both tabs at
+// once and checks the final count and the history with readBack.
+
+import { IndexedDbBackend } from "../../js/indexeddb.js";
+
+const STORE = "players/global";
+
+/** Runs this tab's share; resolves { wins, conflicts }. */
+export async function hammer({ dbName, key, writers, increments }) {
+  const backend = new IndexedDbBackend(dbName, { keepVersions: Infinity });
+  let wins = 0;
+  let conflicts = 0;
+  const writer = async () => {
+    for (let i = 0; i < increments; i++) {
+      for (;;) {
+        const entry = await backend.get(STORE, key);
+        const n = entry ? JSON.parse(entry.value).n : 0;
+        const version = await backend.put(STORE, key, JSON.stringify({ n: n + 1 }), entry ? entry.version : null, {
+          userIds: [],
+        });
+        if (version !== null) {
+          wins++;
+          break;
+        }
+        conflicts++;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: writers }, writer));
+  } finally {
+    await backend.close();
+  }
+  return { wins, conflicts };
+}
+
+/**
+ * The final count, and whether the history is exactly 1, 2, …, n in write
+ * order: two winners of one compare-and-set would show as a repeated count.
+ * The public API cannot list versions, so this reads the versions store
+ * itself (it knows the backend's layout: rows keyed [store, key, seq]).
+ */
+export async function readBack({ dbName, key }) {
+  const backend = new IndexedDbBackend(dbName, { keepVersions: Infinity });
+  try {
+    const current = await backend.get(STORE, key);
+    const counts = await new Promise((resolve, reject) => {
+      const request = indexedDB.open(dbName);
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const db = request.result;
+        const tx = db.transaction("versions", "readonly");
+        const all = tx.objectStore("versions").getAll(IDBKeyRange.bound([STORE, key], [STORE, key, []]));
+        tx.oncomplete = () => {
+          db.close();
+          resolve(all.result.map((row) => JSON.parse(row.value).n));
+        };
+        tx.onabort = () => reject(tx.error);
+      };
+    });
+    return { final: current ? JSON.parse(current.value).n : null, history: counts };
+  } finally {
+    await backend.close();
+  }
+}
