@@ -563,3 +563,51 @@ fn bad_options_are_invalid_options() {
         assert_eq!(code(r.map(|_| ())), Code::InvalidOptions);
     }
 }
+
+#[test]
+fn an_action_that_fails_halfway_on_replay_leaves_no_trace() {
+    // On a pull, actions run in place on a freshly decoded copy; one that
+    // changes the data and then throws must not leak its half-change: the
+    // pull redoes the work with a copy per action and skips it.
+    let w = World::new(20);
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let store = server.store_with(host, StoreOptions::new("players"));
+    let flaky = JsonFn::mutating("flaky", |d, _| {
+        d["coins"] = json!(d["coins"].as_i64().unwrap() + 1000);
+        if d["armed"] == json!(true) {
+            return Err("failed halfway".into());
+        }
+        Ok(())
+    });
+    store.action(flaky.clone());
+    let arm = JsonFn::mutating("arm", |d, _| {
+        d["armed"] = json!(true);
+        Ok(())
+    });
+    store.action(arm.clone());
+    let s = store.load("vic").unwrap();
+    w.block_on(s.wait_next());
+    // Another server arms the stored data; this session has not pulled since.
+    let other = w.server(2, 0.0);
+    let other = other.store_with(
+        other.host(json!({"coins": 0})),
+        StoreOptions::new("players"),
+    );
+    other.action(arm.clone());
+    let o = other.load("vic").unwrap();
+    o.patch(&arm, json!([])).unwrap();
+    w.block_on(o.stop()).unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    s.patch(&flaky, json!([]))
+        .expect("not armed in this session's cache yet");
+    s.patch(&add(), json!([2])).unwrap();
+    w.block_on(s.stop()).unwrap();
+    assert_eq!(
+        stored_coins(&w, "vic"),
+        3,
+        "the half-change of the failed action is gone"
+    );
+    assert!(errors.borrow().iter().any(|(m, _)| m == "failed halfway"));
+}

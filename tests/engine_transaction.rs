@@ -44,7 +44,7 @@ fn a_committed_trade_applies_everywhere_once() {
     let bob = funded(&w, 1, "bob");
     let tom = funded(&w, 1, "tom");
     let tx = trade(&bob, &tom);
-    assert_eq!(w.block_on(tx.commit()).unwrap(), true);
+    assert!(w.block_on(tx.commit()).unwrap());
     assert_eq!(coins(&bob.data()), 90);
     assert_eq!(coins(&tom.data()), 110, "applied to the cache at once");
     let (a, b) = (bob.stop(), tom.stop());
@@ -66,7 +66,7 @@ fn a_trade_whose_prepare_fails_aborts_and_refunds() {
     w.block_on(tom.wait_next());
     w.storage.outage(w.sim.now() + 20_000.0);
     let tx = trade(&bob, &tom);
-    assert_eq!(w.block_on(tx.commit()).unwrap(), false);
+    assert!(!w.block_on(tx.commit()).unwrap());
     assert_eq!(coins(&bob.data()), 100, "refunded in the cache");
     assert_eq!(coins(&tom.data()), 100);
     let (a, b) = (bob.stop(), tom.stop());
@@ -139,7 +139,7 @@ fn a_commit_after_presumed_abort_loses_and_reports_false() {
     let tx = trade(&bob, &tom);
     // First, undisturbed: it commits.
     let result = w.block_on(tx.commit());
-    assert_eq!(result.unwrap(), true, "no reader interfered: committed");
+    assert!(result.unwrap(), "no reader interfered: committed");
     let ids = w.storage.keys(TRANSACTIONS_STORE);
     let committed_id = ids[0].clone();
 
@@ -179,7 +179,7 @@ fn a_commit_after_presumed_abort_loses_and_reports_false() {
             }
         }),
     );
-    assert_eq!(w.block_on(tx.commit()).unwrap(), false);
+    assert!(!w.block_on(tx.commit()).unwrap());
     assert!(planted.get());
     assert_eq!(coins(&bob.data()), bob_before, "refunded");
     let (a, b) = (bob.stop(), tom.stop());

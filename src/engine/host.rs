@@ -22,8 +22,15 @@ pub trait Document: Clone + 'static {
     /// Encodes as JSON text. Fails with the path of the first value that is
     /// not plain JSON (see [`Document::json_problem`]).
     fn to_json(&self) -> Result<String, String>;
-    /// Decodes JSON text (the `data` field of a record). Fails with a reason.
+    /// Decodes JSON text (the `data` field of a record) into a shareable
+    /// (frozen) document. Fails with a reason.
     fn from_json(text: &str) -> Result<Self, String>;
+    /// Decodes JSON text into a document that only the caller holds, to be
+    /// changed in place by [`Host::call_in_place`] and frozen by
+    /// [`Host::seal`]. By default the same as `from_json`.
+    fn from_json_owned(text: &str) -> Result<Self, String> {
+        Self::from_json(text)
+    }
     /// The path (`data.items[2]`) of the first value that is not plain JSON,
     /// or `None` when the whole document is JSON.
     fn json_problem(&self) -> Option<String>;
@@ -136,6 +143,22 @@ pub trait Host: 'static {
         data: &Self::Doc,
         args: &Self::Args,
     ) -> Result<Option<Self::Doc>, Self::Error>;
+    /// Runs `func` on `data`, which the caller owns and will not use again:
+    /// the host may let the action change it in place instead of copying.
+    /// On an error or a cancel the data may be half-changed; the engine then
+    /// discards it. By default the same as [`Host::call`].
+    fn call_in_place(
+        &self,
+        func: &Self::Func,
+        data: Self::Doc,
+        args: &Self::Args,
+    ) -> Result<Option<Self::Doc>, Self::Error> {
+        self.call(func, &data, args)
+    }
+    /// Makes an owned document shareable (deeply frozen). By default nothing.
+    fn seal(&self, data: Self::Doc) -> Self::Doc {
+        data
+    }
     /// The data of a key that has never been written.
     fn default_data(&self) -> Result<Self::Doc, Self::Error>;
     /// The store's schema check; `true` when there is none.

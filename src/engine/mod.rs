@@ -18,6 +18,7 @@ pub mod strict;
 mod timeout;
 mod transaction;
 mod view;
+mod work;
 
 pub use error::{Code, Error, Result};
 pub use host::{

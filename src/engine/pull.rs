@@ -7,14 +7,14 @@ use std::rc::Rc;
 
 use super::error::{Code, Error};
 use super::host::{Document, Entry, Host, Runtime, Storage, StorageError};
+use super::record::Pending;
 use super::record::{DecodeError, Record};
-use super::resolve::{
-    apply_decided, decision, migrate, quarantine_reason, run_action, storage_error, Item,
-};
+use super::resolve::{decision, quarantine_reason, storage_error, Item};
 use super::retry::Backoff;
 use super::session::{Batch, Phase, SessionInner};
 use super::signal::race;
 use super::timeout::with_timeout;
+use super::work::{Mode, Stop, Work};
 
 /// Why a pull did not complete.
 pub(crate) enum PullError<E> {
@@ -261,31 +261,33 @@ async fn build<H: Host>(
             ack_prepares(session, &b.items);
         }
     }
-    let data = H::Doc::from_json(&record.data).map_err(|why| {
-        PullError::Bad(
-            Code::BadData,
-            format!("the stored data is undecodable: {why}"),
-        )
-    })?;
-    let (mut data, mut changed) = migrate(store, &mut record, data)
-        .map_err(|reason| PullError::Bad(Code::MigrationDoesNotReturn, reason))?;
-
-    let mut remaining = Vec::new();
+    // Look up decisions first (they await storage); the data work after
+    // this is synchronous.
+    let mut decided = Vec::new();
+    let mut undecided = Vec::new();
     for pending in std::mem::take(&mut record.pending) {
         match decision(store, &pending).await? {
-            Some(committed) => {
-                data = apply_decided(store, &session.key, &pending, committed, data);
-                changed = true;
-            }
-            None => remaining.push(pending),
+            Some(committed) => decided.push((pending, committed)),
+            None => undecided.push(pending),
         }
     }
-    record.pending = remaining;
+    record.pending = undecided;
 
-    let base = data.clone();
-    for batch in batches.iter() {
-        data = replay(session, &mut record, &batch.items, data);
-    }
+    let computed = match compute(session, &record, &decided, batches, Mode::InPlace) {
+        Err(Stop::Redo) => compute(session, &record, &decided, batches, Mode::Safe),
+        other => other,
+    };
+    let base = record;
+    let (mut record, data, mut changed) = match computed {
+        Ok(c) => c,
+        Err(Stop::Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
+        Err(Stop::Redo) => {
+            return Err(PullError::Failed(Error::new(
+                Code::BackendFailed,
+                "internal: safe replay asked to be redone",
+            )))
+        }
+    };
     if let Some(last) = batches.last() {
         record.mark_written(&session.id, last.n, now);
         changed = true;
@@ -300,13 +302,13 @@ async fn build<H: Host>(
     if !changed && !ids_changed {
         return Ok(Built::Ready(Attempt {
             record,
-            data,
+            data: host.seal(data),
             write: None,
         }));
     }
     match data.to_json() {
         Ok(json) => record.data = json,
-        Err(path) => return drop_unencodable(session, batches, base, path),
+        Err(path) => return drop_unencodable(session, &base, &decided, batches, path),
     }
     let text = record.encode().map_err(|why| {
         PullError::Failed(Error::new(
@@ -316,78 +318,98 @@ async fn build<H: Host>(
     })?;
     Ok(Built::Ready(Attempt {
         record,
-        data,
+        data: host.seal(data),
         write: Some(text),
     }))
 }
 
-/// Replays queued items on `data`. A plain action that throws, cancels or
-/// fails the schema on the fresh data is skipped (and reported); a prepare
-/// adds a pending entry, or applies at once if its decision is known.
+/// The new record and data from a decoded record, the decided pending
+/// transactions and the batches. `changed`: whether anything but the
+/// batches changed the record (migrations, resolved transactions).
+fn compute<H: Host>(
+    session: &SessionInner<H>,
+    base: &Record,
+    decided: &[(Pending, bool)],
+    batches: &[Batch<H>],
+    mode: Mode,
+) -> Result<(Record, H::Doc, bool), Stop> {
+    let store = &session.store;
+    let mut record = base.clone();
+    let mut work = Work::decode(store, &session.key, mode, &record.data)?;
+    let mut changed = work.migrate(&mut record)?;
+    for (pending, committed) in decided {
+        work.decided(pending, *committed)?;
+        changed = true;
+    }
+    for batch in batches {
+        replay(session, &mut work, &mut record, &batch.items)?;
+    }
+    let data = work.into_data().ok_or(Stop::Redo)?;
+    Ok((record, data, changed))
+}
+
+/// Replays queued items. A plain action that throws, cancels or fails the
+/// schema on the fresh data is skipped (in safe mode, and reported); a
+/// prepare adds a pending entry, or applies at once if its decision is known.
 fn replay<H: Host>(
     session: &SessionInner<H>,
+    work: &mut Work<'_, H>,
     record: &mut Record,
     items: &[Item<H>],
-    mut data: H::Doc,
-) -> H::Doc {
-    let store = &session.store;
+) -> Result<(), Stop> {
     for item in items {
         match item {
-            Item::Action { func, args } => match run_action(store, func, &data, args) {
-                Ok(Some(new)) => data = new,
-                Ok(None) => {}
-                Err(e) => store.report(&e, Some(&session.key)),
+            Item::Action { func, args } => work.action(func, args)?,
+            Item::Prepare(pending) => match session.store.known_decision(&pending.id) {
+                Some(committed) => work.decided(pending, committed)?,
+                None => record.pending.push(pending.clone()),
             },
-            Item::Prepare(pending) => {
-                let known = store.known_decision(&pending.id);
-                match known {
-                    Some(committed) => {
-                        data = apply_decided(store, &session.key, pending, committed, data)
-                    }
-                    None => record.pending.push(pending.clone()),
-                }
-            }
         }
     }
-    data
+    Ok(())
 }
 
 /// Finds the first queued action whose result is not JSON, removes it, and
 /// returns the `not_json` error to report. Everything else is kept.
 fn drop_unencodable<H: Host>(
     session: &SessionInner<H>,
+    base: &Record,
+    decided: &[(Pending, bool)],
     batches: &mut [Batch<H>],
-    mut data: H::Doc,
     path: String,
 ) -> Result<Built<H>, PullError<H::Error>> {
     let store = &session.store;
+    let unencodable = || {
+        PullError::Failed(Error::new(
+            Code::NotJson,
+            format!("the data is not JSON at {path} after migrations or transactions; nothing was written"),
+        ))
+    };
+    let mut record = base.clone();
+    let mut work =
+        Work::decode(store, &session.key, Mode::Safe, &record.data).map_err(|_| unencodable())?;
+    work.migrate(&mut record).map_err(|_| unencodable())?;
+    for (pending, committed) in decided {
+        let _ = work.decided(pending, *committed);
+    }
     for batch in batches.iter_mut() {
         for i in 0..batch.items.len() {
-            let Item::Action { func, args } = &batch.items[i] else {
-                continue;
-            };
-            let Ok(Some(new)) = run_action(store, func, &data, args) else {
-                continue;
-            };
-            if let Some(path) = new.json_problem() {
+            let item = std::slice::from_ref(&batch.items[i]);
+            let _ = replay(session, &mut work, &mut record, item);
+            let problem = work.data().and_then(|d| d.json_problem());
+            if let (Some(path), Item::Action { .. }) = (problem, &batch.items[i]) {
                 batch.items.remove(i);
                 return Ok(Built::Dropped(Error::new(
                     Code::NotJson,
                     format!("an action produced data that is not JSON at {path}; the action was dropped and the rest saved"),
                 )));
             }
-            data = new;
         }
     }
     // Not caused by a queued action: a migration or transaction action made
     // it. Writing is impossible; retrying will not help, but losing data is
     // worse, so keep everything and report.
-    Err(PullError::Failed(Error::new(
-        Code::NotJson,
-        format!(
-            "the data is not JSON at {path} after migrations or transactions; nothing was written"
-        ),
-    )))
+    Err(unencodable())
 }
 
 /// Sends the acknowledgements of prepares that are now stored.
@@ -413,18 +435,21 @@ fn confirm<H: Host>(
         ack_prepares(session, &b.items);
     }
     let store = &session.store;
-    let Written { record, mut data } = written;
-    // Decisions that arrived while this pull was in flight.
-    for pending in &record.pending {
-        let known = store.known_decision(&pending.id);
-        if let Some(committed) = known {
-            data = apply_decided(store, &session.key, pending, committed, data);
-        }
-    }
+    let Written { record, data } = written;
     let mut scratch = record;
     loop {
         let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
-        let cache = replay(session, &mut scratch, &queued, data.clone());
+        let mut work = Work::new(store, &session.key, Mode::Safe, data.clone());
+        // Decisions that arrived while this pull was in flight.
+        for pending in &scratch.pending {
+            if let Some(committed) = store.known_decision(&pending.id) {
+                let _ = work.decided(pending, committed);
+            }
+        }
+        let _ = replay(session, &mut work, &mut scratch, &queued);
+        let Some(cache) = work.into_data() else {
+            return;
+        };
         let mut st = session.state.borrow_mut();
         if st.queue.len() != queued.len() {
             // A callback patched meanwhile; replay again with it.

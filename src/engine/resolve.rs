@@ -1,12 +1,13 @@
-//! Turning a record plus queued work into new data: migrations, pending
-//! transactions resolved from their decisions, and replay of queued actions.
+//! What a pull needs besides the data itself: queued items, running one
+//! action with the schema check, quarantine checks, and transaction
+//! decisions (read, presumed abort, create-if-absent).
 //!
-//! Everything here runs host actions and must be called with no `RefCell`
-//! borrow of a session held: an action is host code.
+//! Running actions is host code: call with no `RefCell` borrow of a session
+//! held.
 
 use super::error::{Code, Error};
 use super::host::{Host, Runtime, Storage, StorageError};
-use super::record::{decode_decision, encode_decision, Pending, Record, StoredCall};
+use super::record::{decode_decision, encode_decision, Pending, Record};
 use super::store::{StoreInner, TRANSACTIONS_STORE};
 use super::timeout::with_timeout;
 
@@ -62,58 +63,6 @@ pub(crate) fn check_schema<H: Host>(
     }
 }
 
-/// Applies the stored calls of a decided transaction. A call that fails or
-/// cancels is skipped and reported: a decided transaction cannot be undone.
-pub(crate) fn apply_decided<H: Host>(
-    store: &StoreInner<H>,
-    key: &str,
-    pending: &Pending,
-    committed: bool,
-    mut data: H::Doc,
-) -> H::Doc {
-    let calls: &[StoredCall] = if committed {
-        &pending.success
-    } else {
-        &pending.failure
-    };
-    for call in calls {
-        match apply_stored(store, call, &data) {
-            Ok(new) => data = new,
-            Err(e) => store.report(&e, Some(key)),
-        }
-    }
-    data
-}
-
-fn apply_stored<H: Host>(
-    store: &StoreInner<H>,
-    call: &StoredCall,
-    data: &H::Doc,
-) -> Result<H::Doc, Error<H::Error>> {
-    let func = store.named(&call.action).ok_or_else(|| {
-        Error::new(
-            Code::TransactionInvalidFunction,
-            format!("transaction action {:?} is not registered", call.action),
-        )
-    })?;
-    let args = store.host.args_from_json(call.args.get()).map_err(|e| {
-        Error::new(
-            Code::BadData,
-            format!("stored arguments of {:?}: {e}", call.action),
-        )
-    })?;
-    match run_action(store, &func, data, &args)? {
-        Some(new) => Ok(new),
-        None => Err(Error::new(
-            Code::CannotCancelAction,
-            format!(
-                "transaction action {:?} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
-                call.action
-            ),
-        )),
-    }
-}
-
 /// Why a record must not be touched by this server, or `None`.
 pub(crate) fn quarantine_reason<H: Host>(store: &StoreInner<H>, record: &Record) -> Option<String> {
     for step in &record.migrations {
@@ -134,28 +83,6 @@ pub(crate) fn quarantine_reason<H: Host>(store: &StoreInner<H>, record: &Record)
         }
     }
     None
-}
-
-/// Runs the migration steps `record` has not had. `Err(reason)`: the key is bad.
-pub(crate) fn migrate<H: Host>(
-    store: &StoreInner<H>,
-    record: &mut Record,
-    mut data: H::Doc,
-) -> Result<(H::Doc, bool), String> {
-    let mut changed = false;
-    for (step, func) in &store.options.migrations {
-        if record.migrations.iter().any(|s| s == step) {
-            continue;
-        }
-        match store.host.call(func, &data, &store.host.no_args()) {
-            Ok(Some(new)) => data = new,
-            Ok(None) => return Err(format!("migration step {step:?} returned undefined")),
-            Err(e) => return Err(format!("migration step {step:?} threw: {e:?}")),
-        }
-        record.migrations.push(step.clone());
-        changed = true;
-    }
-    Ok((data, changed))
 }
 
 /// The decision of a pending transaction, or `None` while it is undecided and

@@ -12,10 +12,11 @@ use std::rc::Rc;
 use super::error::{Code, Error};
 use super::host::{Host, Runtime};
 use super::record::Pending;
-use super::resolve::{apply_decided, check_schema, Item};
+use super::resolve::{check_schema, Item};
 use super::signal::{oneshot, Notify, Receiver, Sender};
 use super::store::StoreInner;
 use super::strict;
+use super::work::{Mode, Work};
 
 /// An `updated` callback. An error it returns is reported, never propagated.
 pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;
@@ -330,7 +331,10 @@ impl<H: Host> SessionInner<H> {
             }
             st.cache.clone()
         };
-        let new = apply_decided(&self.store, &self.key, pending, committed, cache);
+        let mut work = Work::new(&self.store, &self.key, Mode::Safe, cache);
+        // Safe mode skips failures instead of stopping.
+        let _ = work.decided(pending, committed);
+        let Some(new) = work.into_data() else { return };
         self.state.borrow_mut().cache = new.clone();
         self.notify(&new);
     }

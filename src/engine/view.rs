@@ -3,11 +3,12 @@
 use std::rc::Rc;
 
 use super::error::{Code, Error};
-use super::host::{Document, Entry, Host, Storage};
+use super::host::{Entry, Host, Storage};
 use super::record::Record;
-use super::resolve::{migrate, storage_error};
+use super::resolve::storage_error;
 use super::store::StoreInner;
 use super::timeout::with_timeout;
+use super::work::{Mode, Stop, Work};
 
 /// A read-only view of one key (SPEC section 2.1).
 pub struct View<H: Host> {
@@ -80,8 +81,6 @@ impl<H: Host> View<H> {
         let Some(entry) = entry else { return Ok(None) };
         let bad = |why: String| Error::new(Code::BadData, format!("key {:?}: {why}", self.key));
         let mut record = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;
-        let data = H::Doc::from_json(&record.data)
-            .map_err(|why| bad(format!("the stored data is undecodable: {why}")))?;
         if let Some(unknown) = record
             .migrations
             .iter()
@@ -91,7 +90,13 @@ impl<H: Host> View<H> {
                 "the data has migration step {unknown:?}, which this server does not know"
             )));
         }
-        let (data, _) = migrate(&self.store, &mut record, data).map_err(bad)?;
-        Ok(Some(data))
+        let stop = |s: Stop| match s {
+            Stop::Bad(_, why) => bad(why),
+            Stop::Redo => bad("the data could not be migrated".into()),
+        };
+        let mut work =
+            Work::decode(&self.store, &self.key, Mode::Safe, &record.data).map_err(stop)?;
+        work.migrate(&mut record).map_err(stop)?;
+        Ok(work.into_data())
     }
 }

@@ -97,7 +97,13 @@ pub type ActionFn = Rc<dyn Fn(&Value, &Value) -> Result<Option<Value>, String>>;
 pub struct JsonFn {
     pub name: String,
     pub f: ActionFn,
+    /// The same action editing its argument in place, when it has that form:
+    /// `call_in_place` uses it with no copy, so an action that fails halfway
+    /// leaves its document half-changed, as a JS action does.
+    pub in_place: Option<InPlaceFn>,
 }
+
+pub type InPlaceFn = Rc<dyn Fn(&mut Value, &Value) -> Result<(), String>>;
 
 impl JsonFn {
     pub fn new(
@@ -107,6 +113,7 @@ impl JsonFn {
         JsonFn {
             name: name.to_string(),
             f: Rc::new(f),
+            in_place: None,
         }
     }
 
@@ -115,10 +122,14 @@ impl JsonFn {
         name: &str,
         f: impl Fn(&mut Value, &Value) -> Result<(), String> + 'static,
     ) -> Self {
-        Self::new(name, move |data, args| {
+        let f: InPlaceFn = Rc::new(f);
+        let g = f.clone();
+        let mut func = Self::new(name, move |data, args| {
             let mut copy = data.clone();
-            f(&mut copy, args).map(|()| Some(copy))
-        })
+            g(&mut copy, args).map(|()| Some(copy))
+        });
+        func.in_place = Some(f);
+        func
     }
 }
 
@@ -199,6 +210,18 @@ impl Host for JsonHost {
     fn call(&self, func: &JsonFn, data: &JsonDoc, args: &Value) -> Result<Option<JsonDoc>, String> {
         let copy = data.0.clone();
         (func.f)(&copy, args).map(|out| out.map(JsonDoc))
+    }
+
+    fn call_in_place(
+        &self,
+        func: &JsonFn,
+        mut data: JsonDoc,
+        args: &Value,
+    ) -> Result<Option<JsonDoc>, String> {
+        match &func.in_place {
+            Some(f) => f(&mut data.0, args).map(|()| Some(data)),
+            None => self.call(func, &data, args),
+        }
     }
 
     fn default_data(&self) -> Result<JsonDoc, String> {

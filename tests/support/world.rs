@@ -88,10 +88,9 @@ pub fn add() -> JsonFn {
 
 /// Transaction action: coins += amount.
 pub fn give() -> JsonFn {
-    let JsonFn { f, .. } = add();
     JsonFn {
         name: "give".into(),
-        f,
+        ..add()
     }
 }
 

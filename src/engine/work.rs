@@ -1,0 +1,221 @@
+//! The working copy of a key's data while a pull (or a decision) changes it:
+//! migrations, decided transactions and queued actions, run in one of two
+//! modes.
+//!
+//! - `InPlace`: the pull owns a freshly decoded document, so actions may
+//!   change it in place and nothing is frozen until the end (the cost of a
+//!   save is one decode, the actions, one encode, one freeze). Any failure —
+//!   an exception, a cancel, a schema refusal — may have left the document
+//!   half-changed, so the whole computation is redone in `Safe` mode.
+//! - `Safe`: each action gets its own copy; failures are skipped and
+//!   reported, exactly as SPEC section 2.1 says.
+//!
+//! Runs host code: call with no `RefCell` borrow of a session held.
+
+use super::error::{Code, Error};
+use super::host::Host;
+use super::record::{Pending, Record, StoredCall};
+use super::resolve::run_action;
+use super::store::StoreInner;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mode {
+    InPlace,
+    Safe,
+}
+
+/// Why a computation stopped.
+pub(crate) enum Stop {
+    /// In-place mode met a failure: start again in safe mode.
+    Redo,
+    /// The key must not be touched (a migration failed).
+    Bad(Code, String),
+}
+
+/// A stored call's function and decoded arguments.
+type Resolved<H> = Result<(<H as Host>::Func, <H as Host>::Args), Error<<H as Host>::Error>>;
+
+pub(crate) struct Work<'a, H: Host> {
+    store: &'a StoreInner<H>,
+    key: &'a str,
+    mode: Mode,
+    /// `None` only after an in-place failure, when the work is discarded.
+    data: Option<H::Doc>,
+}
+
+impl<'a, H: Host> Work<'a, H> {
+    pub fn new(store: &'a StoreInner<H>, key: &'a str, mode: Mode, data: H::Doc) -> Self {
+        Work {
+            store,
+            key,
+            mode,
+            data: Some(data),
+        }
+    }
+
+    /// Decodes `json` into a working copy suited to `mode`.
+    pub fn decode(
+        store: &'a StoreInner<H>,
+        key: &'a str,
+        mode: Mode,
+        json: &str,
+    ) -> Result<Self, Stop> {
+        use super::host::Document;
+        let data = match mode {
+            Mode::InPlace => H::Doc::from_json_owned(json),
+            Mode::Safe => H::Doc::from_json(json),
+        }
+        .map_err(|why| {
+            Stop::Bad(
+                Code::BadData,
+                format!("the stored data is undecodable: {why}"),
+            )
+        })?;
+        Ok(Work::new(store, key, mode, data))
+    }
+
+    /// The current data (only valid before a `Redo`).
+    pub fn data(&self) -> Option<&H::Doc> {
+        self.data.as_ref()
+    }
+
+    /// The result. In in-place mode it is not frozen yet: seal it.
+    pub fn into_data(self) -> Option<H::Doc> {
+        self.data
+    }
+
+    /// Runs a plain action. Safe mode skips (and reports) a failure and
+    /// ignores a cancel.
+    pub fn action(&mut self, func: &H::Func, args: &H::Args) -> Result<(), Stop> {
+        let host = &self.store.host;
+        match self.mode {
+            Mode::InPlace => {
+                let data = self.data.take().ok_or(Stop::Redo)?;
+                match host.call_in_place(func, data, args) {
+                    Ok(Some(new)) if matches!(host.check_schema(&new), Ok(true)) => {
+                        self.data = Some(new);
+                        Ok(())
+                    }
+                    _ => Err(Stop::Redo),
+                }
+            }
+            Mode::Safe => {
+                let Some(data) = &self.data else {
+                    return Err(Stop::Redo);
+                };
+                match run_action(self.store, func, data, args) {
+                    Ok(Some(new)) => self.data = Some(new),
+                    Ok(None) => {}
+                    Err(e) => self.store.report(&e, Some(self.key)),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Applies the actions of a decided transaction. In safe mode a call
+    /// that fails or cancels is skipped and reported: a decided transaction
+    /// cannot be undone.
+    pub fn decided(&mut self, pending: &Pending, committed: bool) -> Result<(), Stop> {
+        let calls = if committed {
+            &pending.success
+        } else {
+            &pending.failure
+        };
+        for call in calls {
+            self.stored_call(call)?;
+        }
+        Ok(())
+    }
+
+    fn stored_call(&mut self, call: &StoredCall) -> Result<(), Stop> {
+        let resolved = self.resolve_stored(call);
+        let (func, args) = match (resolved, self.mode) {
+            (Ok(found), _) => found,
+            (Err(_), Mode::InPlace) => return Err(Stop::Redo),
+            (Err(e), Mode::Safe) => {
+                self.store.report(&e, Some(self.key));
+                return Ok(());
+            }
+        };
+        match self.mode {
+            Mode::InPlace => self.action(&func, &args),
+            Mode::Safe => {
+                let Some(data) = &self.data else {
+                    return Err(Stop::Redo);
+                };
+                match run_action(self.store, &func, data, &args) {
+                    Ok(Some(new)) => self.data = Some(new),
+                    Ok(None) => self.store.report(
+                        &Error::new(
+                            Code::CannotCancelAction,
+                            format!(
+                                "transaction action {:?} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
+                                call.action
+                            ),
+                        ),
+                        Some(self.key),
+                    ),
+                    Err(e) => self.store.report(&e, Some(self.key)),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn resolve_stored(&self, call: &StoredCall) -> Resolved<H> {
+        let func = self.store.named(&call.action).ok_or_else(|| {
+            Error::new(
+                Code::TransactionInvalidFunction,
+                format!("transaction action {:?} is not registered", call.action),
+            )
+        })?;
+        let args = self
+            .store
+            .host
+            .args_from_json(call.args.get())
+            .map_err(|e| {
+                Error::new(
+                    Code::BadData,
+                    format!("stored arguments of {:?}: {e}", call.action),
+                )
+            })?;
+        Ok((func, args))
+    }
+
+    /// Runs the migration steps `record` has not had, marking them done.
+    /// Returns whether any ran.
+    pub fn migrate(&mut self, record: &mut Record) -> Result<bool, Stop> {
+        let host = &self.store.host;
+        let mut changed = false;
+        for (step, func) in &self.store.options.migrations {
+            if record.migrations.iter().any(|s| s == step) {
+                continue;
+            }
+            let data = self.data.take().ok_or(Stop::Redo)?;
+            let result = match self.mode {
+                Mode::InPlace => host.call_in_place(func, data, &host.no_args()),
+                Mode::Safe => host.call(func, &data, &host.no_args()),
+            };
+            match (result, self.mode) {
+                (Ok(Some(new)), _) => self.data = Some(new),
+                (_, Mode::InPlace) => return Err(Stop::Redo),
+                (Ok(None), Mode::Safe) => {
+                    return Err(Stop::Bad(
+                        Code::MigrationDoesNotReturn,
+                        format!("migration step {step:?} returned undefined"),
+                    ))
+                }
+                (Err(e), Mode::Safe) => {
+                    return Err(Stop::Bad(
+                        Code::MigrationDoesNotReturn,
+                        format!("migration step {step:?} threw: {e:?}"),
+                    ))
+                }
+            }
+            record.migrations.push(step.clone());
+            changed = true;
+        }
+        Ok(changed)
+    }
+}
