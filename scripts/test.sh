@@ -1,7 +1,29 @@
 #!/usr/bin/env bash
-# Every test layer that exists so far. Each layer installs what it needs.
+# `npm test`: every test layer. Each layer installs what it needs,
+# idempotently, so this is all a fresh machine needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== engine: cargo test"
+echo "== dev dependencies: npm install"
+npm install --no-audit --no-fund --loglevel=error
+
+echo "== engine: cargo test (unit, property, simulation)"
 cargo test --release
+
+# The npm package: build pkg/ (installs the wasm toolchain on a fresh
+# machine), then run the Node tests against the built package.
+# --test-force-exit: a failing test that leaves a session running must fail,
+# not hang CI; that stopped sessions leave no timers is tested on its own in
+# tests/node/exit.test.mjs with a child process.
+echo "== package: npm run build"
+bash scripts/build.sh
+
+echo "== node: API, backends (conformance, crash and stress tests)"
+node --test --test-timeout=180000 --test-force-exit \
+  tests/node/ \
+  tests/conformance/memory.test.mjs tests/conformance/fs.test.mjs \
+  tests/backends/fs.test.mjs tests/backends/fs-processes.test.mjs
+
+echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
+bash scripts/setup-browser.sh
+node tests/browser/run.mjs

@@ -1,0 +1,229 @@
+// The JS half of the engine's document work, called from Rust through
+// src/bindings/glue.rs. Documents are deeply frozen JS values; everything
+// that touches their contents happens here, so a patch never converts a
+// document to Rust.
+//
+// Copy and freeze are the hot path. Today `copy` is a full deep clone; the
+// engine only ever asks for "a copy for this action" and "freeze this result",
+// so a copy-on-write proxy that copies only what an action changes can
+// replace it later. `freeze` already skips what it froze before (tracked in
+// a WeakSet, because a user's shallowly frozen object is not deeply frozen).
+
+import { SkiliftError } from "./errors.js";
+
+/** Objects frozen all the way down by `freeze`. */
+const deeplyFrozen = new WeakSet();
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A mutable deep copy of plain objects and arrays; other values (which are
+ * not JSON and are caught by the JSON checks) are shared as they are.
+ */
+export function copy(value, seen = new Map()) {
+  if (value === null || typeof value !== "object") return value;
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  const out = isArray ? new Array(value.length) : {};
+  seen.set(value, out);
+  if (isArray) {
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], seen);
+  } else {
+    for (const key of Object.keys(value)) out[key] = copy(value[key], seen);
+  }
+  return out;
+}
+
+/** Freezes plain objects and arrays all the way down; returns `value`. */
+export function freeze(value) {
+  if (value === null || typeof value !== "object" || deeplyFrozen.has(value)) return value;
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  // Mark first: a cycle (not JSON, but possible outside strict mode) ends here.
+  deeplyFrozen.add(value);
+  Object.freeze(value);
+  for (const key of Object.keys(value)) freeze(value[key]);
+  return value;
+}
+
+/** A frozen copy: what the caller does to the original afterwards is not seen. */
+export function snapshot(value) {
+  return freeze(copy(value));
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function child(path, key) {
+  if (typeof key === "number") return `${path}[${key}]`;
+  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed =
+  typeof String.prototype.isWellFormed === "function"
+    ? (s) => s.isWellFormed()
+    : (s) => !LONE_SURROGATE.test(s);
+
+/**
+ * The path (from `root`) of the first value that is not plain JSON:
+ * NaN/±Infinity, undefined, functions, symbols, BigInt, non-plain objects
+ * (Map, Set, Date, class instances), cycles, lone surrogates, array holes.
+ * `undefined` when the whole value is plain JSON.
+ */
+export function jsonProblem(value, root = "data") {
+  const ancestors = new Set();
+  function walk(v, path) {
+    switch (typeof v) {
+      case "string":
+        return wellFormed(v) ? undefined : path;
+      case "number":
+        return Number.isFinite(v) ? undefined : path;
+      case "boolean":
+        return undefined;
+      case "object":
+        break;
+      default: // undefined, function, symbol, bigint
+        return path;
+    }
+    if (v === null) return undefined;
+    const isArray = Array.isArray(v);
+    if (!isArray && !isPlainObject(v)) return path;
+    if (ancestors.has(v)) return path;
+    ancestors.add(v);
+    if (isArray) {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) return child(path, i);
+        const p = walk(v[i], child(path, i));
+        if (p !== undefined) return p;
+      }
+    } else {
+      for (const key of Object.keys(v)) {
+        const p = wellFormed(key) ? walk(v[key], child(path, key)) : child(path, key);
+        if (p !== undefined) return p;
+      }
+    }
+    ancestors.delete(v);
+    return undefined;
+  }
+  return walk(value, root);
+}
+
+/** JSON text of a value, or `undefined` when it is not plain JSON. */
+export function toJson(value) {
+  if (jsonProblem(value) !== undefined) return undefined;
+  return JSON.stringify(value);
+}
+
+/** Parses JSON text into a deeply frozen value. Throws on bad text. */
+export function fromJson(text) {
+  return freeze(JSON.parse(text));
+}
+
+function sameNumber(a, b) {
+  return a === b || (a !== a && b !== b); // NaN equals NaN here; 0 equals -0, as in JSON
+}
+
+/** The path of the first place where two values differ as JSON, or `undefined`. */
+export function firstDifference(a, b, path = "data") {
+  if (a === b) return undefined;
+  if (typeof a !== typeof b) return path;
+  if (typeof a === "number") return sameNumber(a, b) ? undefined : path;
+  if (a === null || b === null || typeof a !== "object") return path;
+  const aArray = Array.isArray(a);
+  if (aArray !== Array.isArray(b)) return path;
+  if (aArray) {
+    const n = Math.max(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      if (i >= a.length || i >= b.length) return child(path, i);
+      const p = firstDifference(a[i], b[i], child(path, i));
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return path;
+  const aKeys = Object.keys(a);
+  for (const key of aKeys) {
+    if (!Object.prototype.hasOwnProperty.call(b, key)) return child(path, key);
+    const p = firstDifference(a[key], b[key], child(path, key));
+    if (p !== undefined) return p;
+  }
+  for (const key of Object.keys(b)) {
+    if (!Object.prototype.hasOwnProperty.call(a, key)) return child(path, key);
+  }
+  return undefined;
+}
+
+/** How many actions are running (an action that patches nests them). */
+let actionsRunning = 0;
+
+/** Whether an action (or migration) is running right now. */
+export function insideAction() {
+  return actionsRunning > 0;
+}
+
+/** Runs an action on a copy of frozen `data`; its result, frozen, or undefined. */
+export function callAction(fn, data, args) {
+  actionsRunning++;
+  try {
+    const result = fn(copy(data), ...args);
+    return result === undefined ? undefined : freeze(result);
+  } finally {
+    actionsRunning--;
+  }
+}
+
+/** Runs `defaultData()`; a frozen copy, so the user's object stays theirs. */
+export function callDefault(fn) {
+  return snapshot(fn());
+}
+
+/** The default `onError`: background failures are warnings, never throws. */
+export function defaultOnError(error, key) {
+  console.warn(key === undefined ? "skilift:" : `skilift (key ${JSON.stringify(key)}):`, error);
+}
+
+/** Calls `onError`; a throwing handler must not break background work. */
+export function report(onError, error, key) {
+  const handler = typeof onError === "function" ? onError : defaultOnError;
+  try {
+    handler(error, key ?? undefined);
+  } catch (thrown) {
+    try {
+      console.error("skilift: onError threw while reporting", error, "and threw", thrown);
+    } catch {
+      // Nothing is left to report to.
+    }
+  }
+}
+
+/** A short description of a value for error messages. */
+export function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  const type = typeof value;
+  if (type === "object") {
+    const name = Object.getPrototypeOf(value)?.constructor?.name;
+    return name && name !== "Object" ? `a ${name}` : "an object";
+  }
+  if (type === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  if (type === "number" || type === "boolean" || type === "bigint") return `${type} ${String(value)}`;
+  return type === "undefined" ? "undefined" : `a ${type}`;
+}
+
+/** What the engine calls (src/bindings/glue.rs names each method). */
+export const glue = {
+  callAction,
+  callDefault,
+  toJson,
+  fromJson,
+  jsonProblem,
+  firstDifference,
+  makeError: (code, message) => new SkiliftError(code, message),
+  report,
+  describe,
+};

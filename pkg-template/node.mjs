@@ -1,0 +1,6 @@
+// Node's `import "skilift"`. It re-exports the CommonJS build instead of
+// loading a second copy of the engine, so code that mixes `import` and
+// `require` shares one engine, one strict-mode switch and one SkiliftError.
+import skilift from "./cjs/index.cjs";
+
+export const { Store, Session, View, transaction, strict, SkiliftError, MemoryBackend } = skilift;

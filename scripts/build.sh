@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (npm run build):
+#   1. toolchain (scripts/setup-toolchain.sh, idempotent)
+#   2. cargo build for wasm32, then wasm-bindgen twice: `nodejs` (CommonJS,
+#      synchronous instantiation: Node's require and import) and `web`
+#      (ES module, fetched by URL: browsers and bundlers)
+#   3. wasm-opt -Oz when available (before wasm-bindgen; see below)
+#   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), the types, and
+#      pkg-template/ (package.json with the exports map, README)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup-toolchain.sh
+
+cargo build --target wasm32-unknown-unknown --release
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+wasm="$target_dir/wasm32-unknown-unknown/release/skilift.wasm"
+
+# wasm-opt runs on cargo's output, before wasm-bindgen: binaryen 108 (the
+# Debian version) misnumbers the externref table that wasm-bindgen adds (its
+# export ends up pointing at the function table, and the module fails to
+# instantiate), while the input still has a single table. wasm-bindgen
+# interprets its descriptor functions from the optimised module; if it ever
+# cannot, the build falls back to the unoptimised one.
+input="$wasm"
+if command -v wasm-opt >/dev/null 2>&1; then
+  # The features rustc enables by default for wasm32-unknown-unknown.
+  features="--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
+    --enable-sign-ext --enable-reference-types --enable-multivalue"
+  optimised="$target_dir/wasm32-unknown-unknown/release/skilift.opt.wasm"
+  # shellcheck disable=SC2086
+  if wasm-opt -Oz $features "$wasm" -o "$optimised"; then
+    input="$optimised"
+  else
+    echo "build: wasm-opt failed; continuing without it"
+  fi
+else
+  echo "build: wasm-opt not found; the wasm is not size-optimised"
+fi
+
+bindgen() {
+  rm -rf pkg
+  mkdir -p pkg/cjs/wasm pkg/esm/wasm
+  wasm-bindgen --target nodejs --out-dir pkg/cjs/wasm --out-name skilift "$1" &&
+    wasm-bindgen --target web --out-dir pkg/esm/wasm --out-name skilift "$1"
+}
+if ! bindgen "$input"; then
+  [ "$input" != "$wasm" ] || exit 1
+  echo "build: wasm-bindgen refused the optimised module; using the unoptimised one"
+  bindgen "$wasm"
+fi
+
+js_modules=$(cd js && ls *.js | grep -v '^engine\.js$')
+cp js/*.js pkg/esm/
+echo '{ "type": "module" }' > pkg/esm/package.json
+# shellcheck disable=SC2086
+node scripts/esm-to-cjs.mjs js pkg/cjs $js_modules
+cp js/engine.node.cjs pkg/cjs/engine.cjs
+echo '{ "type": "commonjs" }' > pkg/cjs/package.json
+
+cp js/*.d.ts pkg/
+cp pkg-template/node.mjs pkg-template/README.md pkg/
+version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
+sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
+
+for f in pkg/cjs/wasm/skilift_bg.wasm pkg/esm/wasm/skilift_bg.wasm; do
+  echo "build: $f $(wc -c < "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
+done

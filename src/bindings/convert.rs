@@ -1,0 +1,278 @@
+//! Conversions between JS values and engine types: the store options, stored
+//! entries, and errors (engine error → `SkiliftError`, host error → the very
+//! value JS threw).
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::glue;
+use crate::engine::{Code, Entry, Error, StoreOptions};
+
+/// An engine error with the JS host's error type.
+pub type JsError = Error<JsValue>;
+
+/// The JS value to throw for an engine error: a `SkiliftError` for the
+/// engine's own errors, the original exception for host errors.
+pub fn to_js(error: &JsError) -> JsValue {
+    match error {
+        Error::Host(value) => value.clone(),
+        Error::Skilift { code, message } => skilift_error(code.as_str(), message),
+    }
+}
+
+/// Builds a `SkiliftError`. Without the JS layer (never in the package) it
+/// falls back to a plain `Error` so the message is still seen.
+pub fn skilift_error(code: &str, message: &str) -> JsValue {
+    match glue::with(|g| g.make_error(code, message)) {
+        Some(Ok(error)) => error,
+        _ => js_sys::Error::new(&format!("{code}: {message}")).into(),
+    }
+}
+
+/// An `invalid_options` error, ready to throw.
+pub fn invalid_options(message: impl Into<String>) -> JsError {
+    Error::new(Code::InvalidOptions, message)
+}
+
+/// A short description of a value for messages ("a number", "null").
+pub fn describe(value: &JsValue) -> String {
+    glue::with(|g| g.describe(value).ok())
+        .flatten()
+        .unwrap_or_else(|| "a value of another type".into())
+}
+
+/// Reads `object[name]`; a throwing getter counts as a bad option.
+fn field(object: &JsValue, name: &str) -> Result<JsValue, JsError> {
+    Reflect::get(object, &JsValue::from_str(name))
+        .map_err(|_| invalid_options(format!("reading option {name:?} threw")))
+}
+
+/// A string key (session keys, transaction names).
+pub fn string_arg(value: &JsValue, what: &str) -> Result<String, JsError> {
+    value
+        .as_string()
+        .ok_or_else(|| invalid_options(format!("{what} must be a string, got {}", describe(value))))
+}
+
+/// A function argument (`store.action(fn)`, `updated(fn)`).
+pub fn function_arg(value: &JsValue, what: &str) -> Result<Function, JsError> {
+    value.dyn_ref::<Function>().cloned().ok_or_else(|| {
+        invalid_options(format!(
+            "{what} must be a function, got {}",
+            describe(value)
+        ))
+    })
+}
+
+/// Everything `new Store(options)` takes, decoded and checked.
+pub struct DecodedOptions {
+    pub engine: StoreOptions<Function>,
+    pub default_data: Function,
+    pub schema: Option<Function>,
+    pub backend: JsValue,
+    /// A function, or `undefined` for the default (`console.warn`).
+    pub on_error: JsValue,
+}
+
+const KNOWN_OPTIONS: [&str; 9] = [
+    "name",
+    "scope",
+    "defaultData",
+    "migrations",
+    "schema",
+    "pullDelay",
+    "transactionTimeout",
+    "backend",
+    "onError",
+];
+
+/// Decodes the options object of `new Store(options)` (SPEC section 2).
+/// Unknown keys are refused: a misspelt `pulldelay` would otherwise be
+/// silently ignored.
+pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
+    if !options.is_object() || options.is_function() {
+        return Err(invalid_options(format!(
+            "new Store(options) needs an options object, got {}",
+            describe(options)
+        )));
+    }
+    for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !KNOWN_OPTIONS.contains(&key.as_str()) {
+            return Err(invalid_options(format!(
+                "unknown store option {key:?}; known options are {}",
+                KNOWN_OPTIONS.join(", ")
+            )));
+        }
+    }
+    let name = field(options, "name")?;
+    let name = string_arg(&name, "options.name")?;
+    let mut engine = StoreOptions::new(name);
+    let scope = field(options, "scope")?;
+    if !scope.is_undefined() {
+        engine.scope = string_arg(&scope, "options.scope")?;
+    }
+    engine.migrations = migrations(&field(options, "migrations")?)?;
+    for (what, slot) in [
+        ("pullDelay", &mut engine.pull_delay_ms),
+        ("transactionTimeout", &mut engine.transaction_timeout_ms),
+    ] {
+        let value = field(options, what)?;
+        if value.is_undefined() {
+            continue;
+        }
+        let seconds = value.as_f64().ok_or_else(|| {
+            invalid_options(format!(
+                "options.{what} must be a number of seconds, got {}",
+                describe(&value)
+            ))
+        })?;
+        *slot = seconds * 1000.0;
+    }
+    let default_data = function_arg(&field(options, "defaultData")?, "options.defaultData")?;
+    let schema = optional_function(&field(options, "schema")?, "options.schema")?;
+    let on_error = field(options, "onError")?;
+    if !on_error.is_undefined() && !on_error.is_function() {
+        return Err(invalid_options(format!(
+            "options.onError must be a function, got {}",
+            describe(&on_error)
+        )));
+    }
+    let backend = field(options, "backend")?;
+    check_backend(&backend)?;
+    Ok(DecodedOptions {
+        engine,
+        default_data,
+        schema,
+        backend,
+        on_error,
+    })
+}
+
+fn optional_function(value: &JsValue, what: &str) -> Result<Option<Function>, JsError> {
+    if value.is_undefined() {
+        Ok(None)
+    } else {
+        function_arg(value, what).map(Some)
+    }
+}
+
+fn migrations(value: &JsValue) -> Result<Vec<(String, Function)>, JsError> {
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    let Some(list) = value.dyn_ref::<Array>() else {
+        return Err(invalid_options(format!(
+            "options.migrations must be an array of {{ step, migrate }}, got {}",
+            describe(value)
+        )));
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if !m.is_object() {
+                return Err(invalid_options(format!(
+                    "options.migrations[{i}] must be {{ step, migrate }}, got {}",
+                    describe(&m)
+                )));
+            }
+            let step = string_arg(
+                &field(&m, "step")?,
+                &format!("options.migrations[{i}].step"),
+            )?;
+            let migrate = function_arg(
+                &field(&m, "migrate")?,
+                &format!("options.migrations[{i}].migrate"),
+            )?;
+            Ok((step, migrate))
+        })
+        .collect()
+}
+
+/// A backend is an object with `get` and `put` methods (SPEC section 3).
+fn check_backend(backend: &JsValue) -> Result<(), JsError> {
+    if !backend.is_object() {
+        return Err(invalid_options(format!(
+            "options.backend must be a backend object (for example new MemoryBackend()), got {}",
+            describe(backend)
+        )));
+    }
+    for method in ["get", "put"] {
+        if !field(backend, method)?.is_function() {
+            return Err(invalid_options(format!(
+                "options.backend has no {method}() method; see the backend contract in the README"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a backend's entry (`null` when the key was never written).
+/// `Err` carries the reason for `backend_invalid_response`.
+pub fn entry(value: &JsValue) -> Result<Option<Entry>, String> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    if !value.is_object() {
+        return Err(format!(
+            "expected an entry {{ value, version, time, userIds }} or null, got {}",
+            describe(value)
+        ));
+    }
+    let get = |name: &str| {
+        Reflect::get(value, &JsValue::from_str(name))
+            .map_err(|_| format!("reading entry.{name} threw"))
+    };
+    let text = get("value")?;
+    let Some(text) = text.as_string() else {
+        return Err(format!(
+            "entry.value must be a string, got {}",
+            describe(&text)
+        ));
+    };
+    let version = get("version")?;
+    let Some(version) = version.as_string() else {
+        return Err(format!(
+            "entry.version must be a string, got {}",
+            describe(&version)
+        ));
+    };
+    let time = get("time")?;
+    let time = match time.as_f64() {
+        Some(t) if t.is_finite() => t,
+        _ => {
+            return Err(format!(
+                "entry.time must be a finite number, got {}",
+                describe(&time)
+            ))
+        }
+    };
+    let ids = get("userIds")?;
+    let user_ids = if ids.is_undefined() || ids.is_null() {
+        Vec::new()
+    } else {
+        let Some(list) = ids.dyn_ref::<Array>() else {
+            return Err(format!(
+                "entry.userIds must be an array of numbers, got {}",
+                describe(&ids)
+            ));
+        };
+        list.iter()
+            .map(|id| {
+                id.as_f64().ok_or_else(|| {
+                    format!(
+                        "entry.userIds must hold numbers only, found {}",
+                        describe(&id)
+                    )
+                })
+            })
+            .collect::<Result<Vec<f64>, String>>()?
+    };
+    Ok(Some(Entry {
+        value: text,
+        version,
+        time,
+        user_ids,
+    }))
+}

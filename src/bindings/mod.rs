@@ -1,0 +1,76 @@
+//! The WebAssembly binding layer: the only place with `#[wasm_bindgen]`.
+//!
+//! It turns JavaScript values into the engine's host traits ([`js_host`],
+//! [`js_storage`], [`js_runtime`]), exposes one class per engine object
+//! (`WasmStore`, `WasmSession`, `WasmView`, `WasmTransaction`), and turns
+//! engine errors into JS `SkiliftError`s ([`convert`]). The public, idiomatic
+//! JS surface (`Store`, `Session`, ...) is hand-written in `js/` on top of
+//! these classes; users never see the `Wasm*` names.
+//!
+//! Architecture Invariant: per-document work (copying, freezing, JSON
+//! checks) happens in JS (`js/glue.js`), reached through [`glue::Glue`]; a
+//! patch never converts a whole document to Rust.
+
+mod convert;
+mod glue;
+mod js_host;
+mod js_runtime;
+mod js_storage;
+mod session;
+mod store;
+mod transaction;
+mod view;
+
+use wasm_bindgen::prelude::*;
+
+use crate::engine::strict;
+
+pub use glue::Glue;
+pub use session::WasmSession;
+pub use store::WasmStore;
+pub use transaction::WasmTransaction;
+pub use view::WasmView;
+
+/// Hands the engine its JS half (`js/glue.js`). Called once by the JS layer
+/// right after the module is instantiated, before anything else.
+///
+/// ```js
+/// import * as wasm from "./wasm/skilift.js";
+/// import { glue } from "./glue.js";
+/// wasm.installGlue(glue);
+/// ```
+#[wasm_bindgen(js_name = installGlue)]
+pub fn install_glue(glue: Glue) {
+    glue::install(glue);
+    // A panic is an engine bug; in wasm it aborts with a bare "unreachable".
+    // Print its message first so the bug report says what went wrong.
+    std::panic::set_hook(Box::new(|info| {
+        console_error(&format!("skilift: internal error (please report): {info}"));
+    }));
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Sets strict mode process-wide and returns the new value.
+///
+/// ```js
+/// wasm.setStrict(false); // production
+/// ```
+#[wasm_bindgen(js_name = setStrict)]
+pub fn set_strict(value: bool) -> bool {
+    strict::set(value)
+}
+
+/// Whether strict mode is on.
+///
+/// ```js
+/// if (wasm.strictEnabled()) console.log("actions run twice");
+/// ```
+#[wasm_bindgen(js_name = strictEnabled)]
+pub fn strict_enabled() -> bool {
+    strict::enabled()
+}

@@ -1,0 +1,115 @@
+//! `WasmStore`: the engine's `Store` for JS. The public `Store` class in
+//! `js/store.js` wraps it.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{function_arg, store_options, string_arg, to_js};
+use super::js_host::JsHost;
+use super::js_runtime::JsRuntime;
+use super::js_storage::JsStorage;
+use super::session::WasmSession;
+use super::view::WasmView;
+use crate::engine::Store;
+
+/// One data store (a `name/scope` namespace in a backend).
+///
+/// ```js
+/// const store = new WasmStore({ name: "players", defaultData: () => ({ coins: 0 }), backend });
+/// const session = store.load("player_1");
+/// ```
+#[wasm_bindgen]
+pub struct WasmStore {
+    store: Store<JsHost>,
+}
+
+#[wasm_bindgen]
+impl WasmStore {
+    /// Checks the options and creates the store; throws `invalid_options`.
+    ///
+    /// ```js
+    /// new WasmStore({ name: "players", defaultData: () => ({}), backend: new MemoryBackend() });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<WasmStore, JsValue> {
+        let decoded = store_options(&options).map_err(|e| to_js(&e))?;
+        let host = JsHost {
+            storage: Rc::new(JsStorage::new(decoded.backend)),
+            runtime: Rc::new(JsRuntime),
+            default_data: decoded.default_data,
+            schema: decoded.schema,
+            on_error: decoded.on_error,
+        };
+        let store = Store::new(host, decoded.engine).map_err(|e| to_js(&e))?;
+        Ok(WasmStore { store })
+    }
+
+    /// The store's name.
+    ///
+    /// ```js
+    /// store.name; // "players"
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.store.name().to_owned()
+    }
+
+    /// Registers a plain action.
+    ///
+    /// ```js
+    /// store.action(addCoins);
+    /// ```
+    pub fn action(&self, func: JsValue) -> Result<(), JsValue> {
+        let func = function_arg(&func, "store.action(fn): fn").map_err(|e| to_js(&e))?;
+        self.store.action(func);
+        Ok(())
+    }
+
+    /// Registers a transaction action under a permanent name.
+    ///
+    /// ```js
+    /// store.transaction("giveCoins", giveCoins);
+    /// ```
+    pub fn transaction(&self, name: JsValue, func: JsValue) -> Result<(), JsValue> {
+        let name = string_arg(&name, "store.transaction(name, fn): name").map_err(|e| to_js(&e))?;
+        let func = function_arg(&func, "store.transaction(name, fn): fn").map_err(|e| to_js(&e))?;
+        self.store.transaction(&name, func).map_err(|e| to_js(&e))
+    }
+
+    /// Starts loading a key; returns its session at once.
+    ///
+    /// ```js
+    /// const session = store.load("player_1");
+    /// ```
+    pub fn load(&self, key: JsValue) -> Result<WasmSession, JsValue> {
+        let key = string_arg(&key, "store.load(key): key").map_err(|e| to_js(&e))?;
+        let session = self.store.load(&key).map_err(|e| to_js(&e))?;
+        Ok(WasmSession::new(session))
+    }
+
+    /// A read-only view of a key.
+    ///
+    /// ```js
+    /// const data = await store.view("player_1").latest();
+    /// ```
+    pub fn view(&self, key: JsValue) -> Result<WasmView, JsValue> {
+        let key = string_arg(&key, "store.view(key): key").map_err(|e| to_js(&e))?;
+        Ok(WasmView::new(self.store.clone(), key))
+    }
+
+    /// Stops every session of the store and waits for their final saves.
+    ///
+    /// ```js
+    /// await store.close();
+    /// ```
+    pub fn close(&self) -> Promise {
+        let store = self.store.clone();
+        future_to_promise(async move {
+            store.close().await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
