@@ -15,11 +15,15 @@ export function clone(value) {
   return out;
 }
 
-/** Freezes an object all the way down. */
+/** Freezes an object all the way down (index loops for arrays: as fast as plain JS gets). */
 export function deepFreeze(value) {
   if (value === null || typeof value !== "object") return value;
   Object.freeze(value);
-  for (const key in value) deepFreeze(value[key]);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    for (const key in value) deepFreeze(value[key]);
+  }
   return value;
 }
 

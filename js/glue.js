@@ -11,43 +11,72 @@
 
 import { SkiliftError } from "./errors.js";
 
-/** Objects frozen all the way down by `freeze`. */
-const deeplyFrozen = new WeakSet();
-
 function isPlainObject(value) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
+/** Deeper than any real document: past this, the data must contain a cycle. */
+const MAX_DEPTH = 5000;
+
 /**
  * A mutable deep copy of plain objects and arrays; other values (which are
  * not JSON and are caught by the JSON checks) are shared as they are.
+ * No cycle bookkeeping on the hot path: a cycle (possible only outside
+ * strict mode) ends in a clear error at MAX_DEPTH.
  */
-export function copy(value, seen = new Map()) {
-  if (value === null || typeof value !== "object") return value;
-  const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return value;
-  const known = seen.get(value);
-  if (known !== undefined) return known;
-  const out = isArray ? new Array(value.length) : {};
-  seen.set(value, out);
-  if (isArray) {
-    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], seen);
-  } else {
-    for (const key of Object.keys(value)) out[key] = copy(value[key], seen);
+function copyObject(value, depth) {
+  if (depth > MAX_DEPTH) {
+    throw new SkiliftError("not_json", "the data is nested more than 5000 levels deep or contains a cycle; data must be plain JSON");
+  }
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = value[i];
+      out[i] = typeof v === "object" && v !== null ? copyObject(v, depth + 1) : v;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out = {};
+  for (const key in value) {
+    const v = value[key];
+    out[key] = typeof v === "object" && v !== null ? copyObject(v, depth + 1) : v;
   }
   return out;
 }
 
-/** Freezes plain objects and arrays all the way down; returns `value`. */
+export function copy(value) {
+  return typeof value === "object" && value !== null ? copyObject(value, 0) : value;
+}
+
+/**
+ * Freezes plain objects and arrays all the way down; returns `value`.
+ * A frozen object is taken to be frozen all the way down and skipped: every
+ * object this library freezes is, and skipping is what lets a document that
+ * shares parts with the previous one be frozen at the cost of its new parts.
+ * (An object the game froze only shallowly itself keeps its unfrozen inside.)
+ */
 export function freeze(value) {
-  if (value === null || typeof value !== "object" || deeplyFrozen.has(value)) return value;
-  if (!Array.isArray(value) && !isPlainObject(value)) return value;
-  // Mark first: a cycle (not JSON, but possible outside strict mode) ends here.
-  deeplyFrozen.add(value);
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    Object.freeze(value);
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === "object" && v !== null) freeze(v);
+    }
+    return value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   Object.freeze(value);
-  for (const key of Object.keys(value)) freeze(value[key]);
+  for (const key in value) {
+    const v = value[key];
+    if (typeof v === "object" && v !== null) freeze(v);
+  }
   return value;
 }
 
@@ -76,6 +105,9 @@ const wellFormed =
  * `undefined` when the whole value is plain JSON.
  */
 export function jsonProblem(value, root = "data") {
+  // The common answer is "none": check without building paths or tracking
+  // ancestors, and only walk again with both when something is wrong.
+  if (isPlainJson(value, 0)) return undefined;
   const ancestors = new Set();
   function walk(v, path) {
     switch (typeof v) {
@@ -113,9 +145,41 @@ export function jsonProblem(value, root = "data") {
   return walk(value, root);
 }
 
+/**
+ * Whether a value is plain JSON, without paths: the fast half of
+ * `jsonProblem`. A cycle shows up as depth beyond MAX_DEPTH.
+ */
+function isPlainJson(v, depth) {
+  switch (typeof v) {
+    case "string":
+      return wellFormed(v);
+    case "number":
+      return Number.isFinite(v);
+    case "boolean":
+      return true;
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (v === null) return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v) || !isPlainJson(v[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (!isPlainObject(v)) return false;
+  for (const key in v) {
+    if (!wellFormed(key) || !isPlainJson(v[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 /** JSON text of a value, or `undefined` when it is not plain JSON. */
 export function toJson(value) {
-  if (jsonProblem(value) !== undefined) return undefined;
+  if (!isPlainJson(value, 0)) return undefined;
   return JSON.stringify(value);
 }
 
@@ -128,8 +192,32 @@ function sameNumber(a, b) {
   return a === b || (a !== a && b !== b); // NaN equals NaN here; 0 equals -0, as in JSON
 }
 
+/** Whether two values are equal as JSON: the fast half of `firstDifference`. */
+function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== typeof b) return false;
+  if (typeof a === "number") return sameNumber(a, b);
+  if (a === null || b === null || typeof a !== "object") return false;
+  const aArray = Array.isArray(a);
+  if (aArray !== Array.isArray(b)) return false;
+  if (aArray) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  let count = 0;
+  for (const key in a) {
+    if (!Object.prototype.hasOwnProperty.call(b, key) || !sameJson(a[key], b[key])) return false;
+    count++;
+  }
+  for (const key in b) count--;
+  return count === 0;
+}
+
 /** The path of the first place where two values differ as JSON, or `undefined`. */
 export function firstDifference(a, b, path = "data") {
+  if (path === "data" && sameJson(a, b)) return undefined;
   if (a === b) return undefined;
   if (typeof a !== typeof b) return path;
   if (typeof a === "number") return sameNumber(a, b) ? undefined : path;
@@ -177,6 +265,24 @@ export function callAction(fn, data, args) {
   }
 }
 
+/**
+ * Runs an action on `data` itself: the engine owns it (freshly parsed for a
+ * pull) and freezes the end result once. Undefined when it cancelled.
+ */
+export function callActionInPlace(fn, data, args) {
+  actionsRunning++;
+  try {
+    return fn(data, ...args);
+  } finally {
+    actionsRunning--;
+  }
+}
+
+/** Parses JSON text without freezing: for a pull's in-place work. */
+export function parseJson(text) {
+  return JSON.parse(text);
+}
+
 /** Runs `defaultData()`; a frozen copy, so the user's object stays theirs. */
 export function callDefault(fn) {
   return snapshot(fn());
@@ -218,6 +324,9 @@ export function describe(value) {
 /** What the engine calls (src/bindings/glue.rs names each method). */
 export const glue = {
   callAction,
+  callActionInPlace,
+  freeze,
+  parseJson,
   callDefault,
   toJson,
   fromJson,

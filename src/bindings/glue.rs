@@ -31,6 +31,24 @@ extern "C" {
         args: &Array,
     ) -> Result<JsValue, JsValue>;
 
+    /// Runs `func(data, ...args)` on `data` itself (the engine owns it and
+    /// drops it afterwards): no copy, no freeze. Rethrows the exception.
+    #[wasm_bindgen(method, catch, js_name = callActionInPlace)]
+    pub fn call_action_in_place(
+        this: &Glue,
+        func: &Function,
+        data: &JsValue,
+        args: &Array,
+    ) -> Result<JsValue, JsValue>;
+
+    /// Deeply freezes a value the engine owns; returns it.
+    #[wasm_bindgen(method, catch)]
+    pub fn freeze(this: &Glue, value: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// Parses JSON text into a value that is not frozen (for in-place work).
+    #[wasm_bindgen(method, catch, js_name = parseJson)]
+    pub fn parse_json(this: &Glue, text: &str) -> Result<JsValue, JsValue>;
+
     /// Runs `defaultData()` and returns a frozen copy of its result.
     #[wasm_bindgen(method, catch, js_name = callDefault)]
     pub fn call_default(this: &Glue, func: &Function) -> Result<JsValue, JsValue>;

@@ -52,6 +52,14 @@ impl Document for JsDoc {
         }
     }
 
+    fn from_json_owned(text: &str) -> Result<Self, String> {
+        match glue::with(|g| g.parse_json(text)) {
+            None => Err(MISSING.into()),
+            Some(Err(e)) => Err(message(e)),
+            Some(Ok(value)) => Ok(JsDoc(value)),
+        }
+    }
+
     fn json_problem(&self) -> Option<String> {
         match glue::with(|g| g.json_problem(&self.0, "data")) {
             None => Some(MISSING.into()),
@@ -105,6 +113,26 @@ impl Host for JsHost {
         let result =
             glue::with(|g| g.call_action(func, &data.0, args)).ok_or_else(missing_glue)??;
         Ok((!result.is_undefined()).then_some(JsDoc(result)))
+    }
+
+    fn call_in_place(
+        &self,
+        func: &Function,
+        data: JsDoc,
+        args: &Array,
+    ) -> Result<Option<JsDoc>, JsValue> {
+        let result = glue::with(|g| g.call_action_in_place(func, &data.0, args))
+            .ok_or_else(missing_glue)??;
+        Ok((!result.is_undefined()).then_some(JsDoc(result)))
+    }
+
+    fn seal(&self, data: JsDoc) -> JsDoc {
+        match glue::with(|g| g.freeze(&data.0)) {
+            Some(Ok(frozen)) => JsDoc(frozen),
+            // Freezing a plain value cannot throw; a proxy in the data could.
+            // The document is still correct, only not frozen.
+            _ => data,
+        }
     }
 
     fn default_data(&self) -> Result<JsDoc, JsValue> {
