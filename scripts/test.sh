@@ -22,7 +22,8 @@ echo "== node: API, backends (conformance, crash and stress tests)"
 node --test --test-timeout=180000 --test-force-exit \
   tests/node/ \
   tests/conformance/memory.test.mjs tests/conformance/fs.test.mjs \
-  tests/backends/fs.test.mjs tests/backends/fs-processes.test.mjs
+  tests/backends/fs.test.mjs tests/backends/fs-processes.test.mjs \
+  tests/backends/fs-api-processes.test.mjs
 
 echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
 bash scripts/setup-browser.sh
