@@ -170,13 +170,23 @@ fn hanging_calls_time_out_and_are_retried() {
         hang: 0.3,
         ..Faults::default()
     });
-    let s = w.server(1, 0.0).store("players").load("gus").unwrap();
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let s = server
+        .store_with(host, StoreOptions::new("players"))
+        .load("gus")
+        .unwrap();
     for _ in 0..10 {
         s.patch(&add(), json!([3])).unwrap();
         w.run_for(5_000.0);
     }
     w.block_on(s.stop()).unwrap();
     assert!(w.storage.stats().hung > 0);
+    assert!(
+        errors.borrow().iter().any(|(c, _)| c == "backend_failed"),
+        "a timeout is reported as backend_failed"
+    );
     assert_eq!(stored_coins(&w, "gus"), 30);
 }
 

@@ -279,3 +279,40 @@ fn a_pending_transaction_with_an_unknown_action_quarantines_the_key() {
         "the quarantined key was not written: {later:?}"
     );
 }
+
+#[test]
+fn a_transaction_action_that_cancels_on_replay_is_skipped_and_reported() {
+    // `limited` refuses to go above 105 coins. It passes when recorded (the
+    // cache has 100), but another server adds coins before the decision is
+    // applied in storage, so on replay it cancels: a decided transaction
+    // cannot be skipped silently, so it is reported as cannot_cancel_action.
+    let w = World::new(9);
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0}));
+    let errors = host.errors.clone();
+    let store = server.store_with(host, StoreOptions::new("players"));
+    let limited = JsonFn::new("limited", |d, a| {
+        let n = d["coins"].as_i64().unwrap() + a[0].as_i64().unwrap();
+        Ok((n <= 105).then(|| json!({"coins": n})))
+    });
+    store.transaction("limited", limited.clone()).unwrap();
+    let s = store.load("wes").unwrap();
+    s.patch(&add(), json!([100])).unwrap();
+    w.block_on(s.stop()).unwrap();
+
+    // A session that has not pulled since another server added 50.
+    let s = store.load("wes").unwrap();
+    w.block_on(s.wait_next());
+    let other = w.server(2, 0.0).store("players").load("wes").unwrap();
+    other.patch(&add(), json!([50])).unwrap();
+    w.block_on(other.stop()).unwrap();
+    let mut tx = Transaction::new();
+    tx.record(&s, true, &limited, json!([5])).unwrap();
+    assert!(w.block_on(tx.commit()).unwrap());
+    w.block_on(s.stop()).unwrap();
+    assert_eq!(stored_coins(&w, "wes"), 150, "skipped, not applied");
+    assert!(errors
+        .borrow()
+        .iter()
+        .any(|(c, k)| c == "cannot_cancel_action" && k.as_deref() == Some("wes")));
+}
