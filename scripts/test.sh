@@ -18,12 +18,13 @@ cargo test --release
 echo "== package: npm run build"
 bash scripts/build.sh
 
-echo "== node: API, backends (conformance, crash and stress tests)"
+echo "== postgres: start a local server for the PostgresBackend tests"
+SKILIFT_PG_URL=$(bash scripts/start-postgres.sh)
+export SKILIFT_PG_URL
+
+echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL, crash and stress tests)"
 node --test --test-timeout=180000 --test-force-exit \
-  tests/node/ \
-  tests/conformance/memory.test.mjs tests/conformance/fs.test.mjs \
-  tests/backends/fs.test.mjs tests/backends/fs-processes.test.mjs \
-  tests/backends/fs-api-processes.test.mjs
+  tests/node/ tests/conformance/ tests/backends/
 
 echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
 bash scripts/setup-browser.sh

@@ -1,0 +1,45 @@
+// Types of `skilift/fetch`. The protocol is docs/http-protocol.md.
+import type { Backend, Entry } from "./index.js";
+
+/** `fetch` RequestInit merged into every request; `headers` may be a function called per request. */
+export interface FetchBackendInit extends Omit<RequestInit, "method" | "body" | "headers"> {
+  /** Sent with every request (e.g. `Authorization`), or a (possibly async) function returning them, called before each request. */
+  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+}
+
+/**
+ * An unexpected HTTP status from the server (401, 403, 5xx, ...). Garbage
+ * answers reject with a `SkiliftError` of code `backend_invalid_response`.
+ */
+export class FetchBackendError extends Error {
+  constructor(status: number, code: string | undefined, message: string);
+  readonly name: "FetchBackendError";
+  /** The HTTP status. */
+  readonly status: number;
+  /** The server's error code (e.g. "forbidden", "internal"), if its body had one. */
+  readonly code: string | undefined;
+}
+
+/**
+ * A backend that talks to a skilift server (`createHandler` from
+ * `skilift/server`) with conditional HTTP requests. Node 20+ and browsers.
+ *
+ * @example
+ * import { FetchBackend } from "skilift/fetch";
+ * const backend = new FetchBackend("https://game.example/skilift", {
+ *   headers: { Authorization: `Bearer ${token}` },
+ * });
+ */
+export class FetchBackend implements Backend {
+  /**
+   * @param baseUrl where the handler is mounted; requests go to `${baseUrl}/v1/{store}/{key}`
+   * @param init RequestInit for every request (not `method` or `body`)
+   */
+  constructor(baseUrl: string | URL, init?: FetchBackendInit);
+  get(store: string, key: string): Promise<Entry | null>;
+  put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
+  /** Rejects with `history_unsupported` if the server's backend keeps no history. */
+  getVersion(store: string, key: string, version: string): Promise<Entry | null>;
+  /** Rejects with `history_unsupported` if the server's backend keeps no history. */
+  getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
+}

@@ -1,0 +1,224 @@
+// FetchBackend (entry `skilift/fetch`): the backend contract (SPEC section 3)
+// over HTTP, for Node 20+ and browsers. It only uses the global `fetch`, and
+// speaks the protocol of docs/http-protocol.md, which skilift/server serves.
+//
+// It trusts nothing it receives: every answer is checked against the
+// protocol, and anything unexpected rejects (never resolves a guess), so the
+// engine retries instead of acting on garbage. Only the protocol's own 404
+// ("not_found") and 412 ("version_mismatch") answers resolve `null`.
+
+import { SkiliftError, invalidOptions } from "./errors.js";
+import { JSON_TYPE, entityTag, hasOnlyKeys, isEntry, isUserIds, resourcePath, versionOfEntityTag } from "./http_protocol.js";
+
+/**
+ * A request that got an answer the protocol does not allow for it: an
+ * unexpected status (`status`, and the server's error `code` if it sent
+ * one), for example 401, 403 or 500.
+ */
+export class FetchBackendError extends Error {
+  /**
+   * @param {number} status the HTTP status
+   * @param {string | undefined} code the server's error code, if its body had one
+   * @param {string} message what happened
+   */
+  constructor(status, code, message) {
+    super(message);
+    this.name = "FetchBackendError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function invalidResponse(what, response) {
+  const error = new SkiliftError(
+    "backend_invalid_response",
+    `FetchBackend: ${what} (HTTP ${response.status} from ${response.url || "the server"})`,
+  );
+  error.status = response.status;
+  return error;
+}
+
+function checkNames(method, store, key) {
+  if (typeof store !== "string" || typeof key !== "string") {
+    throw invalidOptions(`FetchBackend.${method}: store and key must be strings`);
+  }
+  if (!store.isWellFormed() || !key.isWellFormed()) {
+    throw invalidOptions(`FetchBackend.${method}: store and key must be well-formed strings (no lone surrogates)`);
+  }
+}
+
+/** The response body as JSON, or undefined if it is not JSON (or not labelled so). */
+async function jsonBody(response) {
+  const text = await response.text();
+  const type = response.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A backend that talks to a skilift server (see `createHandler` in
+ * `skilift/server`) with conditional HTTP requests: the version is the
+ * ETag, a write sends `If-Match` (or `If-None-Match: *` to create) and a lost
+ * race is a 412.
+ *
+ * `init` is a `fetch` RequestInit merged into every request (for example
+ * `credentials` or `mode`). Its `headers` go with every request, so a token
+ * reaches the server's `authorize`; `headers` may also be a function (sync or
+ * async) called before each request, for tokens that expire.
+ *
+ * @example
+ * import { Store } from "skilift";
+ * import { FetchBackend } from "skilift/fetch";
+ * const backend = new FetchBackend("https://game.example/skilift", {
+ *   headers: { Authorization: `Bearer ${token}` },
+ * });
+ * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
+ */
+export class FetchBackend {
+  #base;
+  #init;
+  #headers;
+
+  /**
+   * @param {string | URL} baseUrl where the server's handler is mounted; `/v1/...` is appended
+   * @param {RequestInit & { headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>) }} [init]
+   */
+  constructor(baseUrl, init = {}) {
+    if (typeof fetch !== "function") throw invalidOptions("FetchBackend: no global fetch (Node 20+ or a browser is needed)");
+    if (typeof baseUrl !== "string" && !(baseUrl instanceof URL)) {
+      throw invalidOptions("FetchBackend: baseUrl must be a string or a URL");
+    }
+    let url;
+    try {
+      url = new URL(String(baseUrl));
+    } catch {
+      throw invalidOptions(`FetchBackend: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(String(baseUrl))}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw invalidOptions(`FetchBackend: baseUrl must be an http(s) URL, got ${url.protocol}`);
+    }
+    if (url.search || url.hash) throw invalidOptions("FetchBackend: baseUrl may not have a query or a fragment");
+    if (typeof init !== "object" || init === null) throw invalidOptions("FetchBackend: init must be an object");
+    const { headers, method, body, ...rest } = init;
+    if (method !== undefined || body !== undefined) {
+      throw invalidOptions("FetchBackend: init may not set method or body; the backend chooses them per request");
+    }
+    if (typeof headers !== "function") new Headers(headers ?? {}); // throws early on bad headers
+    this.#base = url.href.replace(/\/+$/, "");
+    this.#init = rest;
+    this.#headers = headers ?? {};
+  }
+
+  /** Sends one request; the caller checks the answer. */
+  async #request(method, path, { query, headers = {}, body } = {}) {
+    const user = typeof this.#headers === "function" ? await this.#headers() : this.#headers;
+    const merged = new Headers(user ?? {});
+    // The protocol's own headers are the backend's alone.
+    for (const name of ["Accept", "Content-Type", "If-Match", "If-None-Match"]) merged.delete(name);
+    merged.set("Accept", "application/json");
+    for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+    return fetch(this.#base + path + (query ? `?${query}` : ""), {
+      cache: "no-store",
+      ...this.#init,
+      method,
+      headers: merged,
+      body,
+    });
+  }
+
+  /** One entry from a GET: 200 → the entry, the protocol's 404 → null, else rejects. */
+  async #readEntry(response) {
+    const body = await jsonBody(response);
+    if (response.status === 404 && body?.error === "not_found") return null;
+    if (response.status === 200) {
+      if (!isEntry(body) || !hasOnlyKeys(body, ["value", "version", "time", "userIds"])) {
+        throw invalidResponse("a 200 answer that is not an entry { value, version, time, userIds }", response);
+      }
+      if (versionOfEntityTag(response.headers.get("etag")) !== body.version) {
+        throw invalidResponse("the ETag does not match the version in the body", response);
+      }
+      return { value: body.value, version: body.version, time: body.time, userIds: body.userIds ?? [] };
+    }
+    throw unexpectedStatus(response, body);
+  }
+
+  /** The current entry of `key`, or null if it was never written. */
+  async get(store, key) {
+    checkNames("get", store, key);
+    return this.#readEntry(await this.#request("GET", resourcePath(store, key)));
+  }
+
+  /**
+   * Writes `value` if the current version is `expected` (null: only if the
+   * key does not exist). Resolves the new version, or null if another
+   * writer got there first.
+   */
+  async put(store, key, value, expected, meta) {
+    checkNames("put", store, key);
+    if (typeof value !== "string") throw invalidOptions("FetchBackend.put: value must be a string");
+    if (expected !== null && typeof expected !== "string") {
+      throw invalidOptions("FetchBackend.put: expected must be a version string or null");
+    }
+    const userIds = meta?.userIds ?? [];
+    if (!isUserIds(userIds)) throw invalidOptions("FetchBackend.put: meta.userIds must be an array of finite numbers");
+    // A token with a lone surrogate cannot be one this protocol handed out.
+    if (expected !== null && !expected.isWellFormed()) return null;
+    const headers = { "Content-Type": JSON_TYPE };
+    if (expected === null) headers["If-None-Match"] = "*";
+    else headers["If-Match"] = entityTag(expected);
+    const response = await this.#request("PUT", resourcePath(store, key), {
+      headers,
+      // JSON.stringify escapes lone surrogates, so any JS string value arrives exactly.
+      body: JSON.stringify({ value, userIds: [...userIds] }),
+    });
+    const body = await jsonBody(response);
+    if (response.status === 412 && body?.error === "version_mismatch") return null;
+    if (response.status === (expected === null ? 201 : 200)) {
+      const version = versionOfEntityTag(response.headers.get("etag"));
+      if (version === undefined || !hasOnlyKeys(body, ["version"]) || body.version !== version) {
+        throw invalidResponse("a successful write without a matching ETag and { version }", response);
+      }
+      if (version === expected) throw invalidResponse("a successful write that kept the old version", response);
+      return version;
+    }
+    throw unexpectedStatus(response, body);
+  }
+
+  /** A past version of `key` by its token, or null. */
+  async getVersion(store, key, version) {
+    checkNames("getVersion", store, key);
+    if (typeof version !== "string") throw invalidOptions("FetchBackend.getVersion: version must be a string");
+    if (!version.isWellFormed()) return null;
+    return this.#readEntry(
+      await this.#request("GET", resourcePath(store, key), { query: `version=${encodeURIComponent(version)}` }),
+    );
+  }
+
+  /** The version of `key` that was current at `timeMs` (the last written at or before it), or null. */
+  async getAtTime(store, key, timeMs) {
+    checkNames("getAtTime", store, key);
+    if (typeof timeMs !== "number" || !Number.isFinite(timeMs)) {
+      throw invalidOptions("FetchBackend.getAtTime: timeMs must be a finite number");
+    }
+    return this.#readEntry(
+      await this.#request("GET", resourcePath(store, key), { query: `at=${encodeURIComponent(String(timeMs))}` }),
+    );
+  }
+}
+
+function unexpectedStatus(response, body) {
+  const code = typeof body?.error === "string" ? body.error : undefined;
+  if (response.status === 501 && code === "history_unsupported") {
+    return new SkiliftError("history_unsupported", "FetchBackend: the server's backend keeps no history");
+  }
+  const detail = code ? ` (${code}${typeof body.message === "string" ? `: ${body.message}` : ""})` : "";
+  return new FetchBackendError(
+    response.status,
+    code,
+    `FetchBackend: unexpected HTTP ${response.status} from ${response.url || "the server"}${detail}`,
+  );
+}

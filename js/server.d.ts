@@ -1,0 +1,54 @@
+// Types of `skilift/server`. The protocol is docs/http-protocol.md.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Backend } from "./index.js";
+
+/** What a request wants to do, handed to `authorize`. */
+export interface RequestTarget {
+  /** The store namespace, decoded (e.g. "players/global"). */
+  store: string;
+  /** The key, decoded. */
+  key: string;
+  /** "GET" (reads, including history) or "PUT" (writes). */
+  method: "GET" | "PUT";
+}
+
+export interface HandlerOptions {
+  /**
+   * Required. Called for every GET and PUT before the body is read or the
+   * backend is called. Only `true` (or a promise of `true`) lets the request
+   * through; anything else answers 401 without an `Authorization` header,
+   * 403 with one. A throw answers 500. Open access: `authorize: () => true`.
+   */
+  authorize: (req: IncomingMessage, target: RequestTarget) => boolean | Promise<boolean>;
+  /** Off by default. `origins` are exact origins ("http://localhost:5173") or "*". */
+  cors?: {
+    origins: string[];
+    /** Send `Access-Control-Allow-Credentials: true` (cookies); not with "*". Default false. */
+    credentials?: boolean;
+    /** Seconds a browser may cache a preflight. Default 600. */
+    maxAge?: number;
+  };
+  /** Largest PUT body accepted, in bytes; larger is a 413. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Failures of the backend or of `authorize` (the client only sees a
+   * generic 500). Default: console.error.
+   */
+  onError?: (error: unknown, request: Partial<RequestTarget>) => void;
+}
+
+/**
+ * A Node `http` request handler serving `backend` over the skilift HTTP
+ * protocol, which `FetchBackend` speaks.
+ *
+ * @example
+ * import http from "node:http";
+ * import { MemoryBackend } from "skilift";
+ * import { createHandler } from "skilift/server";
+ * const handler = createHandler(new MemoryBackend(), {
+ *   authorize: (req) => req.headers.authorization === `Bearer ${process.env.TOKEN}`,
+ *   cors: { origins: ["http://localhost:5173"] },
+ * });
+ * http.createServer(handler).listen(8080);
+ */
+export function createHandler(backend: Backend, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void;

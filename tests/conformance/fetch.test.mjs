@@ -1,0 +1,26 @@
+// The backend contract against FetchBackend talking over real HTTP (on
+// 127.0.0.1) to createHandler serving a fresh MemoryBackend: this checks the
+// client, the handler and the protocol between them at once.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { backendContract } from "./backend-contract.mjs";
+import { MemoryBackend } from "../../js/memory_backend.js";
+import { createHandler } from "../../js/server.js";
+import { FetchBackend } from "../../js/fetch.js";
+
+async function open() {
+  const server = http.createServer(createHandler(new MemoryBackend(), { authorize: () => true }));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return {
+    backend: new FetchBackend(`http://127.0.0.1:${port}`),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
+  };
+}
+
+backendContract("FetchBackend over createHandler(MemoryBackend)", open, {}, { describe, it, assert });
