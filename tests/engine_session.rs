@@ -54,6 +54,11 @@ fn load_shows_default_then_stored_data_and_stop_saves() {
     assert_eq!(*seen.borrow(), vec![0, 5]);
     w.block_on(session.wait_next());
     assert!(session.loaded());
+    assert_eq!(
+        *seen.borrow(),
+        vec![0, 5],
+        "a load that finds what the cache shows is no change"
+    );
     let stop = session.stop();
     w.block_on(stop).unwrap();
     assert_eq!(stored_coins(&w, "alice"), 5);

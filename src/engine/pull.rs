@@ -455,9 +455,10 @@ fn confirm<H: Host>(
             // A callback patched meanwhile; replay again with it.
             continue;
         }
-        let first = !st.loaded;
         st.loaded = true;
-        let changed = first || st.cache.first_difference(&cache).is_some();
+        // Only a real change is news: a load that finds what the cache
+        // already shows (the default data plus the same patches) is not.
+        let changed = st.cache.first_difference(&cache).is_some();
         st.cache = cache.clone();
         drop(st);
         if changed {
