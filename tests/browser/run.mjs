@@ -133,9 +133,48 @@ async function twoTabs(browser, base) {
   }
 }
 
+/**
+ * Two tabs, each a game session on the same key through the public API
+ * (Store + IndexedDbBackend from the built package): every patch of both
+ * tabs is stored exactly once.
+ */
+async function twoTabsEngine(browser, base) {
+  const label = "two-tabs-engine";
+  const patches = 100;
+  const dbName = `skilift-two-tabs-engine-${process.pid}-${Date.now().toString(36)}`;
+  const key = "player";
+  const context = await browser.newContext();
+  try {
+    const pages = [];
+    for (let i = 0; i < 2; i++) {
+      const page = await context.newPage();
+      watch(page, `${label} tab ${i + 1}`);
+      await page.goto(new URL("tests/browser/two-tabs.html", base).href);
+      await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
+      pages.push(page);
+    }
+    const results = await Promise.all(
+      pages.map((page, tab) => page.evaluate((job) => window.play(job), { dbName, key, tab, patches })),
+    );
+    const data = await pages[0].evaluate((job) => window.latest(job), { dbName, key });
+    const total = 2 * patches;
+    const unique = new Set(data?.log ?? []).size;
+    record({
+      name: `${label}: two tabs x ${patches} patches on one key through Store are all stored once`,
+      ok: results.every((r) => r.patched === patches && r.bad === null) && data?.coins === total && unique === total,
+      error: `coins ${data?.coins}, ${unique} unique of ${data?.log?.length} logged, expected ${total}; ${JSON.stringify(results)}`,
+    });
+  } catch (error) {
+    record({ name: `${label}: the tabs run to the end`, ok: false, error: error.message });
+  } finally {
+    await context.close();
+  }
+}
+
 const SUITES = {
   indexeddb: (browser, base) => harnessSuite(browser, base, "tests/browser/indexeddb.html"),
   "two-tabs": twoTabs,
+  "two-tabs-engine": twoTabsEngine,
 };
 
 async function main() {

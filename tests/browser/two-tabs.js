@@ -65,3 +65,41 @@ export async function readBack({ dbName, key }) {
     await backend.close();
   }
 }
+
+/**
+ * The same race through the public API: this tab's game session on one key,
+ * patching `patches` times (each patch logs a unique id), pulling often so
+ * the tabs' writes interleave, then stopping. Resolves the patches made.
+ */
+export async function play({ dbName, key, tab, patches }) {
+  const { Store } = await import("../../pkg/esm/index.js");
+  const store = new Store({
+    name: "players",
+    defaultData: () => ({ coins: 0, log: [] }),
+    backend: new IndexedDbBackend(dbName, { keepVersions: 10 }),
+    pullDelay: 0.01,
+  });
+  const add = store.action((data, id) => {
+    data.coins += 1;
+    data.log.push(id);
+    return data;
+  });
+  const session = store.load(key);
+  for (let i = 0; i < patches; i++) {
+    session.patch(add, `${tab}:${i}`);
+    if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await session.stop();
+  return { patched: patches, bad: session.bad() ?? null };
+}
+
+/** The stored data of `key`, read through a fresh store's view. */
+export async function latest({ dbName, key }) {
+  const { Store } = await import("../../pkg/esm/index.js");
+  const store = new Store({
+    name: "players",
+    defaultData: () => ({ coins: 0, log: [] }),
+    backend: new IndexedDbBackend(dbName),
+  });
+  return store.view(key).latest();
+}
