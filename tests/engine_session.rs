@@ -10,7 +10,7 @@ use serde_json::json;
 use skilift::engine::{record::Record, strict, Code, Error, StoreOptions};
 use support::json_host::{JsonDoc, JsonFn, NOT_JSON};
 use support::storage::Faults;
-use support::world::{add, coins, World};
+use support::world::{add, coins, reported, World};
 
 const NS: &str = "players/global";
 
@@ -153,9 +153,7 @@ fn ambiguous_writes_never_apply_a_batch_twice() {
 fn an_outage_loses_nothing_and_is_reported() {
     let w = World::new(6);
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let store = server.store_with(host, StoreOptions::new("players"));
+    let (store, errors) = server.observed_store("players");
     let s = store.load("fay").unwrap();
     w.block_on(s.wait_next());
     w.storage.outage(w.sim.now() + 60_000.0);
@@ -176,12 +174,8 @@ fn hanging_calls_time_out_and_are_retried() {
         ..Faults::default()
     });
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let s = server
-        .store_with(host, StoreOptions::new("players"))
-        .load("gus")
-        .unwrap();
+    let (store, errors) = server.observed_store("players");
+    let s = store.load("gus").unwrap();
     for _ in 0..10 {
         s.patch(&add(), json!([3])).unwrap();
         w.run_for(5_000.0);
@@ -189,7 +183,7 @@ fn hanging_calls_time_out_and_are_retried() {
     w.block_on(s.stop()).unwrap();
     assert!(w.storage.stats().hung > 0);
     assert!(
-        errors.borrow().iter().any(|(c, _)| c == "backend_failed"),
+        reported(&errors, "backend_failed"),
         "a timeout is reported as backend_failed"
     );
     assert_eq!(stored_coins(&w, "gus"), 30);
@@ -206,12 +200,8 @@ fn undecodable_records_make_the_session_bad_and_are_never_written() {
         let w = World::new(8);
         w.storage.raw_set(NS, "hal", garbage);
         let server = w.server(1, 0.0);
-        let host = server.host(json!({"coins": 0}));
-        let errors = host.errors.clone();
-        let s = server
-            .store_with(host, StoreOptions::new("players"))
-            .load("hal")
-            .unwrap();
+        let (store, errors) = server.observed_store("players");
+        let s = store.load("hal").unwrap();
         s.patch(&add(), json!([1])).unwrap();
         w.block_on(s.wait_next());
         assert!(s.bad().is_some(), "{garbage}");
@@ -222,7 +212,7 @@ fn undecodable_records_make_the_session_bad_and_are_never_written() {
         w.block_on(s.stop()).unwrap();
         w.run_for(60_000.0);
         assert_eq!(w.storage.current(NS, "hal").unwrap().value, garbage);
-        assert!(errors.borrow().iter().any(|(c, _)| c == "bad_data"));
+        assert!(reported(&errors, "bad_data"));
     }
 }
 
@@ -395,9 +385,7 @@ fn patch_errors_have_their_codes_and_change_nothing() {
 fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
     let w = World::new(13);
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let store = server.store_with(host, StoreOptions::new("players"));
+    let (store, errors) = server.observed_store("players");
     let nan = JsonFn::mutating("nan", |d, _| {
         d["bad"] = json!({ NOT_JSON: true });
         Ok(())
@@ -415,7 +403,7 @@ fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
     s.patch(&add(), json!([2])).unwrap();
     w.run_for(2_000.0);
     assert_eq!(stored_coins(&w, "ned"), 3, "the others were saved");
-    assert!(errors.borrow().iter().any(|(c, _)| c == "not_json"));
+    assert!(reported(&errors, "not_json"));
     // In the final save, stop() saves the rest and then rejects.
     s.patch(&nan, json!([])).unwrap();
     s.patch(&add(), json!([4])).unwrap();
@@ -429,12 +417,8 @@ fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
 fn a_throwing_updated_callback_is_reported_and_does_not_poison_the_session() {
     let w = World::new(14);
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let s = server
-        .store_with(host, StoreOptions::new("players"))
-        .load("oz")
-        .unwrap();
+    let (store, errors) = server.observed_store("players");
+    let s = store.load("oz").unwrap();
     let seen = Rc::new(RefCell::new(0));
     let l = seen.clone();
     s.updated(Rc::new(|_: &JsonDoc| Err("callback bug".to_string())))
@@ -452,7 +436,7 @@ fn a_throwing_updated_callback_is_reported_and_does_not_poison_the_session() {
     assert_eq!(*seen.borrow(), 4, "unbound");
     w.block_on(s.stop()).unwrap();
     assert_eq!(stored_coins(&w, "oz"), 5);
-    assert!(errors.borrow().iter().any(|(m, _)| m == "callback bug"));
+    assert!(reported(&errors, "callback bug"));
 }
 
 #[test]
@@ -497,12 +481,8 @@ fn garbage_from_the_backend_is_reported_and_retried() {
         ..Faults::default()
     });
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let s = server
-        .store_with(host, StoreOptions::new("players"))
-        .load("rae")
-        .unwrap();
+    let (store, errors) = server.observed_store("players");
+    let s = store.load("rae").unwrap();
     for _ in 0..10 {
         s.patch(&add(), json!([1])).unwrap();
         w.run_for(1_000.0);
@@ -510,10 +490,7 @@ fn garbage_from_the_backend_is_reported_and_retried() {
     w.block_on(s.stop()).unwrap();
     assert!(s.bad().is_none());
     assert_eq!(stored_coins(&w, "rae"), 10);
-    assert!(errors
-        .borrow()
-        .iter()
-        .any(|(c, _)| c == "backend_invalid_response"));
+    assert!(reported(&errors, "backend_invalid_response"));
 }
 
 #[test]
@@ -586,9 +563,7 @@ fn an_action_that_fails_halfway_on_replay_leaves_no_trace() {
     // pull redoes the work with a copy per action and skips it.
     let w = World::new(20);
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let store = server.store_with(host, StoreOptions::new("players"));
+    let (store, errors) = server.observed_store("players");
     let flaky = JsonFn::mutating("flaky", |d, _| {
         d["coins"] = json!(d["coins"].as_i64().unwrap() + 1000);
         if d["armed"] == json!(true) {
@@ -624,5 +599,5 @@ fn an_action_that_fails_halfway_on_replay_leaves_no_trace() {
         3,
         "the half-change of the failed action is gone"
     );
-    assert!(errors.borrow().iter().any(|(m, _)| m == "failed halfway"));
+    assert!(reported(&errors, "failed halfway"));
 }

@@ -288,9 +288,7 @@ fn a_transaction_action_that_cancels_on_replay_is_skipped_and_reported() {
     // cannot be skipped silently, so it is reported as cannot_cancel_action.
     let w = World::new(9);
     let server = w.server(1, 0.0);
-    let host = server.host(json!({"coins": 0}));
-    let errors = host.errors.clone();
-    let store = server.store_with(host, StoreOptions::new("players"));
+    let (store, errors) = server.observed_store("players");
     let limited = JsonFn::new("limited", |d, a| {
         let n = d["coins"].as_i64().unwrap() + a[0].as_i64().unwrap();
         Ok((n <= 105).then(|| json!({"coins": n})))

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use skilift::engine::{Session, Store, StoreOptions};
 
 use super::executor::Sim;
-use super::json_host::{JsonDoc, JsonFn, JsonHost};
+use super::json_host::{JsonDoc, JsonFn, JsonHost, Reports};
 use super::runtime::SimRuntime;
 use super::storage::SimStorage;
 
@@ -67,6 +67,13 @@ impl Server {
         self.store_with(self.host(json!({"coins": 0})), StoreOptions::new(name))
     }
 
+    /// The standard store, plus the log of what it reports to `onError`.
+    pub fn observed_store(&self, name: &str) -> (TestStore, Reports) {
+        let host = self.host(json!({"coins": 0}));
+        let errors = host.errors.clone();
+        (self.store_with(host, StoreOptions::new(name)), errors)
+    }
+
     pub fn store_with(&self, host: JsonHost, mut options: StoreOptions<JsonFn>) -> TestStore {
         options.pull_delay_ms = options.pull_delay_ms.min(1_000.0);
         let store = Store::new(host, options).expect("valid options");
@@ -106,4 +113,9 @@ pub fn take() -> JsonFn {
 /// The coins a document holds.
 pub fn coins(doc: &JsonDoc) -> i64 {
     doc.0["coins"].as_i64().expect("coins is a number")
+}
+
+/// Whether `code` (or a host error message) was reported, for any key.
+pub fn reported(errors: &Reports, code: &str) -> bool {
+    errors.borrow().iter().any(|(c, _)| c == code)
 }

@@ -1,0 +1,23 @@
+// The package from CommonJS: `require("skilift")` and the adapters.
+"use strict";
+
+const { runAll } = require("./roundtrip.cjs");
+const { check, results } = require("./check.cjs");
+
+(async () => {
+  const skilift = require("skilift");
+  await check("require skilift/package.json", () => {
+    const pkg = require("skilift/package.json");
+    if (pkg.name !== "skilift" || !/^\d+\.\d+\.\d+/.test(pkg.version)) throw new Error(`${pkg.name}@${pkg.version}`);
+  });
+  await runAll("require", skilift, {
+    fs: require("skilift/fs"),
+    fetch: require("skilift/fetch"),
+    server: require("skilift/server"),
+    postgres: require("skilift/postgres"),
+    indexeddb: require("skilift/indexeddb"),
+  });
+  // No process.exit: stopped sessions hold no timers, so Node exits by itself
+  // (run.sh bounds the run with a timeout).
+  process.exitCode = results.every(Boolean) ? 0 : 1;
+})();

@@ -1,0 +1,180 @@
+// Type tests of the published .d.ts files, compiled with `tsc --strict
+// --noEmit` (tests/package/typecheck.mjs) as an ES module and as CommonJS
+// under `moduleResolution: node16`, and under `bundler`.
+//
+// Every `// @ts-expect-error` line is a negative test: tsc fails if the
+// line below it compiles, and typecheck.mjs also checks that each of those
+// lines is an error on its own (and that nothing else is).
+
+import {
+  MemoryBackend,
+  SkiliftError,
+  Store,
+  strict,
+  transaction,
+  type Backend,
+  type Entry,
+  type Session,
+  type SkiliftErrorCode,
+  type StoreOptions,
+  type View,
+} from "skilift";
+import { FsBackend, type FsBackendOptions } from "skilift/fs";
+import { FetchBackend, FetchBackendError } from "skilift/fetch";
+import { createHandler, type HandlerOptions } from "skilift/server";
+import { PostgresBackend, type PgPoolLike } from "skilift/postgres";
+import { IndexedDbBackend } from "skilift/indexeddb";
+
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(_ok?: T): void {}
+
+interface Player {
+  coins: number;
+  items: string[];
+  profile: { name: string };
+}
+
+const backend: Backend = new MemoryBackend();
+const store = new Store<Player>({
+  name: "players",
+  defaultData: () => ({ coins: 0, items: [], profile: { name: "" } }),
+  backend,
+  pullDelay: 0.5,
+  onError: (error, key) => console.warn(error.message, key),
+});
+
+// ---- Store<T> is generic over the data type, and infers it.
+const inferred = new Store({ name: "levels", defaultData: () => ({ level: 1 }), backend });
+assertType<Equal<typeof inferred, Store<{ level: number }>>>();
+assertType<Equal<ReturnType<typeof store.load>, Session<Player>>>();
+assertType<Equal<ReturnType<typeof store.view>, View<Player>>>();
+assertType<Equal<Awaited<ReturnType<View<Player>["latest"]>>, Player | undefined>>();
+// @ts-expect-error defaultData must return the store's data type
+new Store<Player>({ name: "players", defaultData: () => ({ coins: "0" }), backend });
+// @ts-expect-error options need a backend
+new Store<Player>({ name: "players", defaultData: () => ({ coins: 0, items: [], profile: { name: "" } }) });
+// @ts-expect-error a misspelt option is refused (the engine refuses it too)
+new Store({ name: "players", defaultData: () => ({}), backend, pulldelay: 5 });
+// @ts-expect-error pullDelay is a number of seconds
+new Store({ name: "players", defaultData: () => ({}), backend, pullDelay: "15" });
+// @ts-expect-error a backend needs put
+new Store({ name: "players", defaultData: () => ({}), backend: { get: async () => null } });
+
+// ---- Actions are typed by the store's data and their own arguments.
+const addCoins = store.action((data, n: number) => ({ ...data, coins: data.coins + n }));
+const rename = store.action((data, name: string, _reason?: string) => ({ ...data, profile: { name } }));
+const reset = store.action((data) => (data.coins === 0 ? undefined : { ...data, coins: 0 }));
+const give = store.transaction("give", (data, n: number) => ({ ...data, coins: data.coins + n }));
+assertType<Equal<typeof addCoins, (data: Player, n: number) => Player | undefined>>();
+// @ts-expect-error an action must return the data type (or undefined)
+store.action((data) => ({ ...data, coins: "lots" }));
+// @ts-expect-error an action must return the data type (or undefined)
+store.action((data, n: number) => n);
+// @ts-expect-error a transaction action needs its permanent name
+store.transaction((data: Player) => data);
+
+// ---- session.patch(action, ...args) checks the arguments against the action.
+const session = store.load("player_1");
+const patched: boolean = session.patch(addCoins, 10);
+session.patch(rename, "Ada");
+session.patch(rename, "Ada", "typo fix");
+session.patch(reset);
+session.patch(give, 5);
+// @ts-expect-error a string where the action takes a number
+session.patch(addCoins, "10");
+// @ts-expect-error the argument is missing
+session.patch(addCoins);
+// @ts-expect-error one argument too many
+session.patch(addCoins, 1, 2);
+// @ts-expect-error a number where the action takes a string
+session.patch(rename, 42);
+// @ts-expect-error an action of another store's data type
+session.patch(inferred.action((data, by: number) => ({ level: data.level + by })), 1);
+// @ts-expect-error not a function
+session.patch("addCoins", 10);
+
+// ---- updated receives Readonly<T> and returns an unbind function.
+const unbind: () => void = session.updated((data) => {
+  assertType<Equal<typeof data, Readonly<Player>>>();
+  const coins: number = data.coins;
+  // @ts-expect-error the data passed to updated is read-only
+  data.coins = coins + 1;
+});
+unbind();
+// @ts-expect-error updated takes a callback
+session.updated();
+
+// ---- The rest of Session, View and the functions.
+const key: string = session.key;
+const stopped: Promise<void> = session.stop();
+const next: Promise<void> = session.await();
+const reason: string | undefined = session.bad();
+const loaded: boolean = session.loaded();
+session.userid(12345);
+// @ts-expect-error user ids are numbers
+session.userid("12345");
+// @ts-expect-error sessions come from store.load
+new (session.constructor as typeof Session)();
+const view = store.view("player_1");
+const latest: Promise<Player | undefined> = view.latest();
+view.version("3");
+view.timestamp(new Date());
+view.timestamp(Date.now());
+// @ts-expect-error a time is a Date or ms since the epoch
+view.timestamp("yesterday");
+const committed: Promise<boolean> = transaction(() => { session.patch(give, 1); }, () => {});
+const isStrict: boolean = strict();
+strict(false);
+const closed: Promise<void> = store.close();
+
+// ---- Errors: a SkiliftError has one of the stable codes.
+try {
+  session.patch(addCoins, 1);
+} catch (e) {
+  if (e instanceof SkiliftError) {
+    const code: SkiliftErrorCode = e.code;
+    const asString: string = e.code;
+    const message: string = e.message;
+    if (e.code === "session_already_stopped") console.log(code, asString, message);
+    // @ts-expect-error not one of the codes
+    if (e.code === "session_stopped") console.log("never");
+  }
+}
+
+// ---- Backends.
+const entry: Promise<Entry | null> = backend.get("players/global", "player_1");
+backend.put("players/global", "player_1", "{}", null, { userIds: [] });
+// @ts-expect-error put needs the expected version (null for a new key)
+backend.put("players/global", "player_1", "{}");
+const fsOptions: FsBackendOptions = { history: 10 };
+const fsBackend: Backend = new FsBackend("./data", fsOptions);
+new FsBackend("./data").keys("players/global");
+// @ts-expect-error FsBackend takes a directory
+new FsBackend();
+const fetchBackend: Backend = new FetchBackend("http://127.0.0.1:8080", { headers: { Authorization: "Bearer t" } });
+new FetchBackend(new URL("http://127.0.0.1:8080"), { headers: async () => ({ Authorization: "Bearer t" }) });
+const status: number = new FetchBackendError(403, "forbidden", "no").status;
+const handlerOptions: HandlerOptions = { authorize: (_req, target) => target.method === "GET" };
+const handler = createHandler(backend, handlerOptions);
+// @ts-expect-error authorize is required
+createHandler(backend, {});
+const pool: PgPoolLike = {
+  query: async () => ({ rows: [] }),
+  connect: async () => ({ query: async () => ({ rows: [] }), release: () => {} }),
+};
+const pgBackend: Backend = new PostgresBackend(pool, { tablePrefix: "game_" });
+const idb: Backend = new IndexedDbBackend("my-game", { keepVersions: 20 });
+
+// ---- StoreOptions<T> as a standalone type.
+const options: StoreOptions<Player> = {
+  name: "players",
+  defaultData: () => ({ coins: 0, items: [], profile: { name: "" } }),
+  backend: new MemoryBackend(),
+  migrations: [{ step: "v2", migrate: (old) => ({ ...old, items: [] }) }],
+  schema: (value) => typeof value === "object" && value !== null,
+};
+
+export {
+  patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
+  fsBackend, fetchBackend, status, handler, pgBackend, idb, options,
+};
