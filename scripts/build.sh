@@ -58,6 +58,10 @@ echo '{ "type": "module" }' > pkg/esm/package.json
 node scripts/esm-to-cjs.mjs js pkg/cjs $js_modules
 cp js/engine.node.cjs pkg/cjs/engine.cjs
 echo '{ "type": "commonjs" }' > pkg/cjs/package.json
+# The inspector, the package's bin (`npx skilift inspect`): a shebang, executable.
+{ echo '#!/usr/bin/env node'; cat pkg/cjs/cli.cjs; } > pkg/cjs/cli.cjs.tmp
+mv pkg/cjs/cli.cjs.tmp pkg/cjs/cli.cjs
+chmod +x pkg/cjs/cli.cjs
 
 cp js/*.d.ts pkg/
 cp pkg-template/node.mjs pkg-template/README.md pkg/

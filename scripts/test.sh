@@ -29,3 +29,7 @@ node --test --test-timeout=180000 --test-force-exit \
 echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
 bash scripts/setup-browser.sh
 node tests/browser/run.mjs
+node tests/browser/preview.test.mjs
+
+echo "== demo: the simulated game backend, short run (exits non-zero if its audit fails)"
+SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh

@@ -1,0 +1,207 @@
+// `npm run demo`: a small simulated game backend on the embedded FsBackend.
+// Three game-server processes share one data directory; a few dozen bots
+// join, earn, spend, hop between servers while still loaded on the old one,
+// and trade through transactions (escrow first). One server is killed with
+// SIGKILL mid-run and the others take over its players. At the end the
+// stored data is audited against every action asked for (demo/report.mjs);
+// the process exits non-zero if any check fails.
+//
+//   npm run demo                      the full run, about 1.5 minutes
+//   npm run demo -- --short --seed 7  about 20 s (SKILIFT_DEMO_SHORT=1 works too); a seed repeats the bots' choices
+
+import { fork } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Rng, makeBots, nextAction } from "./bots.mjs";
+import { Ledger } from "./ledger.mjs";
+import { TRANSACTION_TIMEOUT } from "./game.mjs";
+import { audit } from "./report.mjs";
+
+const argv = process.argv.slice(2);
+const short = argv.includes("--short") || ["1", "true"].includes(process.env.SKILIFT_DEMO_SHORT ?? "");
+const seedArg = argv.includes("--seed") ? argv[argv.indexOf("--seed") + 1] : process.env.SKILIFT_DEMO_SEED;
+const seed = Number(seedArg ?? Date.now() % 1e9);
+const PLAN = short
+  ? { bots: 24, seconds: 14, killAt: 6, actionsPerSecond: 40 }
+  : { bots: 36, seconds: 75, killAt: 30, actionsPerSecond: 50 };
+const SERVERS = ["alpha", "bravo", "charlie"];
+const VICTIM = "bravo";
+const TICK_MS = 25;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = join(root, "demo-data", new Date().toISOString().replace(/[:.]/g, "-"));
+mkdirSync(dir, { recursive: true });
+
+const rng = new Rng(seed);
+const ledger = new Ledger();
+const bots = makeBots(PLAN.bots);
+const servers = new Map(); // name -> { child, alive, counts, sessions, finished }
+const events = []; // notable things, printed in the report
+const problems = []; // messages that fail the run
+let killed = null;
+let killedAt = 0;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const live = () => [...servers.values()].filter((s) => s.alive).map((s) => s.name);
+
+function startServer(name) {
+  const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [dir, name], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const server = { name, child, alive: true, counts: { puts: 0, conflicts: 0 }, sessions: 0, errors: {} };
+  servers.set(name, server);
+  server.ready = new Promise((resolve) => (server.markReady = resolve));
+  server.done = new Promise((resolve) => (server.markDone = resolve));
+  child.on("message", (m) => onMessage(server, m));
+  child.on("exit", (code, signal) => {
+    if (server.alive && !server.finished) problems.push(`server ${name} exited unexpectedly (${signal ?? code})`);
+    server.alive = false;
+    server.markDone();
+  });
+}
+
+function onMessage(server, m) {
+  switch (m.type) {
+    case "ready": return server.markReady();
+    case "saved": return ledger.confirm(m.ids);
+    case "traded": {
+      const request = ledger.requests.get(m.id);
+      ledger.traded(m.id, m.outcome);
+      const from = bots.find((b) => b.key === request.key);
+      if (m.outcome === "committed") request.to.coins += request.n;
+      else from.coins += request.n; // refunded, or never escrowed
+      if (m.outcome === "error") problems.push(`trade ${m.id} threw: ${m.message}`);
+      return;
+    }
+    case "stats": server.counts = m.counts; server.sessions = m.sessions; return;
+    case "error": return events.push(`${server.name}: background error ${m.code}${m.key ? ` on ${m.key}` : ""}: ${m.message}`);
+    case "bad": return problems.push(`${server.name}: key ${m.key} went bad: ${m.reason}`);
+    case "finished":
+      server.finished = m;
+      server.counts = m.counts;
+      server.errors = m.errors;
+      for (const key of m.bad) problems.push(`${server.name}: key ${key} is bad`);
+      return;
+  }
+}
+
+function tell(serverName, message) {
+  const server = servers.get(serverName);
+  if (server?.alive) server.child.send(message);
+}
+
+function joinServer(bot, serverName) {
+  bot.server = serverName;
+  const r = ledger.add("join", { key: bot.key, server: serverName, n: 0 });
+  tell(serverName, { type: "join", key: bot.key, id: r.id, bot: bot.number, botName: bot.name });
+}
+
+function act(bot) {
+  const online = bots.filter((b) => b.server !== null);
+  const a = nextAction(bot, online, live(), rng);
+  if (a === null) return;
+  if (a.kind === "hop") {
+    ledger.hop();
+    tell(bot.server, { type: "leave", key: bot.key });
+    return joinServer(bot, a.server); // the old server keeps the session loaded a while
+  }
+  if (a.kind === "trade") {
+    const r = ledger.add("trade", { key: bot.key, to: a.to, toKey: a.to.key, n: a.n, server: bot.server });
+    bot.coins -= a.n;
+    return tell(bot.server, { type: "trade", id: r.id, from: bot.key, to: a.to.key, n: a.n, bot: bot.number });
+  }
+  const r = ledger.add(a.kind, { key: bot.key, n: a.n, server: bot.server });
+  bot.coins += a.kind === "earn" ? a.n : -a.n;
+  tell(bot.server, { type: a.kind, key: bot.key, id: r.id, n: a.n });
+}
+
+/** Kills `name` with SIGKILL a few ms after handing it some trades, so it dies mid-work. */
+async function kill(name) {
+  const server = servers.get(name);
+  const mine = bots.filter((b) => b.server === name && b.coins >= 2);
+  const partners = bots.filter((b) => b.server !== null && b.server !== name);
+  for (const bot of mine.slice(0, 4)) {
+    const to = rng.pick(partners);
+    const r = ledger.add("trade", { key: bot.key, to, toKey: to.key, n: 1, server: name });
+    bot.coins -= 1;
+    tell(name, { type: "trade", id: r.id, from: bot.key, to: to.key, n: 1, bot: bot.number });
+  }
+  await sleep(rng.int(5, 60));
+  server.child.kill("SIGKILL");
+  server.alive = false;
+  killed = name;
+  killedAt = Date.now();
+  const orphans = bots.filter((b) => b.server === name);
+  const heirs = live();
+  orphans.forEach((bot, i) => joinServer(bot, heirs[i % heirs.length]));
+  const risky = [...ledger.requests.values()].filter((r) => ledger.atRisk(r, name));
+  const trades = risky.filter((r) => r.kind === "trade").length;
+  const line = `SIGKILL ${name} (pid ${server.child.pid}); ${orphans.length} players taken over by ${heirs.join(" and ")}; ` +
+    `at risk: ${risky.length - trades} actions not yet seen saved, ${trades} trades unanswered`;
+  events.push(line);
+  console.log(`  !! ${line}`);
+}
+
+function progress(started, phase) {
+  const t = ((Date.now() - started) / 1000).toFixed(0).padStart(3);
+  const c = ledger.counts;
+  const o = ledger.outcomes;
+  let puts = 0;
+  let conflicts = 0;
+  for (const s of servers.values()) {
+    puts += s.counts.puts;
+    conflicts += s.counts.conflicts;
+  }
+  const up = [...servers.values()].map((s) => (s.alive ? `${s.name}:${s.sessions}` : `${s.name}:dead`)).join(" ");
+  console.log(
+    `[${t}s] ${phase.padEnd(8)} ${up} | earn ${c.earn} spend ${c.spend} hop ${c.hop} | trades ${o.committed} ok ` +
+      `${o.aborted} aborted ${ledger.inFlight((name) => servers.get(name).alive)} in flight | saved ${ledger.saved.size} | writes ${puts}, ${conflicts} conflicts`,
+  );
+}
+
+async function main() {
+  console.log(`skilift demo${short ? " (short)" : ""}: ${PLAN.bots} bots, servers ${SERVERS.join(", ")}, ${PLAN.seconds} s, seed ${seed}`);
+  console.log(`data: ${relative(process.cwd(), dir) || "."}  (inspect: node pkg/cjs/cli.cjs inspect ${relative(process.cwd(), dir)} players)`);
+  SERVERS.forEach(startServer);
+  await Promise.all([...servers.values()].map((s) => s.ready));
+
+  const started = Date.now();
+  const ticker = setInterval(() => progress(started, phase), 1000);
+  let phase = "playing";
+  const ticks = (PLAN.seconds * 1000) / TICK_MS;
+  const perBotPerTick = (PLAN.actionsPerSecond * TICK_MS) / 1000 / PLAN.bots;
+  for (let tick = 0; tick < ticks; tick++) {
+    const now = tick * TICK_MS;
+    // Bots arrive over the first three seconds, spread over the servers.
+    bots.forEach((bot, i) => {
+      if (bot.server === null && now >= (i * 3000) / PLAN.bots) joinServer(bot, SERVERS[i % SERVERS.length]);
+    });
+    if (killed === null && now >= PLAN.killAt * 1000) await kill(VICTIM);
+    for (const bot of bots) if (bot.server !== null && rng.next() < perBotPerTick) act(bot);
+    await sleep(TICK_MS);
+  }
+
+  // Let the trades the dead server left undecided pass their timeout, and
+  // every save be seen, before the servers close.
+  phase = "settling";
+  const settleUntil = Date.now() + (TRANSACTION_TIMEOUT + 3) * 1000;
+  while (Date.now() < settleUntil || ledger.inFlight((name) => servers.get(name).alive) > 0) {
+    if (Date.now() > settleUntil + 30_000) break;
+    await sleep(100);
+  }
+  phase = "closing";
+  for (const name of live()) tell(name, { type: "finish" });
+  await Promise.all([...servers.values()].map((s) => s.done));
+  clearInterval(ticker);
+  progress(started, "closed");
+
+  const ok = await audit({ dir, bots, ledger, servers, killed, killedAt, events, problems });
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  for (const s of servers.values()) if (s.alive) s.child.kill("SIGKILL");
+  process.exitCode = 1;
+});
