@@ -601,3 +601,28 @@ fn an_action_that_fails_halfway_on_replay_leaves_no_trace() {
     );
     assert!(reported(&errors, "failed halfway"));
 }
+
+#[test]
+fn await_after_a_patch_waits_for_a_save_that_carries_it() {
+    // A pull already in flight when `await` is called does not carry a
+    // patch made just before; `await` waits for the next one that does.
+    let w = World::new(21);
+    w.storage.set_faults(Faults {
+        delay: 1.0,
+        max_delay_ms: 600.0,
+        ..Faults::default()
+    });
+    let s = w.server(1, 0.0).store("players").load("xia").unwrap();
+    w.block_on(s.wait_next());
+    for i in 1..=30 {
+        s.patch(&add(), json!([1])).unwrap();
+        w.block_on(s.wait_next());
+        assert_eq!(
+            stored_coins(&w, "xia"),
+            i,
+            "saved by the time await settles"
+        );
+        w.run_for(w.sim.random() * 1_500.0);
+    }
+    w.block_on(s.stop()).unwrap();
+}

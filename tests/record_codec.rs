@@ -39,11 +39,11 @@ fn record() -> impl Strategy<Value = Record> {
                 "[0-9a-f]{8}",
                 prop::collection::vec(stored_call(), 0..3),
                 prop::collection::vec(stored_call(), 0..3),
-                0f64..2e12,
+                0u64..2_000_000_000_000,
             ),
             0..3,
         ),
-        prop::collection::btree_map("[0-9a-f]{8}", (1u64..1000, 0f64..2e12), 0..4),
+        prop::collection::btree_map("[0-9a-f]{8}", (1u64..1000, 0u64..2_000_000_000_000), 0..4),
     )
         .prop_map(|(data, migrations, pending, writers)| Record {
             data: data.to_string(),
@@ -123,13 +123,21 @@ fn data_is_embedded_verbatim() {
 fn writers_are_kept_for_the_retention_time_only() {
     let mut r = Record::new("1".into(), vec![]);
     r.mark_written("old", 3, 0.0);
-    r.mark_written("new", 1, WRITER_RETENTION_MS);
+    r.mark_written("new", 1, WRITER_RETENTION_MS as f64);
     assert_eq!(r.written_batch("old"), 3, "exactly at the limit it is kept");
-    r.mark_written("new", 2, WRITER_RETENTION_MS + 1.0);
+    r.mark_written("new", 2, WRITER_RETENTION_MS as f64 + 1.0);
     assert_eq!(r.written_batch("old"), 0);
     assert_eq!(r.written_batch("new"), 2);
     assert_eq!(r.writers.len(), 1);
     let _: BTreeMap<String, Writer> = r.writers;
+}
+
+#[test]
+fn times_are_stored_as_whole_milliseconds() {
+    let mut r = Record::new("1".into(), vec![]);
+    r.mark_written("s", 1, 1_795_845_703_278.9);
+    let text = r.encode().unwrap();
+    assert!(text.contains(r#""time":1795845703278}"#), "{text}");
 }
 
 #[test]

@@ -41,10 +41,14 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
     let mut final_error: Option<Error<H::Error>> = None;
     loop {
         let stopping = session.state.borrow().phase == Phase::Stopping;
+        // `await()` callers so far: this pull carries everything they
+        // patched before calling, so its success releases them. Later
+        // callers wait for the next pull.
+        let waiting = std::mem::take(&mut session.state.borrow_mut().awaiters);
         let wait_ms = match pull(&session, stopping, &mut final_error).await {
             Ok(()) => {
                 backoff.reset();
-                release_awaiters(&session);
+                release(waiting);
                 let st = session.state.borrow();
                 let unsaved = !st.queue.is_empty() || !st.inflight.is_empty();
                 let phase = st.phase;
@@ -60,10 +64,16 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
                 }
             }
             Err(PullError::Bad(code, reason)) => {
+                release(waiting);
                 session.go_bad(code, reason);
                 return;
             }
             Err(PullError::Failed(e)) => {
+                // Still waiting: ahead of anyone who came during this pull.
+                let mut st = session.state.borrow_mut();
+                let later = std::mem::replace(&mut st.awaiters, waiting);
+                st.awaiters.extend(later);
+                drop(st);
                 store.report(&e, Some(&session.key));
                 backoff.next_delay(rt.random())
             }
@@ -76,8 +86,7 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
     }
 }
 
-fn release_awaiters<H: Host>(session: &SessionInner<H>) {
-    let awaiters = std::mem::take(&mut session.state.borrow_mut().awaiters);
+fn release(awaiters: Vec<super::signal::Sender<()>>) {
     for a in awaiters {
         a.send(());
     }

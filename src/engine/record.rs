@@ -20,7 +20,16 @@ pub const FORMAT: u32 = 1;
 /// How long a writer's batch number is kept after its last write. A session
 /// that retries an ambiguous write later than this could apply a batch twice;
 /// see ARCHITECTURE.md ("exactly-once").
-pub const WRITER_RETENTION_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+pub const WRITER_RETENTION_MS: u64 = 7 * 24 * 3600 * 1000;
+
+/// A clock reading as whole milliseconds, as records store times.
+pub fn whole_ms(ms: f64) -> u64 {
+    if ms.is_finite() && ms > 0.0 {
+        ms as u64
+    } else {
+        0
+    }
+}
 
 /// One action call stored in a pending transaction: the action's permanent
 /// name and its arguments as a JSON array.
@@ -62,8 +71,8 @@ pub struct Pending {
     pub success: Vec<StoredCall>,
     /// Applied to this key if it aborts.
     pub failure: Vec<StoredCall>,
-    /// Coordinator's clock when the transaction began (ms since epoch).
-    pub created: f64,
+    /// Coordinator's clock when the transaction began (whole ms since epoch).
+    pub created: u64,
 }
 
 /// The last batch a session wrote to this key, for exactly-once writes.
@@ -71,7 +80,8 @@ pub struct Pending {
 #[serde(deny_unknown_fields)]
 pub struct Writer {
     pub batch: u64,
-    pub time: f64,
+    /// The writer's clock at its last write (whole ms since epoch).
+    pub time: u64,
 }
 
 /// A decoded record. `data` stays JSON text until the host decodes it.
@@ -178,8 +188,9 @@ impl Record {
     /// Records that `session` wrote `batch` at `now`, and forgets writers
     /// that have not written for [`WRITER_RETENTION_MS`].
     pub fn mark_written(&mut self, session: &str, batch: u64, now: f64) {
+        let now = whole_ms(now);
         self.writers
-            .retain(|_, w| now - w.time <= WRITER_RETENTION_MS);
+            .retain(|_, w| now.saturating_sub(w.time) <= WRITER_RETENTION_MS);
         self.writers
             .insert(session.to_owned(), Writer { batch, time: now });
     }

@@ -99,7 +99,7 @@ pub(crate) async fn decision<H: Host>(
         return Ok(Some(d));
     }
     let now = store.host.runtime().now_ms();
-    if now - pending.created <= store.options.transaction_timeout_ms {
+    if now - pending.created as f64 <= store.options.transaction_timeout_ms {
         return Ok(None);
     }
     if super::sabotage::active("presumed_abort") {

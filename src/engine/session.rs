@@ -232,8 +232,9 @@ impl<H: Host> Session<H> {
         async move { rx.await.unwrap_or(Ok(())) }
     }
 
-    /// Resolves after the next successful request, or at once on a stopped
-    /// session. Never fails.
+    /// Resolves after the next successful request that starts after this
+    /// call (so it carries every patch made before it), or at once on a
+    /// stopped session. Never fails.
     pub fn wait_next(&self) -> impl Future<Output = ()> + 'static {
         let (tx, rx) = oneshot();
         {

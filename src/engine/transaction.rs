@@ -155,7 +155,7 @@ impl<H: Host> Transaction<H> {
         }
         let rt = coordinator.host.runtime().clone();
         let id = self.id.clone().unwrap_or_else(|| random_id(&*rt));
-        let created = rt.now_ms();
+        let created = super::record::whole_ms(rt.now_ms());
         let pendings: Vec<Pending> = self
             .parts
             .iter()
