@@ -1,10 +1,16 @@
 // Types of `skilift/fetch`. The protocol is docs/http-protocol.md.
 import type { Backend, Entry } from "./index.js";
 
+/**
+ * Headers as `fetch` takes them (`HeadersInit`), spelt through `RequestInit`
+ * so that Node projects without the DOM library (`@types/node` only) compile.
+ */
+export type FetchHeaders = NonNullable<RequestInit["headers"]>;
+
 /** `fetch` RequestInit merged into every request; `headers` may be a function called per request. */
 export interface FetchBackendInit extends Omit<RequestInit, "method" | "body" | "headers"> {
   /** Sent with every request (e.g. `Authorization`), or a (possibly async) function returning them, called before each request. */
-  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  headers?: FetchHeaders | (() => FetchHeaders | Promise<FetchHeaders>);
 }
 
 /**

@@ -128,10 +128,35 @@ export function transaction(success: () => void, failure?: () => void): Promise<
  */
 export function strict(value?: boolean): boolean;
 
-/** Every error skilift throws, with a stable code (SPEC section 6). */
+/** The stable codes of {@link SkiliftError} (SPEC section 6). */
+export type SkiliftErrorCode =
+  | "action_invalid_function"
+  | "transaction_invalid_action"
+  | "transaction_invalid_function"
+  | "strict_impure_action"
+  | "strict_not_json_from_action"
+  | "strict_pass_not_json_into_action"
+  | "schema_validation_error"
+  | "session_already_stopped"
+  | "cannot_cancel_action"
+  | "migration_does_not_return"
+  | "history_unsupported"
+  | "invalid_options"
+  | "bad_data"
+  | "backend_invalid_response"
+  | "not_json";
+
+/**
+ * Every error skilift throws, with a stable code (SPEC section 6).
+ *
+ * @example
+ * try { session.patch(addCoins, 1); }
+ * catch (e) { if (e instanceof SkiliftError && e.code === "session_already_stopped") reconnect(); }
+ */
 export class SkiliftError extends Error {
-  constructor(code: string, message: string);
-  readonly code: string;
+  constructor(code: SkiliftErrorCode, message: string);
+  readonly name: "SkiliftError";
+  readonly code: SkiliftErrorCode;
 }
 
 /**

@@ -44,3 +44,18 @@ if ! command -v wasm-opt >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
     { apt-get update >/dev/null 2>&1 && apt-get install -y binaryen >/dev/null 2>&1; } ||
     echo "setup: binaryen not installed; the build will skip wasm-opt"
 fi
+
+# wasm-pack, only when asked (`setup-toolchain.sh --wasm-pack`, used by
+# scripts/test-wasm.sh): the build does not need it. A few minutes the first
+# time (10 min measured on 2 cores busy with other builds). It downloads nothing when
+# `wasm-bindgen` at the locked version and `chromedriver` are on PATH
+# (installed above and by scripts/setup-browser.sh); test-wasm.sh also runs it
+# with `--mode no-install`, so a missing piece fails instead of downloading.
+wasm_pack_version=0.15.1
+if [ "${1:-}" = "--wasm-pack" ]; then
+  installed=$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$installed" != "$wasm_pack_version" ]; then
+    echo "setup: installing wasm-pack $wasm_pack_version (found: ${installed:-none}); takes a few minutes"
+    cargo install wasm-pack --version "$wasm_pack_version" --force
+  fi
+fi

@@ -26,6 +26,12 @@ echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL
 node --test --test-timeout=180000 --test-force-exit \
   tests/node/ tests/conformance/ tests/backends/
 
+echo "== package: npm pack, install into a fresh project, use from CommonJS, ESM and TypeScript (tsc --strict)"
+bash tests/package/run.sh
+
+echo "== wasm: wasm-bindgen tests of the bindings (wasm-pack test --node, --headless --chrome)"
+bash scripts/test-wasm.sh
+
 echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
 bash scripts/setup-browser.sh
 node tests/browser/run.mjs
