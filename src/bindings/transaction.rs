@@ -76,12 +76,16 @@ impl WasmTransaction {
     /// const committed = await tx.commit();
     /// ```
     pub fn commit(&self) -> Promise {
-        let tx = self.inner.borrow_mut().take();
+        let Some(tx) = self.inner.borrow_mut().take() else {
+            return Promise::reject(&to_js(&invalid_options("this transaction has already run")));
+        };
+        // Called now, not inside the promise: the engine queues the prepares
+        // synchronously, in the same turn as the patches before it (an
+        // escrow lands in the same write as its pending record), and a
+        // session stopped right after still saves its part.
+        let outcome = tx.commit();
         future_to_promise(async move {
-            let Some(tx) = tx else {
-                return Err(to_js(&invalid_options("this transaction has already run")));
-            };
-            let committed = tx.commit().await.map_err(|e| to_js(&e))?;
+            let committed = outcome.await.map_err(|e| to_js(&e))?;
             Ok(JsValue::from_bool(committed))
         })
     }

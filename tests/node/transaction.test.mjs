@@ -109,3 +109,46 @@ test("programming errors reject the transaction and write nothing", async () => 
   assert.equal((await stored(backend, "tom")).money, 1);
   throwsCode(assert, () => transaction(null), "invalid_options");
 });
+
+test("the prepares are queued when transaction() is called: stopping right after still commits, and the escrow shares the write", async () => {
+  const memory = new MemoryBackend();
+  const writes = [];
+  const backend = {
+    get: (store, key) => memory.get(store, key),
+    async put(store, key, value, expected, meta) {
+      const version = await memory.put(store, key, value, expected, meta);
+      if (version !== null) writes.push({ key, record: JSON.parse(value) });
+      return version;
+    },
+  };
+  const { store, deposit, takeMoney, giveMoney } = bank(backend);
+  const bob = store.load("bob");
+  const tom = store.load("tom");
+  bob.patch(deposit, 10);
+  await bob.await();
+  const before = writes.length;
+  bob.patch(takeMoney, 10);
+  const outcome = transaction(
+    () => { tom.patch(giveMoney, 10); },
+    () => { bob.patch(giveMoney, 10); },
+  );
+  // Not awaited: the sessions stop in the same turn.
+  const stops = Promise.all([bob.stop(), tom.stop()]);
+  assert.equal(await outcome, true);
+  await stops;
+  const bobWrites = writes.slice(before).filter((w) => w.key === "bob");
+  assert.equal(bobWrites.length, 1, "one write for bob after the deposit");
+  assert.equal(bobWrites[0].record.data.money, 0, "it carries the escrow");
+  assert.equal(bobWrites[0].record.pending.length, 1, "and the pending record");
+  // The final saves stored the pending records; the next load of each key
+  // resolves them from the decision.
+  const again = bank(backend);
+  for (const [key, money] of [["bob", 0], ["tom", 10]]) {
+    const s = again.store.load(key);
+    await s.await();
+    let seen;
+    s.updated((d) => (seen = d.money))();
+    assert.equal(seen, money, key);
+    await s.stop();
+  }
+});
