@@ -12,8 +12,7 @@ use super::record::{DecodeError, Record};
 use super::resolve::{decision, quarantine_reason, storage_error, Item};
 use super::retry::Backoff;
 use super::session::{Batch, Phase, SessionInner};
-use super::signal::race;
-use super::timeout::with_timeout;
+use super::signal::{race, Either};
 use super::work::{Mode, Stop, Work};
 
 /// Why a pull did not complete.
@@ -132,66 +131,97 @@ async fn write_loop<H: Host>(
     final_error: &mut Option<Error<H::Error>>,
 ) -> Result<(), PullError<H::Error>> {
     let store = &session.store;
-    let storage = store.host.storage().clone();
     let rt = store.host.runtime().clone();
-    let timeout = store.options.request_timeout_ms;
     loop {
-        let get = storage.get(&store.namespace, &session.key);
-        let entry = with_timeout(&*rt, timeout, get).await?;
-        let attempt = build(session, entry.as_ref(), batches).await?;
-        let Attempt {
-            record,
-            data,
-            write,
-        } = match attempt {
-            Built::Ready(a) => a,
-            Built::Dropped(err) => {
+        // One deadline for the whole get → replay → put: one timer per
+        // attempt instead of one per call (timers are a large part of a
+        // save's cost in JS). A timed-out put may still land; exactly-once
+        // batches make the retry that finds it harmless.
+        let step = race(
+            attempt(session, batches),
+            rt.sleep(store.options.request_timeout_ms),
+        );
+        let outcome = match step.await {
+            Either::Left(outcome) => outcome?,
+            Either::Right(()) => return Err(StorageError::TimedOut.into()),
+        };
+        match outcome {
+            Outcome::Stored => return Ok(()),
+            // Another writer got there first: replay on its record.
+            Outcome::Conflict => {}
+            Outcome::Dropped(err) => {
                 // An action made the record unencodable: it is gone from
                 // `batches`; report it and build again from a fresh read.
                 store.report(&err, Some(&session.key));
                 if stopping {
                     final_error.get_or_insert(err);
                 }
-                continue;
             }
-        };
-        let Some(text) = write else {
-            confirm(session, batches, Written { record, data });
-            return Ok(());
-        };
-        let expected = entry.as_ref().map(|e| e.version.clone());
-        let user_ids = merged_user_ids(session, entry.as_ref());
-        let put = storage.put(
-            &store.namespace,
-            &session.key,
-            text.clone(),
-            expected,
-            user_ids.clone(),
-        );
-        match with_timeout(&*rt, timeout, put).await? {
-            Some(_version) => {
-                confirm(session, batches, Written { record, data });
-                return Ok(());
-            }
-            None if super::sabotage::active("last_writer_wins") => {
-                // Overwrite whatever the other writer stored.
-                let get = storage.get(&store.namespace, &session.key);
-                let now = with_timeout(&*rt, timeout, get).await?;
-                let put = storage.put(
-                    &store.namespace,
-                    &session.key,
-                    text,
-                    now.map(|e| e.version),
-                    user_ids,
-                );
-                if with_timeout(&*rt, timeout, put).await?.is_some() {
-                    confirm(session, batches, Written { record, data });
-                    return Ok(());
-                }
-            }
-            // Another writer got there first: replay on its record.
-            None => {}
         }
+    }
+}
+
+/// How one attempt of a pull ended.
+enum Outcome<E> {
+    /// Written (or nothing to write); the cache is updated.
+    Stored,
+    /// The compare-and-set lost: try again on the newer record.
+    Conflict,
+    /// An action's result could not be encoded and was removed.
+    Dropped(Error<E>),
+}
+
+/// One get, replay and conditional put.
+async fn attempt<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    batches: &mut Vec<Batch<H>>,
+) -> Result<Outcome<H::Error>, PullError<H::Error>> {
+    let store = &session.store;
+    let storage = store.host.storage().clone();
+    let entry = storage.get(&store.namespace, &session.key).await?;
+    let Attempt {
+        record,
+        data,
+        write,
+    } = match build(session, entry.as_ref(), batches).await? {
+        Built::Ready(a) => a,
+        Built::Dropped(err) => return Ok(Outcome::Dropped(err)),
+    };
+    let Some(text) = write else {
+        confirm(session, batches, Written { record, data });
+        return Ok(Outcome::Stored);
+    };
+    let expected = entry.as_ref().map(|e| e.version.clone());
+    let user_ids = merged_user_ids(session, entry.as_ref());
+    let put = storage.put(
+        &store.namespace,
+        &session.key,
+        text.clone(),
+        expected,
+        user_ids.clone(),
+    );
+    match put.await? {
+        Some(_version) => {
+            confirm(session, batches, Written { record, data });
+            Ok(Outcome::Stored)
+        }
+        None if super::sabotage::active("last_writer_wins") => {
+            // Overwrite whatever the other writer stored.
+            let now = storage.get(&store.namespace, &session.key).await?;
+            let put = storage.put(
+                &store.namespace,
+                &session.key,
+                text,
+                now.map(|e| e.version),
+                user_ids,
+            );
+            if put.await?.is_some() {
+                confirm(session, batches, Written { record, data });
+                return Ok(Outcome::Stored);
+            }
+            Ok(Outcome::Conflict)
+        }
+        None => Ok(Outcome::Conflict),
     }
 }
 

@@ -214,7 +214,13 @@ fn sim() {
         }
     }
     println!("simulation: {seeds} seeds, {servers} servers, {violations} violations");
-    println!("  ({trades} trades, {commits} committed; injected: {} rejections, {} hangs, {} ambiguous writes, {} garbage reads, {} delays; failing seeds: {failed:?})",
-        faults[0], faults[1], faults[2], faults[3], faults[4]);
-    assert_eq!(violations, 0, "failing seeds: {failed:?}");
+    println!("  ({trades} trades, {commits} committed; injected: {} rejections, {} hangs, {} ambiguous writes, {} garbage reads, {} delays; {} failing seeds, first: {:?})",
+        faults[0], faults[1], faults[2], faults[3], faults[4], failed.len(), &failed[..failed.len().min(20)]);
+    assert_eq!(
+        violations,
+        0,
+        "{} failing seeds, first: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(20)]
+    );
 }
