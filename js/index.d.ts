@@ -46,6 +46,8 @@ export interface StoreOptions<T> {
   pullDelay?: number;
   /** Seconds before an undecided transaction may be aborted, default 60. */
   transactionTimeout?: number;
+  /** Seconds a backend call may go unanswered before it counts as failed and is retried, default 30. */
+  requestTimeout?: number;
   /** Where records live. */
   backend: Backend;
   /** Background failures; default console.warn. */

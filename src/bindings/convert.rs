@@ -75,7 +75,7 @@ pub struct DecodedOptions {
     pub on_error: JsValue,
 }
 
-const KNOWN_OPTIONS: [&str; 9] = [
+const KNOWN_OPTIONS: [&str; 10] = [
     "name",
     "scope",
     "defaultData",
@@ -83,6 +83,7 @@ const KNOWN_OPTIONS: [&str; 9] = [
     "schema",
     "pullDelay",
     "transactionTimeout",
+    "requestTimeout",
     "backend",
     "onError",
 ];
@@ -117,6 +118,9 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
     for (what, slot) in [
         ("pullDelay", &mut engine.pull_delay_ms),
         ("transactionTimeout", &mut engine.transaction_timeout_ms),
+        // Not in SPEC §2: how long a backend call may go unanswered before
+        // it counts as failed (and is retried). Default 30 s.
+        ("requestTimeout", &mut engine.request_timeout_ms),
     ] {
         let value = field(options, what)?;
         if value.is_undefined() {

@@ -144,7 +144,13 @@ pub(crate) async fn decide<H: Host>(
         None,
         Vec::new(),
     );
-    match with_timeout(&*rt, store.options.request_timeout_ms, put).await? {
+    let written = match with_timeout(&*rt, store.options.request_timeout_ms, put).await {
+        Ok(written) => written,
+        // The write failed or its answer was lost: a decision may exist
+        // anyway (this one, or another server's). Reading is always safe.
+        Err(e) => return read_decision(store, id).await?.ok_or(e),
+    };
+    match written {
         Some(_) => {
             store.remember_decision(id, committed);
             Ok(committed)
