@@ -6,19 +6,9 @@
 //
 //   node tests/browser/preview.test.mjs     (needs pkg/ and scripts/setup-browser.sh)
 
-import { existsSync } from "node:fs";
+import { launchChromium } from "./chromium.mjs";
 import { serve } from "../../examples/preview/serve.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** Hang guard for one wait (not a timing assertion). */
 const WAIT_MS = 60_000;
 
@@ -53,22 +43,11 @@ async function settled(page) {
 const text = (page, id) => page.locator(`#${id}`).textContent();
 
 async function main() {
-  let chromium;
-  try {
-    ({ chromium } = await import("playwright-core"));
-  } catch {
-    console.error("preview test: playwright-core is not installed; run scripts/setup-browser.sh");
-    return 1;
-  }
-  if (!existsSync(CHROMIUM)) {
-    console.error(`preview test: no Chromium at ${CHROMIUM}; run scripts/setup-browser.sh`);
-    return 1;
-  }
+  const browser = await launchChromium("preview test");
+  if (!browser) return 1;
   console.log("TAP version 13");
   const server = await serve(0);
-  let browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on("pageerror", (error) => record("no uncaught error in the page", false, error));

@@ -10,19 +10,9 @@
 // Needs scripts/setup-browser.sh (Chromium at /usr/bin/chromium, or
 // $CHROMIUM; playwright-core installed).
 
-import { existsSync } from "node:fs";
+import { launchChromium } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** Hang guard for one page (its tests have their own, shorter one): not a timing test. */
 const PAGE_LIMIT_MS = 10 * 60_000;
 
@@ -185,23 +175,12 @@ async function main() {
       return 2;
     }
   }
-  let chromium;
-  try {
-    ({ chromium } = await import("playwright-core"));
-  } catch {
-    console.error("browser tests: playwright-core is not installed; run scripts/setup-browser.sh");
-    return 1;
-  }
-  if (!existsSync(CHROMIUM)) {
-    console.error(`browser tests: no Chromium at ${CHROMIUM}; run scripts/setup-browser.sh`);
-    return 1;
-  }
 
+  const browser = await launchChromium("browser tests");
+  if (!browser) return 1;
   console.log("TAP version 13");
   const server = await startServer();
-  let browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     comment(`Chromium ${browser.version()}, pages from ${server.url}`);
     for (const name of wanted.length ? wanted : Object.keys(SUITES)) {
       await SUITES[name](browser, server.url);
