@@ -7,6 +7,7 @@
 //! alive, so nothing unsaved is lost by an early exit.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -20,8 +21,9 @@ use crate::engine::{LocalBoxFuture, Runtime};
 
 #[wasm_bindgen]
 extern "C" {
+    /// `setTimeout(handler, ms, id)`: the extra argument reaches the handler.
     #[wasm_bindgen(js_name = setTimeout, catch)]
-    fn set_timeout(handler: &Function, ms: f64) -> Result<JsValue, JsValue>;
+    fn set_timeout(handler: &Function, ms: f64, id: f64) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = clearTimeout, catch)]
     fn clear_timeout(handle: &JsValue) -> Result<(), JsValue>;
 }
@@ -57,43 +59,66 @@ struct Fired {
     waker: Option<Waker>,
 }
 
+/// The pending sleeps, by id. Every timer calls the one handler below with
+/// its id: creating a wasm-bindgen closure per timer cost more than the
+/// timer itself, and a save makes at least one.
+#[derive(Default)]
+struct Timers {
+    next: u32,
+    pending: HashMap<u32, Rc<RefCell<Fired>>>,
+}
+
+thread_local! {
+    static TIMERS: RefCell<Timers> = RefCell::new(Timers::default());
+    /// Lives as long as the module: the handler every timer calls.
+    static ON_FIRE: Closure<dyn FnMut(f64)> = Closure::new(fire);
+}
+
+/// A timer went off: mark its sleep done and wake it (no borrow held).
+fn fire(id: f64) {
+    let fired = TIMERS.with(|t| t.borrow_mut().pending.remove(&(id as u32)));
+    let Some(fired) = fired else { return };
+    let waker = {
+        let mut f = fired.borrow_mut();
+        f.done = true;
+        f.waker.take()
+    };
+    if let Some(w) = waker {
+        w.wake();
+    }
+}
+
 /// A `setTimeout` as a future; dropping it clears the timer.
 struct Sleep {
     fired: Rc<RefCell<Fired>>,
+    id: u32,
     handle: Option<JsValue>,
-    /// Kept alive until the timer fires or is cleared.
-    _callback: Closure<dyn FnMut()>,
 }
 
 impl Sleep {
     fn start(ms: f64) -> Sleep {
         let fired = Rc::new(RefCell::new(Fired::default()));
-        let on_fire = fired.clone();
-        let callback = Closure::<dyn FnMut()>::new(move || {
-            let waker = {
-                let mut f = on_fire.borrow_mut();
-                f.done = true;
-                f.waker.take()
-            };
-            if let Some(w) = waker {
-                w.wake();
-            }
+        let id = TIMERS.with(|t| {
+            let mut t = t.borrow_mut();
+            let id = t.next;
+            t.next = t.next.wrapping_add(1);
+            t.pending.insert(id, fired.clone());
+            id
         });
         let delay = if ms.is_finite() {
             ms.clamp(0.0, MAX_TIMEOUT_MS)
         } else {
             MAX_TIMEOUT_MS
         };
-        let handle = set_timeout(callback.as_ref().unchecked_ref(), delay).ok();
+        let handle = ON_FIRE
+            .with(|f| set_timeout(f.as_ref().unchecked_ref(), delay, f64::from(id)))
+            .ok();
         if handle.is_none() {
             // No timer could be set: resolve at once rather than hang forever.
+            TIMERS.with(|t| t.borrow_mut().pending.remove(&id));
             fired.borrow_mut().done = true;
         }
-        Sleep {
-            fired,
-            handle,
-            _callback: callback,
-        }
+        Sleep { fired, id, handle }
     }
 }
 
@@ -114,6 +139,7 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         if !self.fired.borrow().done {
+            TIMERS.with(|t| t.borrow_mut().pending.remove(&self.id));
             if let Some(handle) = &self.handle {
                 let _ = clear_timeout(handle);
             }
