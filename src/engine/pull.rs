@@ -475,23 +475,26 @@ fn confirm<H: Host>(
     }
     let store = &session.store;
     let Written { record, data } = written;
-    let mut scratch = record;
     loop {
         let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
         let mut work = Work::new(store, &session.key, Mode::Safe, data.clone());
         // Decisions that arrived while this pull was in flight.
-        for pending in &scratch.pending {
+        for pending in &record.pending {
             if let Some(committed) = store.known_decision(&pending.id) {
                 let _ = work.decided(pending, committed);
             }
         }
-        let _ = replay(session, &mut work, &mut scratch, &queued);
+        // Replaying queued prepares adds pending entries to a record; this
+        // one only exists for that and is dropped.
+        let mut unsaved = Record::new(String::new(), Vec::new());
+        let _ = replay(session, &mut work, &mut unsaved, &queued);
         let Some(cache) = work.into_data() else {
             return;
         };
         let mut st = session.state.borrow_mut();
         if st.queue.len() != queued.len() {
-            // A callback patched meanwhile; replay again with it.
+            // An action patched this session while it replayed (the JS host
+            // refuses that; another host might not): replay again with it.
             continue;
         }
         st.loaded = true;
