@@ -162,7 +162,7 @@ function progress(started, phase) {
 
 async function main() {
   console.log(`skilift demo${short ? " (short)" : ""}: ${PLAN.bots} bots, servers ${SERVERS.join(", ")}, ${PLAN.seconds} s, seed ${seed}`);
-  console.log(`data: ${relative(process.cwd(), dir) || "."}  (inspect: node pkg/cjs/cli.cjs inspect ${relative(process.cwd(), dir)} players)`);
+  console.log(`data: ${relative(process.cwd(), dir) || "."}  (inspect: node pkg/cjs/cli/main.cjs inspect ${relative(process.cwd(), dir)} players)`);
   SERVERS.forEach(startServer);
   await Promise.all([...servers.values()].map((s) => s.ready));
 

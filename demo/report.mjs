@@ -4,7 +4,7 @@
 // missing (lost by design, at most about one pull interval of its work) and
 // are counted; everything else must be there exactly once.
 
-import { FsBackend } from "../pkg/cjs/fs.cjs";
+import { FsBackend } from "../pkg/cjs/backends/fs/index.cjs";
 import { NAMESPACE, decodeRecord } from "./game.mjs";
 
 const TRANSACTIONS = "skilift:transactions";

@@ -8,7 +8,7 @@
 //   node demo/server.mjs DIR NAME      (started with child_process.fork)
 
 import { transaction } from "../pkg/node.mjs";
-import { FsBackend } from "../pkg/cjs/fs.cjs";
+import { FsBackend } from "../pkg/cjs/backends/fs/index.cjs";
 import { NAMESPACE, decodeRecord, gameStore } from "./game.mjs";
 
 const [dir, name] = process.argv.slice(2);

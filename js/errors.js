@@ -1,5 +1,5 @@
 // Errors of the public surface. Every error the library throws is a
-// SkiliftError with a stable `code` (SPEC section 6); the engine builds them
+// SkiliftError with a stable `code` (docs/errors.md); the engine builds them
 // through the glue (js/glue.js) so `instanceof SkiliftError` works for users.
 
 /**
@@ -11,7 +11,7 @@
  */
 export class SkiliftError extends Error {
   /**
-   * @param {string} code one of the codes of SPEC section 6
+   * @param {string} code one of the codes of docs/errors.md
    * @param {string} message what went wrong and what to do about it
    */
   constructor(code, message) {

@@ -1,10 +1,11 @@
-// The public `Session` (SPEC section 2.1): one loaded key. A thin wrapper
+// The public `Session` (docs/api.md): one loaded key. A thin wrapper
 // over the engine's WasmSession that adds what is easiest in JS: varargs
 // `patch`, routing patches into a running `transaction`, and `updated`
 // returning its own unbind function.
 
-import { wasm } from "./engine.js";
-import { insideAction, snapshot } from "./glue.js";
+import { wasm } from "./engine/engine.js";
+import { insideAction } from "./engine/glue.js";
+import { snapshot } from "./engine/documents.js";
 import { invalidOptions } from "./errors.js";
 import { currentRecording } from "./transaction.js";
 

@@ -1,7 +1,7 @@
-// The public `Store` (SPEC section 2): one namespace of keys in a backend,
+// The public `Store` (docs/api.md): one namespace of keys in a backend,
 // its options and its registered actions.
 
-import { wasm } from "./engine.js";
+import { wasm } from "./engine/engine.js";
 import { Session } from "./session.js";
 import { View } from "./view.js";
 

@@ -1,7 +1,7 @@
-// Strict mode (SPEC section 6): process-wide, on by default except when
+// Strict mode (docs/errors.md): process-wide, on by default except when
 // NODE_ENV is "production". In browsers there may be no `process` at all.
 
-import { wasm } from "./engine.js";
+import { wasm } from "./engine/engine.js";
 import { invalidOptions } from "./errors.js";
 
 function productionByDefault() {

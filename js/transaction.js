@@ -1,9 +1,9 @@
-// `transaction(success, failure?)` (SPEC section 4). The closures run
+// `transaction(success, failure?)` (docs/transactions.md). The closures run
 // synchronously; while they run, `Session.patch` routes its calls here (the
 // module-level `recording`) and they are recorded into an engine
 // transaction instead of applied.
 
-import { wasm } from "./engine.js";
+import { wasm } from "./engine/engine.js";
 import { invalidOptions } from "./errors.js";
 
 /** The transaction whose closures are running, or null. */

@@ -1,6 +1,6 @@
-// The public `View` (SPEC section 2.1): reads a key without loading it.
+// The public `View` (docs/api.md): reads a key without loading it.
 
-import { wasm } from "./engine.js";
+import { wasm } from "./engine/engine.js";
 
 /**
  * A read-only view of one key. Get one from `store.view(key)`.

@@ -4,3 +4,5 @@
 import skilift from "./cjs/index.cjs";
 
 export const { Store, Session, View, transaction, strict, SkiliftError, MemoryBackend } = skilift;
+// The same default export as the browser build's (js/index.js).
+export default skilift.default;

@@ -5,8 +5,9 @@
 #      synchronous instantiation: Node's require and import) and `web`
 #      (ES module, fetched by URL: browsers and bundlers)
 #   3. wasm-opt -Oz when available (before wasm-bindgen; see below)
-#   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), the types, and
-#      pkg-template/ (package.json with the exports map, README)
+#   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), keeping its
+#      folders, the types, and pkg-template/ (package.json with the exports
+#      map, README)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,19 +52,34 @@ if ! bindgen "$input"; then
   bindgen "$wasm"
 fi
 
-js_modules=$(cd js && ls *.js | grep -v '^engine\.js$')
-cp js/*.js pkg/esm/
+# js/ is copied tree for tree: pkg/esm/<path>.js as written, pkg/cjs/<path>.cjs
+# converted, and the types at pkg/<path>.d.ts (one copy for both builds). The
+# exports map in pkg-template/package.json names each entry point's files.
+js_files=$(cd js && find . -name '*.js' | sed 's|^\./||' | sort)
+for f in $js_files; do
+  mkdir -p "pkg/esm/$(dirname "$f")"
+  cp "js/$f" "pkg/esm/$f"
+done
 echo '{ "type": "module" }' > pkg/esm/package.json
-# shellcheck disable=SC2086
-node scripts/esm-to-cjs.mjs js pkg/cjs $js_modules
-cp js/engine.node.cjs pkg/cjs/engine.cjs
+# shellcheck disable=SC2046
+node scripts/esm-to-cjs.mjs js pkg/cjs --provided=engine/engine.js $(printf '%s\n' $js_files | grep -vx 'engine/engine.js')
 echo '{ "type": "commonjs" }' > pkg/cjs/package.json
-# The inspector, the package's bin (`npx skilift inspect`): a shebang, executable.
-{ echo '#!/usr/bin/env node'; cat pkg/cjs/cli.cjs; } > pkg/cjs/cli.cjs.tmp
-mv pkg/cjs/cli.cjs.tmp pkg/cjs/cli.cjs
-chmod +x pkg/cjs/cli.cjs
 
-cp js/*.d.ts pkg/
+# The engine loaders (js/engine/): pkg/esm/engine/engine.js (browsers and
+# bundlers, copied above as is); for Node, engine.node.cjs takes its place
+# as pkg/cjs/engine/engine.cjs.
+cp js/engine/engine.node.cjs pkg/cjs/engine/engine.cjs
+
+# The inspector, the package's bin (`npx skilift inspect`): a shebang, executable.
+cli=pkg/cjs/cli/main.cjs
+{ echo '#!/usr/bin/env node'; cat "$cli"; } > "$cli.tmp"
+mv "$cli.tmp" "$cli"
+chmod +x "$cli"
+
+for f in $(cd js && find . -name '*.d.ts' | sed 's|^\./||'); do
+  mkdir -p "pkg/$(dirname "$f")"
+  cp "js/$f" "pkg/$f"
+done
 cp pkg-template/node.mjs pkg-template/README.md pkg/
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json

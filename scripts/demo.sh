@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f pkg/node.mjs ] || [ ! -f pkg/cjs/fs.cjs ]; then
+if [ ! -f pkg/node.mjs ] || [ ! -f pkg/cjs/backends/fs/index.cjs ]; then
   echo "demo: pkg/ is missing; building the package first (npm run build)"
   bash scripts/build.sh
 fi

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../pkg/node.mjs";
-import { FsBackend } from "../../pkg/cjs/fs.cjs";
+import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
 
 const WORKER = new URL("./fs-api-worker.mjs", import.meta.url);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@
 // { type: "done", patched }.
 
 import { Store } from "../../pkg/node.mjs";
-import { FsBackend } from "../../pkg/cjs/fs.cjs";
+import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
 
 const [dir, key, countArg] = process.argv.slice(2);
 const count = countArg === "forever" ? Infinity : Number(countArg);

@@ -6,7 +6,7 @@ import { fork } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FsBackend } from "../../js/fs.js";
+import { FsBackend } from "../../js/backends/fs/index.js";
 
 const WORKER = new URL("./fs-worker.mjs", import.meta.url);
 const STORE = "players/global";

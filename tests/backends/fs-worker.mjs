@@ -6,7 +6,7 @@
 // COUNT may be "forever" (the parent kills the process). Messages to the
 // parent: { type: "ready" }, { type: "done", done, conflicts, failures }.
 
-import { FsBackend } from "../../js/fs.js";
+import { FsBackend } from "../../js/backends/fs/index.js";
 
 const [dir, store, key, countArg, historyArg, padArg] = process.argv.slice(2);
 const count = countArg === "forever" ? Infinity : Number(countArg);

@@ -7,9 +7,9 @@ import { spawn } from "node:child_process";
 import { link, mkdir, mkdtemp, readdir, readFile, realpath, rm, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, sep } from "node:path";
-import { FsBackend } from "../../js/fs.js";
+import { FsBackend } from "../../js/backends/fs/index.js";
 import { SkiliftError } from "../../js/errors.js";
-import { HOST } from "../../js/fs_names.js";
+import { HOST } from "../../js/backends/fs/names.js";
 
 const STORE = "players/global";
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

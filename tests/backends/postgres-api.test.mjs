@@ -4,7 +4,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Store, transaction } from "../../pkg/node.mjs";
-import { PostgresBackend } from "../../pkg/cjs/postgres.cjs";
+import { PostgresBackend } from "../../pkg/cjs/backends/postgres/index.cjs";
 import { dropPrefix, freshPrefix, newPool } from "./postgres-env.mjs";
 
 const pools = [];

@@ -4,7 +4,7 @@
 // another process sees.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { PostgresBackend } from "../../js/postgres.js";
+import { PostgresBackend } from "../../js/backends/postgres/index.js";
 import { SkiliftError } from "../../js/errors.js";
 import { dropPrefix, freshPrefix, newPool } from "./postgres-env.mjs";
 

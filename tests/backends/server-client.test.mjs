@@ -3,9 +3,9 @@
 // reject instead of resolving (5xx, auth failures, garbage answers).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { FetchBackend, FetchBackendError } from "../../js/fetch.js";
-import { createHandler } from "../../js/server.js";
-import { MemoryBackend } from "../../js/memory_backend.js";
+import { FetchBackend, FetchBackendError } from "../../js/backends/http/fetch.js";
+import { createHandler } from "../../js/backends/http/server.js";
+import { MemoryBackend } from "../../js/backends/memory/index.js";
 import { SkiliftError } from "../../js/errors.js";
 import { listen } from "./server-support.mjs";
 

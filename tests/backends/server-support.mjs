@@ -4,7 +4,7 @@
 
 import http from "node:http";
 import net from "node:net";
-import { MemoryBackend } from "../../js/memory_backend.js";
+import { MemoryBackend } from "../../js/backends/memory/index.js";
 
 /** Listens with `handler` on 127.0.0.1; resolves `{ url, port, close }`. */
 export async function listen(handler) {

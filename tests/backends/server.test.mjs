@@ -3,8 +3,8 @@
 // failures without leaks, history, and CORS.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHandler } from "../../js/server.js";
-import { MemoryBackend } from "../../js/memory_backend.js";
+import { createHandler } from "../../js/backends/http/server.js";
+import { MemoryBackend } from "../../js/backends/memory/index.js";
 import { SkiliftError } from "../../js/errors.js";
 import { countingBackend, listen, rawRequest, request } from "./server-support.mjs";
 

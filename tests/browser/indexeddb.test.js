@@ -5,7 +5,7 @@
 
 import { describe, it, skip, assert } from "./harness.js";
 import { backendContract } from "../conformance/backend-contract.mjs";
-import { IndexedDbBackend } from "../../js/indexeddb.js";
+import { IndexedDbBackend } from "../../js/backends/indexeddb/index.js";
 
 const STORE = "players/global";
 let counter = 0;

@@ -3,7 +3,7 @@
 // own IndexedDbBackend (its own connection). The runner starts both tabs at
 // once and checks the final count and the history with readBack.
 
-import { IndexedDbBackend } from "../../js/indexeddb.js";
+import { IndexedDbBackend } from "../../js/backends/indexeddb/index.js";
 
 const STORE = "players/global";
 

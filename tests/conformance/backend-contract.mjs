@@ -1,4 +1,4 @@
-// The backend contract (SPEC section 3) as one suite, run against every
+// The backend contract (docs/backend-contract.md) as one suite, run against every
 // backend: each adapter's test file calls `backendContract(name, open)`.
 //
 // `open()` resolves to `{ backend, close? }`: a fresh, empty backend (or a

@@ -5,9 +5,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { backendContract } from "./backend-contract.mjs";
-import { MemoryBackend } from "../../js/memory_backend.js";
-import { createHandler } from "../../js/server.js";
-import { FetchBackend } from "../../js/fetch.js";
+import { MemoryBackend } from "../../js/backends/memory/index.js";
+import { createHandler } from "../../js/backends/http/server.js";
+import { FetchBackend } from "../../js/backends/http/fetch.js";
 
 async function open() {
   const server = http.createServer(createHandler(new MemoryBackend(), { authorize: () => true }));

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { backendContract } from "./backend-contract.mjs";
-import { FsBackend } from "../../js/fs.js";
+import { FsBackend } from "../../js/backends/fs/index.js";
 
 backendContract(
   "FsBackend",

@@ -3,6 +3,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { backendContract } from "./backend-contract.mjs";
-import { MemoryBackend } from "../../js/memory_backend.js";
+import { MemoryBackend } from "../../js/backends/memory/index.js";
 
 backendContract("MemoryBackend", async () => ({ backend: new MemoryBackend() }), {}, { describe, it, assert });

@@ -4,7 +4,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { backendContract } from "./backend-contract.mjs";
-import { PostgresBackend } from "../../js/postgres.js";
+import { PostgresBackend } from "../../js/backends/postgres/index.js";
 import { dropPrefix, freshPrefix, newPool } from "../backends/postgres-env.mjs";
 
 const pool = newPool(10);

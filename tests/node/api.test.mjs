@@ -1,4 +1,4 @@
-// Every call of the public surface (SPEC section 2), on MemoryBackend.
+// Every call of the public surface (docs/api.md), on MemoryBackend.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

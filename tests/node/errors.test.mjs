@@ -1,4 +1,4 @@
-// Every error code of SPEC section 6 that JS can reach, each from the call
+// Every error code of docs/errors.md that JS can reach, each from the call
 // that raises it.
 
 import { test } from "node:test";

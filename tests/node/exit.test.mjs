@@ -1,5 +1,5 @@
 // A Node process whose sessions have all stopped exits by itself: a stopped
-// session holds no timer (SPEC section 2.1).
+// session holds no timer (docs/api.md).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// The inspector, `skilift inspect` (the package's bin, pkg/cjs/cli.cjs), run
+// The inspector, `skilift inspect` (the package's bin, pkg/cjs/cli/main.cjs), run
 // as a child process against a directory written by the real package: a
 // store with a migration, user ids, several versions and a transaction left
 // pending (its decision held back), plus a second store with a scope.
@@ -11,11 +11,11 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FsBackend } from "../../pkg/cjs/fs.cjs";
+import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
 import { Store, transaction } from "./helpers.mjs";
 
 const PKG = fileURLToPath(new URL("../../pkg/", import.meta.url));
-const BIN = join(PKG, "cjs", "cli.cjs");
+const BIN = join(PKG, "cjs", "cli", "main.cjs");
 
 /** Runs the bin itself (its shebang, not `node bin`): { code, stdout, stderr }. */
 function inspect(...args) {
@@ -119,7 +119,7 @@ after(async () => {
 
 test("the package declares the bin, and the built file is executable with a shebang", async () => {
   const pkg = JSON.parse(await readFile(join(PKG, "package.json"), "utf8"));
-  assert.equal(pkg.bin.skilift, "./cjs/cli.cjs");
+  assert.equal(pkg.bin.skilift, "./cjs/cli/main.cjs");
   assert.ok((await stat(BIN)).mode & 0o111, "executable");
   assert.ok((await readFile(BIN, "utf8")).startsWith("#!/usr/bin/env node\n"));
 });

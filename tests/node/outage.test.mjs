@@ -1,4 +1,4 @@
-// Storage trouble through the public API (SPEC section 3): an outage, calls
+// Storage trouble through the public API (docs/backend-contract.md): an outage, calls
 // that hang, and a transaction coordinator that can never decide. Nothing
 // is lost or applied twice, await() waits for storage, and every key of the
 // transaction reaches the same outcome.

@@ -18,7 +18,7 @@ function example(heading) {
 
 function run(source, cwd) {
   const resolved = source
-    .replace(/from "skilift\/fs"/g, `from ${pkg("cjs/fs.cjs")}`)
+    .replace(/from "skilift\/fs"/g, `from ${pkg("cjs/backends/fs/index.cjs")}`)
     .replace(/from "skilift"/g, `from ${pkg("node.mjs")}`);
   assert.doesNotMatch(resolved, /from "skilift/, "every import resolved");
   return execFileSync(process.execPath, ["--input-type=module", "-e", resolved], { cwd, encoding: "utf8", timeout: 30_000 });

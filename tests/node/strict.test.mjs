@@ -1,4 +1,4 @@
-// Strict mode (SPEC section 6): default, switching, and each check.
+// Strict mode (docs/errors.md): default, switching, and each check.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

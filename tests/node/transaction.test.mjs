@@ -1,4 +1,4 @@
-// Transactions (SPEC section 4): escrow that commits, one that aborts, and
+// Transactions (docs/transactions.md): escrow that commits, one that aborts, and
 // the programming errors that reject.
 
 import { test } from "node:test";

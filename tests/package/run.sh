@@ -22,13 +22,15 @@ if [ ! -f "$pkg/package.json" ]; then
 fi
 
 # The package under test is the build as it is; say so when js/ has moved on.
-for f in "$root"/js/*.d.ts "$root"/js/*.js; do
-  case $f in *.d.ts) built=$pkg/$(basename "$f") ;; *) built=$pkg/esm/$(basename "$f") ;; esac
-  if ! cmp -s "$f" "$built"; then
-    echo "package: warning: $pkg is older than js/ ($(basename "$f") differs); npm run build to test the current sources"
+# The build keeps js/'s folders: js/<path>.js is pkg/esm/<path>.js and
+# js/<path>.d.ts is pkg/<path>.d.ts.
+while IFS= read -r rel; do
+  case $rel in *.d.ts) built=$pkg/$rel ;; *) built=$pkg/esm/$rel ;; esac
+  if ! cmp -s "$root/js/$rel" "$built"; then
+    echo "package: warning: $pkg is older than js/ ($rel differs); npm run build to test the current sources"
     break
   fi
-done
+done < <(cd "$root/js" && find . \( -name '*.js' -o -name '*.d.ts' \) | sed 's|^\./||' | sort)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/skilift-package-XXXXXX")
 trap 'rm -rf "$work"' EXIT

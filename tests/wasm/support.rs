@@ -1,12 +1,12 @@
 //! What every wasm test needs: the JS glue installed, a JS backend, JS
 //! functions and recorders, and small helpers to read JS values.
 //!
-//! The glue is the real `js/glue.js` (and the `SkiliftError` of
-//! `js/errors.js`), read at compile time and turned into the body of a
-//! `new Function(...)`: the tests check the Rust bindings against the very
+//! The glue is the real `js/engine/glue.js` (with the document operations
+//! of `js/engine/documents.js` and the `SkiliftError` of `js/errors.js`),
+//! read at compile time and turned into the body of a `new Function(...)`: the tests check the Rust bindings against the very
 //! JS half they run with in the package. A `#[wasm_bindgen(module =
-//! "/js/glue.js")]` import does not work here: glue.js imports
-//! `./errors.js`, and wasm-bindgen copies a snippet file alone into its
+//! "/js/engine/glue.js")]` import does not work here: glue.js imports
+//! other modules, and wasm-bindgen copies a snippet file alone into its
 //! output, without the modules it imports. `new Function` works the same in
 //! Node and in the browser, and needs no change to js/.
 
@@ -19,7 +19,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
-const GLUE_JS: &str = include_str!("../../js/glue.js");
+const DOCUMENTS_JS: &str = include_str!("../../js/engine/documents.js");
+const GLUE_JS: &str = include_str!("../../js/engine/glue.js");
 
 /// Turns one of js/'s ES modules into plain script text: drops its imports
 /// (only those of modules inlined next to it are allowed) and its `export`
@@ -65,13 +66,14 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
-            as_script(GLUE_JS, "js/glue.js", &["./errors.js"]),
+            as_script(DOCUMENTS_JS, "js/engine/documents.js", &["../errors.js"]),
+            as_script(GLUE_JS, "js/engine/glue.js", &["../errors.js", "./documents.js"]),
         );
         let module = Function::new_no_args(&body)
             .call0(&JsValue::UNDEFINED)
-            .expect("js/glue.js evaluates");
+            .expect("js/engine/glue.js evaluates");
         install_glue(get(&module, "glue").unchecked_into());
         let class = get(&module, "SkiliftError");
         *slot.borrow_mut() = Some(class.clone());

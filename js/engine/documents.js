@@ -1,15 +1,15 @@
-// The JS half of the engine's document work, called from Rust through
-// src/bindings/glue.rs. Documents are deeply frozen JS values; everything
-// that touches their contents happens here, so a patch never converts a
-// document to Rust.
+// Document operations: everything that touches the contents of a document
+// (a deeply frozen plain-JSON value) happens here, in JS, so a patch never
+// converts a document to Rust. The engine reaches these through the glue
+// object (glue.js); session.js uses `snapshot` for patch arguments.
 //
 // Copy and freeze are the hot path. Today `copy` is a full deep clone; the
 // engine only ever asks for "a copy for this action" and "freeze this result",
 // so a copy-on-write proxy that copies only what an action changes can
-// replace it later. `freeze` already skips what it froze before (tracked in
-// a WeakSet, because a user's shallowly frozen object is not deeply frozen).
+// replace it later. `freeze` skips what is frozen already, so a document
+// that shares parts with the previous one costs only its new parts.
 
-import { SkiliftError } from "./errors.js";
+import { SkiliftError } from "../errors.js";
 
 function isPlainObject(value) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
@@ -246,65 +246,9 @@ export function firstDifference(a, b, path = "data") {
   return undefined;
 }
 
-/** How many actions are running (an action that patches nests them). */
-let actionsRunning = 0;
-
-/** Whether an action (or migration) is running right now. */
-export function insideAction() {
-  return actionsRunning > 0;
-}
-
-/** Runs an action on a copy of frozen `data`; its result, frozen, or undefined. */
-export function callAction(fn, data, args) {
-  actionsRunning++;
-  try {
-    const result = fn(copy(data), ...args);
-    return result === undefined ? undefined : freeze(result);
-  } finally {
-    actionsRunning--;
-  }
-}
-
-/**
- * Runs an action on `data` itself: the engine owns it (freshly parsed for a
- * pull) and freezes the end result once. Undefined when it cancelled.
- */
-export function callActionInPlace(fn, data, args) {
-  actionsRunning++;
-  try {
-    return fn(data, ...args);
-  } finally {
-    actionsRunning--;
-  }
-}
-
 /** Parses JSON text without freezing: for a pull's in-place work. */
 export function parseJson(text) {
   return JSON.parse(text);
-}
-
-/** Runs `defaultData()`; a frozen copy, so the user's object stays theirs. */
-export function callDefault(fn) {
-  return snapshot(fn());
-}
-
-/** The default `onError`: background failures are warnings, never throws. */
-export function defaultOnError(error, key) {
-  console.warn(key === undefined ? "skilift:" : `skilift (key ${JSON.stringify(key)}):`, error);
-}
-
-/** Calls `onError`; a throwing handler must not break background work. */
-export function report(onError, error, key) {
-  const handler = typeof onError === "function" ? onError : defaultOnError;
-  try {
-    handler(error, key ?? undefined);
-  } catch (thrown) {
-    try {
-      console.error("skilift: onError threw while reporting", error, "and threw", thrown);
-    } catch {
-      // Nothing is left to report to.
-    }
-  }
 }
 
 /** A short description of a value for error messages. */
@@ -320,19 +264,3 @@ export function describe(value) {
   if (type === "number" || type === "boolean" || type === "bigint") return `${type} ${String(value)}`;
   return type === "undefined" ? "undefined" : `a ${type}`;
 }
-
-/** What the engine calls (src/bindings/glue.rs names each method). */
-export const glue = {
-  callAction,
-  callActionInPlace,
-  freeze,
-  parseJson,
-  callDefault,
-  toJson,
-  fromJson,
-  jsonProblem,
-  firstDifference,
-  makeError: (code, message) => new SkiliftError(code, message),
-  report,
-  describe,
-};

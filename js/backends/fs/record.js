@@ -13,6 +13,7 @@
 // not whole, which atomic writes should make impossible.
 
 import { open, readFile, rename } from "node:fs/promises";
+import { sleep } from "../shared.js";
 
 const FORMAT = "skilift-fs/1";
 
@@ -132,8 +133,6 @@ export async function syncDirectory(path) {
     await dir?.close();
   }
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * rename(), retried briefly where Windows refuses to replace a file that

@@ -1,6 +1,6 @@
 // Types of `skilift/server`. The protocol is docs/http-protocol.md.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Backend } from "./index.js";
+import type { Backend } from "../../index.js";
 
 /** What a request wants to do, handed to `authorize`. */
 export interface RequestTarget {

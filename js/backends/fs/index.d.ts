@@ -1,6 +1,6 @@
 // Types of the `skilift/fs` entry point (js/fs.js).
 
-import type { Backend, Entry } from "./index.js";
+import type { Backend, Entry } from "../../index.js";
 
 /** Options of {@link FsBackend}. */
 export interface FsBackendOptions {

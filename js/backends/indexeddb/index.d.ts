@@ -1,6 +1,6 @@
-// Types of `skilift/indexeddb` (SPEC section 5): the browser backend.
+// Types of `skilift/indexeddb` (docs/packaging.md): the browser backend.
 
-import type { Backend, Entry } from "./index.js";
+import type { Backend, Entry } from "../../index.js";
 
 /** Options of {@link IndexedDbBackend}. */
 export interface IndexedDbBackendOptions {

@@ -16,10 +16,10 @@
 import { randomBytes } from "node:crypto";
 import { link, readFile, readdir, stat, unlink, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { HOST, LOCK, tempFile, tempOwner, versionOfFile } from "./fs_names.js";
-import { fsError } from "./fs_record.js";
+import { HOST, LOCK, tempFile, tempOwner, versionOfFile } from "./names.js";
+import { fsError } from "./record.js";
+import { sleep } from "../shared.js";
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether process `pid` of this host may be alive (EPERM: alive, not ours). */
 export function isAlive(pid) {

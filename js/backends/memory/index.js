@@ -1,18 +1,9 @@
-// MemoryBackend: the in-process backend (SPEC section 3), with history.
+// MemoryBackend: the in-process backend (docs/backend-contract.md), with history.
 // Pure JS. Good for tests, previews and single-process games; data is gone
 // when the process ends. Its semantics are the reference for other adapters.
 
-import { invalidOptions } from "./errors.js";
-
-function entryOf(version) {
-  return { value: version.value, version: version.version, time: version.time, userIds: [...version.userIds] };
-}
-
-function checkNames(method, store, key) {
-  if (typeof store !== "string" || typeof key !== "string") {
-    throw invalidOptions(`MemoryBackend.${method}: store and key must be strings`);
-  }
-}
+import { invalidOptions } from "../../errors.js";
+import { checkNames, entryOf } from "../shared.js";
 
 /**
  * An in-memory backend that keeps every version (for `View.version` and
@@ -34,14 +25,14 @@ export class MemoryBackend {
 
   /** The current entry, or null. */
   async get(store, key) {
-    checkNames("get", store, key);
+    checkNames("MemoryBackend.get", store, key);
     const history = this.#history(store, key);
     return history ? entryOf(history[history.length - 1]) : null;
   }
 
   /** Writes `value` if the current version is `expected`; the new version, or null. */
   async put(store, key, value, expected, meta) {
-    checkNames("put", store, key);
+    checkNames("MemoryBackend.put", store, key);
     if (typeof value !== "string") throw invalidOptions("MemoryBackend.put: value must be a string");
     const history = this.#history(store, key);
     const current = history ? history[history.length - 1].version : null;
@@ -62,14 +53,14 @@ export class MemoryBackend {
 
   /** A past version by token, or null. */
   async getVersion(store, key, version) {
-    checkNames("getVersion", store, key);
+    checkNames("MemoryBackend.getVersion", store, key);
     const found = this.#history(store, key)?.find((v) => v.version === version);
     return found ? entryOf(found) : null;
   }
 
   /** The version current at `timeMs` (the last written at or before it), or null. */
   async getAtTime(store, key, timeMs) {
-    checkNames("getAtTime", store, key);
+    checkNames("MemoryBackend.getAtTime", store, key);
     const history = this.#history(store, key) ?? [];
     let found = null;
     for (const v of history) {

@@ -13,8 +13,8 @@
 // `players` means `players/global`. Errors are one line on stderr: exit 1
 // for something missing, 2 for a wrong command line.
 
-import { CliError, history, listStores, openDirectory, resolveStore } from "./cli_fs.js";
-import { decodeEnvelope, describeRecord, historyLines, iso, keyName, pretty } from "./cli_format.js";
+import { CliError, history, listStores, openDirectory, resolveStore } from "./directory.js";
+import { decodeEnvelope, describeRecord, historyLines, iso, keyName, pretty } from "./format.js";
 
 const USAGE = `usage: skilift inspect <dir> [<store> [<key>]] [--history | --at <ISO time or ms> | --version <v>] [--raw]
   <dir>    a FsBackend directory (new FsBackend(dir))

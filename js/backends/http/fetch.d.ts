@@ -1,5 +1,5 @@
 // Types of `skilift/fetch`. The protocol is docs/http-protocol.md.
-import type { Backend, Entry } from "./index.js";
+import type { Backend, Entry } from "../../index.js";
 
 /**
  * Headers as `fetch` takes them (`HeadersInit`), spelt through `RequestInit`

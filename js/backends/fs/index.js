@@ -1,5 +1,5 @@
 // FsBackend: the embedded default backend for Node (entry point
-// `skilift/fs`, SPEC sections 3 and 5). Records live in files under one
+// `skilift/fs`, docs/backend-contract.md and docs/packaging.md). Records live in files under one
 // directory that any number of processes on the machine may share. Plain JS
 // on `node:` built-ins; semantics follow js/memory_backend.js.
 //
@@ -53,23 +53,15 @@ import { mkdirSync } from "node:fs";
 import { link, mkdir, readdir, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import { invalidOptions } from "./errors.js";
-import { CURRENT, keyPath, listKeys, safeName, tempFile, versionFile, versionOfFile, versionOfToken } from "./fs_names.js";
-import { encodeRecord, fsError, readHeader, readRecord, replaceFile, syncDirectory, writeDurably } from "./fs_record.js";
-import { inQueue, sweepKeyDirectory, withFileLock } from "./fs_lock.js";
+import { invalidOptions } from "../../errors.js";
+import { checkNames, entryOf } from "../shared.js";
+import { CURRENT, keyPath, listKeys, safeName, tempFile, versionFile, versionOfFile, versionOfToken } from "./names.js";
+import { encodeRecord, fsError, readHeader, readRecord, replaceFile, syncDirectory, writeDurably } from "./record.js";
+import { inQueue, sweepKeyDirectory, withFileLock } from "./lock.js";
 
 const DEFAULTS = { history: 100, lockTimeout: 15000, staleLockAge: 10000 };
 const SWEEP_EVERY = 16;
 
-function checkNames(method, store, key) {
-  if (typeof store !== "string" || typeof key !== "string") {
-    throw invalidOptions(`FsBackend.${method}: store and key must be strings`);
-  }
-}
-
-function entryOf(record) {
-  return { value: record.value, version: record.version, time: record.time, userIds: [...record.userIds] };
-}
 
 function checkOptions(options) {
   if (options === null || typeof options !== "object") throw invalidOptions("FsBackend: options must be an object");
@@ -147,14 +139,14 @@ export class FsBackend {
 
   /** The current entry, or null. */
   async get(store, key) {
-    checkNames("get", store, key);
+    checkNames("FsBackend.get", store, key);
     const record = await this.#newest(this.#keyDir(store, key), store, key, false);
     return record ? entryOf(record) : null;
   }
 
   /** Writes `value` if the current version is `expected`; the new version, or null. */
   async put(store, key, value, expected, meta) {
-    checkNames("put", store, key);
+    checkNames("FsBackend.put", store, key);
     if (typeof value !== "string") throw invalidOptions("FsBackend.put: value must be a string");
     if (expected !== null && expected !== undefined && typeof expected !== "string") {
       throw invalidOptions("FsBackend.put: expected must be a version string or null");
@@ -197,7 +189,7 @@ export class FsBackend {
       // Committed. Bring `current` forward; if that fails, readers and the
       // next writer find v-<n> anyway. If syncing the directory fails, put
       // rejects: the write happened but may not survive a power cut, an
-      // ambiguous failure the engine is built for (SPEC section 3).
+      // ambiguous failure the engine is built for (docs/backend-contract.md).
       await replaceFile(temp, join(keyDir, CURRENT)).catch(() => unlink(temp).catch(() => {}));
       await syncDirectory(keyDir);
       const { history, staleLockAge } = this.#options;
@@ -221,7 +213,7 @@ export class FsBackend {
 
   /** A retained past version by token, or null. */
   async getVersion(store, key, version) {
-    checkNames("getVersion", store, key);
+    checkNames("FsBackend.getVersion", store, key);
     if (typeof version !== "string") throw invalidOptions("FsBackend.getVersion: version must be a string");
     const n = versionOfToken(version);
     if (n === null) return null;
@@ -240,7 +232,7 @@ export class FsBackend {
    * null if there is none among the retained versions.
    */
   async getAtTime(store, key, timeMs) {
-    checkNames("getAtTime", store, key);
+    checkNames("FsBackend.getAtTime", store, key);
     if (typeof timeMs !== "number" || Number.isNaN(timeMs)) {
       throw invalidOptions("FsBackend.getAtTime: timeMs must be a number (ms since the epoch)");
     }

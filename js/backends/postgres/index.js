@@ -1,5 +1,5 @@
-// PostgresBackend (entry `skilift/postgres`): the backend contract (SPEC
-// section 3) on PostgreSQL, through a `pg` Pool the host passes in (an
+// PostgresBackend (entry `skilift/postgres`): the backend contract
+// (docs/backend-contract.md) on PostgreSQL, through a `pg` Pool the host passes in (an
 // optional peer dependency: this module imports nothing from `pg`).
 //
 // Two tables per prefix:
@@ -19,7 +19,8 @@
 // Times come from the database's clock (so servers with skewed clocks agree)
 // and never go backwards within a key, so getAtTime stays ordered.
 
-import { invalidOptions } from "./errors.js";
+import { invalidOptions } from "../../errors.js";
+import { checkNames as check, entryOf } from "../shared.js";
 
 const PREFIX = /^[a-z_][a-z0-9_]{0,39}$/;
 /** Version tokens this backend hands out: positive bigints in canonical decimal. */
@@ -36,17 +37,15 @@ function isStorable(s) {
   return typeof s === "string" && !s.includes("\u0000") && s.isWellFormed();
 }
 
-function checkNames(method, store, key) {
-  if (!isStorable(store) || !isStorable(key)) {
-    throw invalidOptions(
-      `PostgresBackend.${method}: store and key must be strings without NUL characters or lone surrogates`,
-    );
-  }
-}
+const checkNames = (method, store, key) =>
+  check(`PostgresBackend.${method}`, store, key, {
+    valid: isStorable,
+    must: "strings without NUL characters or lone surrogates",
+  });
 
-function entryOf(row) {
-  return { value: row.value, version: row.version, time: Number(row.time_ms), userIds: row.user_ids.map(Number) };
-}
+/** An entry from a row: pg returns bigint and double columns as strings. */
+const entryOfRow = (row) =>
+  entryOf({ value: row.value, version: row.version, time: Number(row.time_ms), userIds: row.user_ids.map(Number) });
 
 /**
  * A backend on PostgreSQL, for many servers sharing one database. It creates
@@ -107,7 +106,7 @@ export class PostgresBackend {
   async get(store, key) {
     checkNames("get", store, key);
     const rows = await this.#query("get", [store, key]);
-    return rows.length ? entryOf(rows[0]) : null;
+    return rows.length ? entryOfRow(rows[0]) : null;
   }
 
   /**
@@ -143,7 +142,7 @@ export class PostgresBackend {
     if (typeof version !== "string") throw invalidOptions("PostgresBackend.getVersion: version must be a string");
     if (!isToken(version)) return null;
     const rows = await this.#query("version", [store, key, version]);
-    return rows.length ? entryOf(rows[0]) : null;
+    return rows.length ? entryOfRow(rows[0]) : null;
   }
 
   /** The version of `key` that was current at `timeMs` (the last written at or before it), or null. */
@@ -153,7 +152,7 @@ export class PostgresBackend {
       throw invalidOptions("PostgresBackend.getAtTime: timeMs must be a number");
     }
     const rows = await this.#query("atTime", [store, key, timeMs]);
-    return rows.length ? entryOf(rows[0]) : null;
+    return rows.length ? entryOfRow(rows[0]) : null;
   }
 }
 

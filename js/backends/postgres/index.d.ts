@@ -1,6 +1,6 @@
 // Types of `skilift/postgres`. `pg` is an optional peer dependency: these
 // types describe the part of its Pool that is used, so `@types/pg` is not needed.
-import type { Backend, Entry } from "./index.js";
+import type { Backend, Entry } from "../../index.js";
 
 /** The part of a `pg` Pool that PostgresBackend uses. */
 export interface PgPoolLike {

@@ -76,7 +76,7 @@ export function isUserIds(ids) {
   return Array.isArray(ids) && ids.every((id) => typeof id === "number" && Number.isFinite(id));
 }
 
-/** Whether `x` is a backend entry `{ value, version, time, userIds? }` as SPEC section 3 defines it. */
+/** Whether `x` is a backend entry `{ value, version, time, userIds? }` as docs/backend-contract.md defines it. */
 export function isEntry(x) {
   return (
     typeof x === "object" &&

@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { readHeader } from "./fs_record.js";
+import { readHeader } from "./record.js";
 
 const PREFIX_LENGTH = 24;
 

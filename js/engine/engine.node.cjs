@@ -3,7 +3,7 @@
 // glue. The build copies this file to cjs/engine.cjs, in place of engine.js.
 "use strict";
 
-const wasm = require("./wasm/skilift.js");
+const wasm = require("../wasm/skilift.js");
 const { glue } = require("./glue.cjs");
 
 wasm.installGlue(glue);

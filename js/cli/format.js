@@ -1,5 +1,5 @@
 // How the inspector (js/cli.js) shows what it read: the engine's record
-// envelope (SPEC section 3; ARCHITECTURE "The stored record") decoded into
+// envelope (docs/record-format.md) decoded into
 // its parts, and entries as lines.
 
 const TRANSACTIONS = "skilift:transactions";

@@ -1,4 +1,4 @@
-// IndexedDbBackend: the browser backend (SPEC sections 3 and 5), for offline
+// IndexedDbBackend: the browser backend (docs/backend-contract.md and docs/packaging.md), for offline
 // previews. Pure JS over the IndexedDB API; entry point `skilift/indexeddb`.
 //
 // Layout: one database (default name "skilift") with one object store,
@@ -14,7 +14,8 @@
 // never both see version v and both write v+1: the second one sees the
 // first one's row and answers null.
 
-import { invalidOptions } from "./errors.js";
+import { invalidOptions } from "../../errors.js";
+import { checkNames, entryOf } from "../shared.js";
 
 const DB_VERSION = 1;
 const VERSIONS = "versions";
@@ -24,11 +25,6 @@ const DEFAULT_KEEP_VERSIONS = 100;
 /** Above every number in IndexedDB key order: the end of a [store, key, seq] range. */
 const AFTER_NUMBERS = [];
 
-function checkNames(method, store, key) {
-  if (typeof store !== "string" || typeof key !== "string") {
-    throw invalidOptions(`IndexedDbBackend.${method}: store and key must be strings`);
-  }
-}
 
 function checkUserIds(meta) {
   const userIds = meta?.userIds ?? [];
@@ -36,11 +32,6 @@ function checkUserIds(meta) {
     throw invalidOptions("IndexedDbBackend.put: meta.userIds must be an array of finite numbers");
   }
   return [...userIds];
-}
-
-
-function entryOf(row) {
-  return { value: row.value, version: row.version, time: row.time, userIds: [...(row.userIds ?? [])] };
 }
 
 /**
@@ -140,7 +131,7 @@ export class IndexedDbBackend {
 
   /** The current entry of a key, or null if it was never written. */
   async get(store, key) {
-    checkNames("get", store, key);
+    checkNames("IndexedDbBackend.get", store, key);
     return this.#run("get", "readonly", (versions, done) => {
       const request = versions.openCursor(this.#rowsOf(store, key), "prev");
       request.onsuccess = () => done(request.result ? entryOf(request.result.value) : null);
@@ -153,7 +144,7 @@ export class IndexedDbBackend {
    * committed, or null if the version did not match (nothing written).
    */
   async put(store, key, value, expected, meta) {
-    checkNames("put", store, key);
+    checkNames("IndexedDbBackend.put", store, key);
     if (typeof value !== "string") throw invalidOptions("IndexedDbBackend.put: value must be a string");
     if (expected !== null && expected !== undefined && typeof expected !== "string") {
       throw invalidOptions("IndexedDbBackend.put: expected must be a version string or null");
@@ -186,7 +177,7 @@ export class IndexedDbBackend {
 
   /** A past (or the current) version by its token, or null if unknown or pruned. */
   async getVersion(store, key, version) {
-    checkNames("getVersion", store, key);
+    checkNames("IndexedDbBackend.getVersion", store, key);
     if (typeof version !== "string") throw invalidOptions("IndexedDbBackend.getVersion: version must be a string");
     const seq = seqOfToken(version);
     if (seq === null) return null;
@@ -201,7 +192,7 @@ export class IndexedDbBackend {
    * null if there is none, or if it was pruned.
    */
   async getAtTime(store, key, timeMs) {
-    checkNames("getAtTime", store, key);
+    checkNames("IndexedDbBackend.getAtTime", store, key);
     if (typeof timeMs !== "number" || Number.isNaN(timeMs)) {
       throw invalidOptions("IndexedDbBackend.getAtTime: timeMs must be a number (ms since epoch)");
     }

@@ -1,4 +1,4 @@
-// FetchBackend (entry `skilift/fetch`): the backend contract (SPEC section 3)
+// FetchBackend (entry `skilift/fetch`): the backend contract (docs/backend-contract.md)
 // over HTTP, for Node 20+ and browsers. It only uses the global `fetch`, and
 // speaks the protocol of docs/http-protocol.md, which skilift/server serves.
 //
@@ -7,8 +7,9 @@
 // engine retries instead of acting on garbage. Only the protocol's own 404
 // ("not_found") and 412 ("version_mismatch") answers resolve `null`.
 
-import { SkiliftError, invalidOptions } from "./errors.js";
-import { JSON_TYPE, entityTag, hasOnlyKeys, isEntry, isUserIds, resourcePath, versionOfEntityTag } from "./http_protocol.js";
+import { SkiliftError, invalidOptions } from "../../errors.js";
+import { checkNames as check } from "../shared.js";
+import { JSON_TYPE, entityTag, hasOnlyKeys, isEntry, isUserIds, resourcePath, versionOfEntityTag } from "./protocol.js";
 
 /**
  * A request that got an answer the protocol does not allow for it: an
@@ -39,9 +40,8 @@ function invalidResponse(what, response) {
 }
 
 function checkNames(method, store, key) {
-  if (typeof store !== "string" || typeof key !== "string") {
-    throw invalidOptions(`FetchBackend.${method}: store and key must be strings`);
-  }
+  check(`FetchBackend.${method}`, store, key);
+  // The protocol carries names in URLs, which cannot hold a lone surrogate.
   if (!store.isWellFormed() || !key.isWellFormed()) {
     throw invalidOptions(`FetchBackend.${method}: store and key must be well-formed strings (no lone surrogates)`);
   }

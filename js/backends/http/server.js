@@ -1,0 +1,219 @@
+// createHandler (entry `skilift/server`): serves any backend (docs/backend-contract.md)
+// over the HTTP protocol of docs/http-protocol.md, as a Node `http` request
+// handler. It is the network edge, so it owns three duties:
+//
+// - nothing reaches the backend unless `authorize` said exactly `true`;
+// - nothing reaches the backend that the protocol does not allow: every path,
+//   query, header and body is checked first and refused with a 4xx;
+// - nothing of a failure leaks: backend and `authorize` exceptions become a
+//   generic 500 (the details go to `onError`, on the server's side).
+//
+// Architecture Invariant: no Node imports. It only uses the `req`/`res`
+// objects it is handed, so it stays one plain module in both package builds.
+//
+// This file is the handler itself: its options and the dispatch of a
+// request. Parsing a request is request.js, CORS is cors.js.
+
+import { SkiliftError, invalidOptions } from "../../errors.js";
+import { JSON_TYPE, entityTag, isEntry } from "./protocol.js";
+import { METHODS, Refusal, checkContentType, hasBody, parsePrecondition, parsePutBody, parseQuery, parseTarget, readBody, refuse } from "./request.js";
+import { checkCors, corsHeaders, preflight } from "./cors.js";
+
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+function checkOptions(backend, options) {
+  if (typeof backend !== "object" || backend === null || typeof backend.get !== "function" || typeof backend.put !== "function") {
+    throw invalidOptions("createHandler: backend must be an object with get and put methods");
+  }
+  if (typeof options !== "object" || options === null) {
+    throw invalidOptions("createHandler: options { authorize } are required (open access is `authorize: () => true`)");
+  }
+  const { authorize, cors, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onError } = options;
+  if (typeof authorize !== "function") {
+    throw invalidOptions("createHandler: options.authorize(req, { store, key, method }) is required (open access is `authorize: () => true`)");
+  }
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw invalidOptions("createHandler: maxBodyBytes must be a positive integer");
+  }
+  if (onError !== undefined && typeof onError !== "function") throw invalidOptions("createHandler: onError must be a function");
+  return { authorize, cors: checkCors(cors), maxBodyBytes, onError: onError ?? defaultOnError };
+}
+
+function defaultOnError(error) {
+  console.error("skilift/server: a request failed:", error);
+}
+
+
+/**
+ * A Node `http` request handler serving `backend` over the skilift HTTP
+ * protocol (docs/http-protocol.md), which `FetchBackend` speaks.
+ *
+ * `authorize(req, { store, key, method })` is required and sees every GET
+ * and PUT before anything else happens; it may be async. Only a result of
+ * exactly `true` lets the request through; anything else answers 401 when
+ * the request had no `Authorization` header and 403 when it had one. CORS
+ * is off unless `cors.origins` lists the origins allowed to call.
+ *
+ * @example
+ * import http from "node:http";
+ * import { FsBackend } from "skilift/fs";
+ * import { createHandler } from "skilift/server";
+ * const handler = createHandler(new FsBackend("./data"), {
+ *   authorize: (req, { store }) => req.headers.authorization === `Bearer ${process.env.TOKEN}` && store === "players/global",
+ *   cors: { origins: ["http://localhost:5173"] },
+ * });
+ * http.createServer(handler).listen(8080);
+ *
+ * @param {object} backend any backend (docs/backend-contract.md)
+ * @param {{ authorize: Function, cors?: { origins: string[], credentials?: boolean, maxAge?: number },
+ *           maxBodyBytes?: number, onError?: (error: unknown, request: object) => void }} options
+ * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
+ */
+export function createHandler(backend, options) {
+  const { authorize, cors, maxBodyBytes, onError } = checkOptions(backend, options);
+
+  function report(error, request) {
+    try {
+      onError(error, request);
+    } catch {
+      // A failing reporter must not take the server down.
+    }
+  }
+
+  function send(res, status, body, headers) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      "Content-Type": JSON_TYPE,
+      "Content-Length": Buffer.byteLength(text),
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  async function handle(req, res, base) {
+    const { store, key, query } = parseTarget(req.url);
+    const method = req.method;
+    if (method === "OPTIONS") return preflight(cors, req, res, base);
+    if (method !== "GET" && method !== "PUT") {
+      refuse(405, "method_not_allowed", `the methods are ${METHODS}`, { Allow: METHODS });
+    }
+
+    // Everything a request says is checked before authorize and the backend see it.
+    let history = null;
+    let expected = null;
+    if (method === "GET") {
+      history = parseQuery(query);
+      if (hasBody(req)) refuse(400, "bad_request", "a GET has no body");
+      if (req.headers["if-match"] !== undefined || req.headers["if-none-match"] !== undefined) {
+        refuse(400, "bad_request", "conditional GETs are not supported; the answer is never cached");
+      }
+      if (history && typeof backend[history.version !== undefined ? "getVersion" : "getAtTime"] !== "function") {
+        refuse(501, "history_unsupported", "this server's backend keeps no history");
+      }
+    } else {
+      if (query !== null) refuse(400, "bad_request", "a PUT has no query");
+      expected = parsePrecondition(req.headers);
+      checkContentType(req.headers);
+      if (Number(req.headers["content-length"]) > maxBodyBytes) {
+        refuse(413, "payload_too_large", `the body is over ${maxBodyBytes} bytes`);
+      }
+    }
+
+    const request = { store, key, method };
+    let allowed;
+    try {
+      allowed = await authorize(req, { ...request });
+    } catch (error) {
+      report(error, request);
+      refuse(500, "internal", "internal error");
+    }
+    if (allowed !== true) {
+      if (req.headers.authorization === undefined) refuse(401, "unauthorized", "credentials are required");
+      refuse(403, "forbidden", "these credentials may not do this");
+    }
+
+    if (method === "GET") {
+      let entry;
+      try {
+        if (history === null) entry = await backend.get(store, key);
+        else if (history.version !== undefined) entry = await backend.getVersion(store, key, history.version);
+        else entry = await backend.getAtTime(store, key, history.at);
+      } catch (error) {
+        report(error, request);
+        refuse(500, "internal", "internal error");
+      }
+      if (entry === null) return send(res, 404, { error: "not_found", message: "no such key or version" }, base);
+      let etag;
+      try {
+        if (!isEntry(entry)) throw new Error("not an entry");
+        etag = entityTag(entry.version); // throws on a token with a lone surrogate
+      } catch {
+        report(new SkiliftError("backend_invalid_response", "the backend answered a read with something that is not an entry"), request);
+        refuse(500, "internal", "internal error");
+      }
+      const { value, version, time } = entry;
+      return send(res, 200, { value, version, time, userIds: [...(entry.userIds ?? [])] }, { ...base, ETag: etag });
+    }
+
+    const { value, userIds } = parsePutBody(await readBody(req, maxBodyBytes));
+    let version;
+    try {
+      version = await backend.put(store, key, value, expected, { userIds });
+    } catch (error) {
+      report(error, request);
+      refuse(500, "internal", "internal error");
+    }
+    if (version === null) {
+      return send(res, 412, { error: "version_mismatch", message: "the key's version is not the expected one" }, base);
+    }
+    let etag;
+    try {
+      if (typeof version !== "string" || version === expected) throw new Error("not a new version");
+      etag = entityTag(version);
+    } catch {
+      report(new SkiliftError("backend_invalid_response", "the backend answered a write with something that is not a new version"), request);
+      refuse(500, "internal", "internal error");
+    }
+    return send(res, expected === null ? 201 : 200, { version }, { ...base, ETag: etag });
+  }
+
+  return function skiliftHandler(req, res) {
+    let base = {};
+    try {
+      base = corsHeaders(cors, req);
+    } catch {
+      base = {};
+    }
+    handle(req, res, base).catch((error) => {
+      try {
+        answerFailure(req, res, base, error);
+      } catch {
+        res.destroy(); // never an unhandled rejection: that would end the process
+      }
+    });
+  };
+
+  /** Answers a Refusal as itself and anything else as a generic 500. */
+  function answerFailure(req, res, base, error) {
+    if (error instanceof Refusal && error.code === "aborted") return;
+    if (!(error instanceof Refusal)) {
+      report(error, { method: req.method });
+      error = new Refusal(500, "internal", "internal error");
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // A body left unread (refused before reading it, or too large) is not
+    // drained: the connection closes once the answer is out.
+    const unread = !req.complete;
+    send(res, error.status, { error: error.code, message: error.message }, {
+      ...base,
+      ...error.headers,
+      ...(unread ? { Connection: "close" } : {}),
+    });
+    if (unread) res.on("finish", () => req.destroy());
+  }
+}
