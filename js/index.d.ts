@@ -1,7 +1,22 @@
-// Types of the public surface (SPEC section 2). Hand-written: the wasm
-// classes underneath are an implementation detail.
+// Types of the public surface (docs/api.md). Hand-written: the wasm
+// classes underneath are an implementation detail. This file is the one
+// place for the user-facing API docs of `skilift` (the .js files beside it
+// only say how and why they do it).
 
-/** Where records live (SPEC section 3). Any object with these methods. */
+/**
+ * What `updated` hands out: the data, deeply frozen at run time, so every
+ * level is read-only here too (arrays become readonly arrays).
+ *
+ * @example
+ * session.updated((data: DeepReadonly<Player>) => render(data.items[0]));
+ */
+export type DeepReadonly<T> = T extends (...args: any[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** Where records live (docs/backend-contract.md). Any object with these methods. */
 export interface Backend {
   /** The current entry of a key, or null if it was never written. */
   get(store: string, key: string): Promise<Entry | null>;
@@ -55,7 +70,8 @@ export interface StoreOptions<T> {
 }
 
 /**
- * A data store.
+ * A data store: one namespace of keys in a backend, its options and its
+ * registered actions. Options are checked at once (`invalid_options`).
  *
  * @example
  * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend: new MemoryBackend() });
@@ -64,20 +80,48 @@ export interface StoreOptions<T> {
  */
 export class Store<T> {
   constructor(options: StoreOptions<T>);
+  /** The store's name. */
   readonly name: string;
-  /** Starts loading; returns at once. */
+  /**
+   * Starts loading `key` and returns its session at once.
+   *
+   * @example
+   * const session = store.load("player_1");
+   */
   load(key: string): Session<T>;
+  /**
+   * A read-only view of `key`, without loading it.
+   *
+   * @example
+   * await store.view("player_1").latest();
+   */
   view(key: string): View<T>;
-  /** Registers a plain action and returns it. */
+  /**
+   * Registers a plain action and returns it.
+   *
+   * @example
+   * const addCoins = store.action((data, n: number) => ({ ...data, coins: data.coins + n }));
+   */
   action<A extends unknown[]>(fn: (data: T, ...args: A) => T | undefined): typeof fn;
-  /** Registers a transaction action under a permanent, unique name. */
+  /**
+   * Registers a transaction action under a permanent, unique name and
+   * returns it. Never rename or remove a name used in production.
+   *
+   * @example
+   * const giveMoney = store.transaction("giveMoney", (data, n: number) => ({ ...data, money: data.money + n }));
+   */
   transaction<A extends unknown[]>(name: string, fn: (data: T, ...args: A) => T | undefined): typeof fn;
-  /** Stops every session of this store and waits for their final saves. */
+  /**
+   * Stops every session of this store and waits for their final saves.
+   *
+   * @example
+   * process.on("SIGTERM", () => store.close().then(() => process.exit(0)));
+   */
   close(): Promise<void>;
 }
 
 /**
- * A loaded key.
+ * A loaded key. Get one from `store.load(key)`.
  *
  * @example
  * const session = store.load("player_1");
@@ -87,50 +131,125 @@ export class Store<T> {
  */
 export class Session<T> {
   private constructor();
+  /** The key this session reads and writes. */
   readonly key: string;
+  /**
+   * Applies a registered action to the data at once and queues it for the
+   * next save. Returns `false` if the action cancelled (returned undefined).
+   * Inside a `transaction` closure the patch is recorded instead. The
+   * arguments are copied and frozen: changing them afterwards changes nothing.
+   *
+   * @example
+   * session.patch(addCoins, 10); // true
+   */
   patch<A extends unknown[]>(fn: (data: T, ...args: A) => T | undefined, ...args: A): boolean;
-  /** Called at once and after every change; returns an unbind function. */
-  updated(fn: (data: Readonly<T>) => void): () => void;
-  /** Final save; repeat calls return the same promise. */
+  /**
+   * Calls `fn` now with the current (deeply frozen) data and after every
+   * change. Returns a function that unbinds it.
+   *
+   * @example
+   * const unbind = session.updated((data) => (label.text = String(data.coins)));
+   * unbind();
+   */
+  updated(fn: (data: DeepReadonly<T>) => void): () => void;
+  /**
+   * Stops pulling and makes the final save. Calling it again returns the
+   * same promise.
+   *
+   * @example
+   * await session.stop();
+   */
   stop(): Promise<void>;
+  /**
+   * Adds a user id (GDPR metadata) written with this key from now on.
+   *
+   * @example
+   * session.userid(12345);
+   */
   userid(user: number): void;
-  /** Settles when the next request succeeds; never rejects. */
+  /**
+   * Settles when the next request (load, pull or final save) succeeds, or at
+   * once on a stopped session. Never rejects.
+   *
+   * @example
+   * await store.load("player_1").await(); // data is loaded
+   */
   await(): Promise<void>;
+  /**
+   * Why the stored data must not be touched by this server, or undefined.
+   *
+   * @example
+   * if (session.bad()) kick(player, session.bad());
+   */
   bad(): string | undefined;
+  /**
+   * Whether the first pull has succeeded.
+   *
+   * @example
+   * session.loaded(); // false right after load
+   */
   loaded(): boolean;
 }
 
 /**
- * Reads a key without loading it.
+ * Reads a key without loading it. Get one from `store.view(key)`.
  *
  * @example
- * await store.view("player_1").latest();
+ * const view = store.view("player_1");
+ * const now = await view.latest();
+ * const then = await view.timestamp(new Date("2024-01-01"));
  */
 export class View<T> {
   private constructor();
+  /**
+   * The current data, or undefined if the key was never written.
+   *
+   * @example
+   * await store.view("player_1").latest(); // { coins: 10 }
+   */
   latest(): Promise<T | undefined>;
+  /**
+   * The data of a past version token; rejects with `history_unsupported`
+   * when the backend keeps no history.
+   *
+   * @example
+   * await view.version("3");
+   */
   version(version: string): Promise<T | undefined>;
-  /** number = ms since the epoch. */
+  /**
+   * The data that was current at `time` (a Date, or ms since the epoch).
+   *
+   * @example
+   * await view.timestamp(Date.now() - 60_000);
+   */
   timestamp(time: Date | number): Promise<T | undefined>;
 }
 
 /**
- * Changes several keys all-or-nothing; resolves true if committed.
+ * Changes several keys all-or-nothing (docs/transactions.md). The closures
+ * run synchronously and their patches are recorded, not applied. Resolves
+ * `true` if committed, `false` if aborted (storage trouble never rejects it).
  *
  * @example
- * const ok = await transaction(() => tom.patch(giveMoney, 10), () => bob.patch(giveMoney, 10));
+ * bob.patch(takeMoney, 10);                 // escrow first (plain action)
+ * const ok = await transaction(
+ *   () => { tom.patch(giveMoney, 10); },    // applied everywhere if committed
+ *   () => { bob.patch(giveMoney, 10); },    // applied everywhere if aborted
+ * );
  */
 export function transaction(success: () => void, failure?: () => void): Promise<boolean>;
 
 /**
- * Reads or sets strict mode, process-wide.
+ * Reads strict mode, or sets it when `value` is given; returns the value in
+ * force. Process-wide; on by default unless NODE_ENV is "production".
  *
  * @example
- * strict(false);
+ * strict(false); // skip the double runs and JSON checks in production
+ * strict();      // false
  */
 export function strict(value?: boolean): boolean;
 
-/** The stable codes of {@link SkiliftError} (SPEC section 6). */
+/** The stable codes of {@link SkiliftError} (docs/errors.md). */
 export type SkiliftErrorCode =
   | "action_invalid_function"
   | "transaction_invalid_action"
@@ -149,7 +268,7 @@ export type SkiliftErrorCode =
   | "not_json";
 
 /**
- * Every error skilift throws, with a stable code (SPEC section 6).
+ * Every error skilift throws, with a stable code (docs/errors.md).
  *
  * @example
  * try { session.patch(addCoins, 1); }
@@ -162,10 +281,13 @@ export class SkiliftError extends Error {
 }
 
 /**
- * In-process backend that keeps history.
+ * An in-memory backend that keeps every version (for `View.version` and
+ * `View.timestamp`). Share one instance between stores to stand in for
+ * several servers on one database; data is gone when the process ends.
  *
  * @example
  * const backend = new MemoryBackend();
+ * const store = new Store({ name: "players", defaultData: () => ({}), backend });
  */
 export class MemoryBackend implements Backend {
   constructor();
@@ -174,3 +296,9 @@ export class MemoryBackend implements Backend {
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
 }
+
+// The default export (`import skilift from "skilift"`, an object holding the
+// names above) needs no declaration: these types describe a CommonJS-shaped
+// module, for which TypeScript already types the default import as this
+// whole module, and every build (js/index.js, node.mjs, the CommonJS
+// interop) has that default at run time.

@@ -10,6 +10,11 @@ const { check, results } = require("./check.cjs");
     const pkg = require("skilift/package.json");
     if (pkg.name !== "skilift" || !/^\d+\.\d+\.\d+/.test(pkg.version)) throw new Error(`${pkg.name}@${pkg.version}`);
   });
+  await check("require(\"skilift\").default holds the named exports (the interop of `import skilift from`)", () => {
+    for (const name of ["Store", "Session", "View", "transaction", "strict", "SkiliftError", "MemoryBackend"]) {
+      if (skilift.default[name] !== skilift[name]) throw new Error(`default.${name} is not the named export`);
+    }
+  });
   await runAll("require", skilift, {
     fs: require("skilift/fs"),
     fetch: require("skilift/fetch"),

@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import * as skilift from "skilift";
 import { Store, SkiliftError, strict } from "skilift";
+import skiliftDefault from "skilift";
 import * as fs from "skilift/fs";
 import * as fetch from "skilift/fetch";
 import * as server from "skilift/server";
@@ -22,6 +23,13 @@ await check("import and require share one engine, one SkiliftError, one strict s
   const seen = strict();
   required.strict(before);
   if (seen !== !before) throw new Error("strict() is not shared between import and require");
+});
+
+await check("import skilift from \"skilift\": the default export holds the named exports", () => {
+  for (const name of ["Store", "Session", "View", "transaction", "strict", "SkiliftError", "MemoryBackend"]) {
+    if (skiliftDefault[name] !== skilift[name]) throw new Error(`default.${name} is not the named export`);
+  }
+  if (require("skilift").default !== skiliftDefault) throw new Error("import and require see different default exports");
 });
 
 await roundtrip.runAll("import", skilift, { fs, fetch, server, postgres, indexeddb });

@@ -13,12 +13,14 @@ import {
   strict,
   transaction,
   type Backend,
+  type DeepReadonly,
   type Entry,
   type Session,
   type SkiliftErrorCode,
   type StoreOptions,
   type View,
 } from "skilift";
+import skilift from "skilift";
 import { FsBackend, type FsBackendOptions } from "skilift/fs";
 import { FetchBackend, FetchBackendError } from "skilift/fetch";
 import { createHandler, type HandlerOptions } from "skilift/server";
@@ -93,14 +95,37 @@ session.patch(inferred.action((data, by: number) => ({ level: data.level + by })
 // @ts-expect-error not a function
 session.patch("addCoins", 10);
 
-// ---- updated receives Readonly<T> and returns an unbind function.
+// ---- updated receives DeepReadonly<T> (the data is deeply frozen at run
+// time) and returns an unbind function.
 const unbind: () => void = session.updated((data) => {
-  assertType<Equal<typeof data, Readonly<Player>>>();
+  assertType<Equal<typeof data, DeepReadonly<Player>>>();
   const coins: number = data.coins;
   // @ts-expect-error the data passed to updated is read-only
   data.coins = coins + 1;
 });
 unbind();
+interface Bag {
+  items: { count: number; tags: string[] }[];
+  owner: { profile: { name: string } };
+}
+const bags = new Store<Bag>({ name: "bags", defaultData: () => ({ items: [], owner: { profile: { name: "" } } }), backend });
+bags.load("bag_1").updated((data) => {
+  const count: number = data.items[0].count;
+  const first: string = data.items[0].tags[0];
+  // @ts-expect-error a nested object in an array is read-only
+  data.items[0].count = count + 1;
+  // @ts-expect-error an array element is read-only
+  data.items[0] = { count: 1, tags: [] };
+  // @ts-expect-error arrays have no mutating methods
+  data.items.push({ count: 1, tags: [] });
+  // @ts-expect-error arrays nested in arrays are read-only
+  data.items[0].tags[0] = first;
+  // @ts-expect-error nested objects are read-only at every level
+  data.owner.profile.name = "bob";
+  // What it hands out still reads as the data type.
+  const copy: Bag = { items: data.items.map((i) => ({ ...i, tags: [...i.tags] })), owner: { profile: { ...data.owner.profile } } };
+  console.log(copy);
+});
 // @ts-expect-error updated takes a callback
 session.updated();
 
@@ -126,6 +151,14 @@ const committed: Promise<boolean> = transaction(() => { session.patch(give, 1); 
 const isStrict: boolean = strict();
 strict(false);
 const closed: Promise<void> = store.close();
+
+// ---- The default export: the same names as the named exports.
+assertType<Equal<typeof skilift.Store, typeof Store>>();
+assertType<Equal<typeof skilift.transaction, typeof transaction>>();
+const viaDefault = new skilift.Store({ name: "default", defaultData: () => ({ n: 0 }), backend: new skilift.MemoryBackend() });
+assertType<Equal<typeof viaDefault, Store<{ n: number }>>>();
+// @ts-expect-error the default export has only the package's names
+skilift.FsBackend;
 
 // ---- Errors: a SkiliftError has one of the stable codes.
 try {
