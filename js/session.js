@@ -2,6 +2,7 @@
 // over the engine's WasmSession that adds what is easiest in JS: varargs
 // `patch`, routing patches into a running `transaction`, and `updated`
 // returning its own unbind function.
+// User-facing docs: index.d.ts.
 
 import { wasm } from "./engine/engine.js";
 import { insideAction } from "./engine/glue.js";
@@ -9,15 +10,6 @@ import { snapshot } from "./engine/documents.js";
 import { invalidOptions } from "./errors.js";
 import { currentRecording } from "./transaction.js";
 
-/**
- * A loaded key. Get one from `store.load(key)`.
- *
- * @example
- * const session = store.load("player_1");
- * session.updated((data) => render(data));
- * session.patch(addCoins, 10);
- * await session.stop();
- */
 export class Session {
   #inner;
   #stopped;
@@ -30,19 +22,10 @@ export class Session {
     this.#inner = inner;
   }
 
-  /** The key this session reads and writes. */
   get key() {
     return this.#inner.key;
   }
 
-  /**
-   * Applies a registered action to the data at once and queues it for the
-   * next save. Returns `false` if the action cancelled (returned undefined).
-   * Inside a `transaction` closure the patch is recorded instead.
-   *
-   * @example
-   * session.patch(addCoins, 10); // true
-   */
   patch(fn, ...args) {
     // Actions are replayed on every pull; a patch made from inside one
     // would be made again on each replay.
@@ -60,14 +43,6 @@ export class Session {
     return this.#inner.patch(fn, frozenArgs);
   }
 
-  /**
-   * Calls `fn` now with the current (deeply frozen) data and after every
-   * change. Returns a function that unbinds it.
-   *
-   * @example
-   * const unbind = session.updated((data) => (label.text = data.coins));
-   * unbind();
-   */
   updated(fn) {
     const id = this.#inner.updated(fn);
     let bound = true;
@@ -79,55 +54,23 @@ export class Session {
     };
   }
 
-  /**
-   * Stops pulling and makes the final save. Calling it again returns the
-   * same promise.
-   *
-   * @example
-   * await session.stop();
-   */
   stop() {
     this.#stopped ??= this.#inner.stop();
     return this.#stopped;
   }
 
-  /**
-   * Adds a user id (GDPR metadata) written with this key from now on.
-   *
-   * @example
-   * session.userid(12345);
-   */
   userid(user) {
     this.#inner.userid(user);
   }
 
-  /**
-   * Settles when the next request (load, pull or final save) succeeds, or at
-   * once on a stopped session. Never rejects.
-   *
-   * @example
-   * await store.load("player_1").await(); // data is loaded
-   */
   await() {
     return this.#inner.waitNext();
   }
 
-  /**
-   * Why the stored data must not be touched by this server, or undefined.
-   *
-   * @example
-   * if (session.bad()) kick(player, session.bad());
-   */
   bad() {
     return this.#inner.bad();
   }
 
-  /**
-   * Whether the first pull has succeeded.
-   *
-   * @example
-   * session.loaded(); // false right after load
-   */
   loaded() {
     return this.#inner.loaded();
   }

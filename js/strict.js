@@ -1,5 +1,6 @@
 // Strict mode (docs/errors.md): process-wide, on by default except when
 // NODE_ENV is "production". In browsers there may be no `process` at all.
+// User-facing docs: index.d.ts.
 
 import { wasm } from "./engine/engine.js";
 import { invalidOptions } from "./errors.js";
@@ -14,13 +15,6 @@ function productionByDefault() {
 
 wasm.setStrict(!productionByDefault());
 
-/**
- * Reads strict mode, or sets it when `value` is given. Returns the value in force.
- *
- * @example
- * strict(false); // skip the double runs and JSON checks in production
- * strict();      // false
- */
 export function strict(value) {
   if (value === undefined) return wasm.strictEnabled();
   if (typeof value !== "boolean") {

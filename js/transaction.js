@@ -2,6 +2,7 @@
 // synchronously; while they run, `Session.patch` routes its calls here (the
 // module-level `recording`) and they are recorded into an engine
 // transaction instead of applied.
+// User-facing docs: index.d.ts.
 
 import { wasm } from "./engine/engine.js";
 import { invalidOptions } from "./errors.js";
@@ -19,17 +20,6 @@ function isThenable(value) {
     typeof value.then === "function";
 }
 
-/**
- * Changes several keys all-or-nothing. Resolves `true` if committed, `false`
- * if aborted (storage trouble never rejects it).
- *
- * @example
- * bob.patch(takeMoney, 10);                 // escrow first (plain action)
- * const ok = await transaction(
- *   () => { tom.patch(giveMoney, 10); },    // applied everywhere if committed
- *   () => { bob.patch(giveMoney, 10); },    // applied everywhere if aborted
- * );
- */
 export function transaction(success, failure) {
   if (typeof success !== "function") {
     throw invalidOptions("transaction(success, failure?): success must be a function");

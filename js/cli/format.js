@@ -1,4 +1,4 @@
-// How the inspector (js/cli.js) shows what it read: the engine's record
+// How the inspector (js/cli/main.js) shows what it read: the engine's record
 // envelope (docs/record-format.md) decoded into
 // its parts, and entries as lines.
 

@@ -1,4 +1,4 @@
-// Types of the `skilift/fs` entry point (js/fs.js).
+// Types of the `skilift/fs` entry point (index.js beside it).
 
 import type { Backend, Entry } from "../../index.js";
 

@@ -1,12 +1,12 @@
 // FsBackend: the embedded default backend for Node (entry point
 // `skilift/fs`, docs/backend-contract.md and docs/packaging.md). Records live in files under one
 // directory that any number of processes on the machine may share. Plain JS
-// on `node:` built-ins; semantics follow js/memory_backend.js.
+// on `node:` built-ins; semantics follow js/backends/memory/index.js.
 //
 // Layout: <dir>/<store>/<shard>/<key>/ holds `current`, `v-<n>` (version n,
 // for the retained history), `lock` and temp files. Names are hashed
-// (js/fs_names.js); record files carry the original store and key
-// (js/fs_record.js); the lock is in js/fs_lock.js.
+// (names.js); record files carry the original store and key
+// (record.js); the lock is in lock.js.
 //
 // Why it is correct
 //

@@ -1,8 +1,8 @@
-// The per-key lock of FsBackend (js/fs.js): a promise queue inside the
+// The per-key lock of FsBackend (index.js): a promise queue inside the
 // process, a lock file between processes, and the clean-up of what dead
 // processes leave behind. Why this is enough for correctness (it is not the
 // only guard: version files are created with link(), which fails if another
-// writer got there first) is argued at the top of js/fs.js.
+// writer got there first) is argued at the top of index.js.
 //
 // The lock file `lock` holds {host, pid, token, time} of its owner. It is
 // taken with link(temp, "lock"), which fails with EEXIST if the lock is

@@ -1,4 +1,4 @@
-// File names of FsBackend (js/fs.js): how an arbitrary store or key string
+// File names of FsBackend (index.js): how an arbitrary store or key string
 // becomes one safe path component, and what lives in a key's directory.
 //
 // A name is `<readable prefix>-<hash>`: the prefix keeps only [a-z0-9_-]
@@ -48,7 +48,7 @@ export function keyPath(store, key) {
 //   current           the newest record (a hard link to its version file)
 //   v-<n>             version n, for n in the retained history; created with
 //                     link(), which fails if it exists: the commit point
-//   lock              the cross-process lock (js/fs_lock.js)
+//   lock              the cross-process lock (lock.js)
 //   tmp-<host>-<pid>-<id>   a record being written; garbage if its writer died
 //   lock-<host>-<pid>-<id>  a lock being taken; garbage if its writer died
 // (<host> is 8 hex digits of the host name's hash, so a pid is only ever

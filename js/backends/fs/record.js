@@ -1,4 +1,4 @@
-// Record files of FsBackend (js/fs.js) and the small file-system steps that
+// Record files of FsBackend (index.js) and the small file-system steps that
 // make writing them crash-safe.
 //
 // A record file is one header line of JSON, a newline, then the value:
