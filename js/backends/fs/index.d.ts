@@ -35,6 +35,12 @@ export class FsBackend implements Backend {
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   /** The version current at `timeMs` (ms since the epoch), or null if none of the retained versions is that old. */
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
-  /** The original keys of every record in `store` (e.g. "players/global"), sorted. */
+  /**
+   * The original keys of every record in `store` (e.g. "players/global"),
+   * sorted; for inspectors and tools (it reads one header per key).
+   *
+   * @example
+   * for (const key of await backend.keys("players/global")) console.log(key);
+   */
   keys(store: string): Promise<string[]>;
 }

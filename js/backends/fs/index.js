@@ -48,6 +48,7 @@
 // version files and the temp files of dead writers. Times never decrease
 // along the chain (each is at least its predecessor's), so getAtTime
 // binary-searches the version files' headers.
+// User-facing docs (options, examples): index.d.ts.
 
 import { mkdirSync } from "node:fs";
 import { link, mkdir, readdir, unlink } from "node:fs/promises";
@@ -80,23 +81,6 @@ function checkOptions(options) {
   return merged;
 }
 
-/**
- * A backend that keeps records in files under `dir` (created if missing):
- * crash-safe, atomic, safe for several processes sharing the directory, with
- * the last `history` versions of every key kept for `View.version` and
- * `View.timestamp`. Keys and store names may be any strings.
- *
- * Options: `history` (versions kept per key, the current one included;
- * default 100), `lockTimeout` (ms a call waits for a key's lock before it
- * rejects; default 15000), `staleLockAge` (ms after which a lock whose owner
- * cannot be checked is considered abandoned; default 10000). The file system
- * must support hard links (any local Linux, macOS or Windows NTFS volume).
- *
- * @example
- * import { FsBackend } from "skilift/fs";
- * const backend = new FsBackend("./data", { history: 50 });
- * const store = new Store({ name: "players", defaultData: () => ({}), backend });
- */
 export class FsBackend {
   #root;
   #options;
@@ -274,13 +258,6 @@ export class FsBackend {
     return record === null ? undefined : entryOf(record);
   }
 
-  /**
-   * The original keys of every record in `store`, sorted (for inspectors
-   * and tools; it reads one header per key).
-   *
-   * @example
-   * for (const key of await backend.keys("players/global")) console.log(key);
-   */
   async keys(store) {
     if (typeof store !== "string") throw invalidOptions("FsBackend.keys: store must be a string");
     return listKeys(join(this.#root, safeName(store)), store);

@@ -6,6 +6,7 @@
 // protocol, and anything unexpected rejects (never resolves a guess), so the
 // engine retries instead of acting on garbage. Only the protocol's own 404
 // ("not_found") and 412 ("version_mismatch") answers resolve `null`.
+// User-facing docs (options, examples): fetch.d.ts.
 
 import { SkiliftError, invalidOptions } from "../../errors.js";
 import { checkNames as check } from "../shared.js";
@@ -17,11 +18,6 @@ import { JSON_TYPE, entityTag, hasOnlyKeys, isEntry, isUserIds, resourcePath, ve
  * one), for example 401, 403 or 500.
  */
 export class FetchBackendError extends Error {
-  /**
-   * @param {number} status the HTTP status
-   * @param {string | undefined} code the server's error code, if its body had one
-   * @param {string} message what happened
-   */
   constructor(status, code, message) {
     super(message);
     this.name = "FetchBackendError";
@@ -59,34 +55,11 @@ async function jsonBody(response) {
   }
 }
 
-/**
- * A backend that talks to a skilift server (see `createHandler` in
- * `skilift/server`) with conditional HTTP requests: the version is the
- * ETag, a write sends `If-Match` (or `If-None-Match: *` to create) and a lost
- * race is a 412.
- *
- * `init` is a `fetch` RequestInit merged into every request (for example
- * `credentials` or `mode`). Its `headers` go with every request, so a token
- * reaches the server's `authorize`; `headers` may also be a function (sync or
- * async) called before each request, for tokens that expire.
- *
- * @example
- * import { Store } from "skilift";
- * import { FetchBackend } from "skilift/fetch";
- * const backend = new FetchBackend("https://game.example/skilift", {
- *   headers: { Authorization: `Bearer ${token}` },
- * });
- * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
- */
 export class FetchBackend {
   #base;
   #init;
   #headers;
 
-  /**
-   * @param {string | URL} baseUrl where the server's handler is mounted; `/v1/...` is appended
-   * @param {RequestInit & { headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>) }} [init]
-   */
   constructor(baseUrl, init = {}) {
     if (typeof fetch !== "function") throw invalidOptions("FetchBackend: no global fetch (Node 20+ or a browser is needed)");
     if (typeof baseUrl !== "string" && !(baseUrl instanceof URL)) {

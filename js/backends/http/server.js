@@ -13,6 +13,7 @@
 //
 // This file is the handler itself: its options and the dispatch of a
 // request. Parsing a request is request.js, CORS is cors.js.
+// User-facing docs (options, examples): server.d.ts.
 
 import { SkiliftError, invalidOptions } from "../../errors.js";
 import { JSON_TYPE, entityTag, isEntry } from "./protocol.js";
@@ -44,31 +45,6 @@ function defaultOnError(error) {
 }
 
 
-/**
- * A Node `http` request handler serving `backend` over the skilift HTTP
- * protocol (docs/http-protocol.md), which `FetchBackend` speaks.
- *
- * `authorize(req, { store, key, method })` is required and sees every GET
- * and PUT before anything else happens; it may be async. Only a result of
- * exactly `true` lets the request through; anything else answers 401 when
- * the request had no `Authorization` header and 403 when it had one. CORS
- * is off unless `cors.origins` lists the origins allowed to call.
- *
- * @example
- * import http from "node:http";
- * import { FsBackend } from "skilift/fs";
- * import { createHandler } from "skilift/server";
- * const handler = createHandler(new FsBackend("./data"), {
- *   authorize: (req, { store }) => req.headers.authorization === `Bearer ${process.env.TOKEN}` && store === "players/global",
- *   cors: { origins: ["http://localhost:5173"] },
- * });
- * http.createServer(handler).listen(8080);
- *
- * @param {object} backend any backend (docs/backend-contract.md)
- * @param {{ authorize: Function, cors?: { origins: string[], credentials?: boolean, maxAge?: number },
- *           maxBodyBytes?: number, onError?: (error: unknown, request: object) => void }} options
- * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
- */
 export function createHandler(backend, options) {
   const { authorize, cors, maxBodyBytes, onError } = checkOptions(backend, options);
 

@@ -13,6 +13,7 @@
 // connection of the origin, so two tabs (or two backends in one tab) can
 // never both see version v and both write v+1: the second one sees the
 // first one's row and answers null.
+// User-facing docs (options, examples): index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
 import { checkNames, entryOf } from "../shared.js";
@@ -61,26 +62,6 @@ function failure(what, error) {
   return new Error(`IndexedDbBackend: ${what} failed (${reason})`, { cause: error });
 }
 
-/**
- * A backend that keeps its records in the browser's IndexedDB, with history,
- * for offline previews. Every tab of one origin that opens the same
- * `dbName` shares the data, and compare-and-set is atomic across them.
- *
- * History: each key keeps its last `keepVersions` versions (default 100,
- * `Infinity` for all). `getVersion` of a pruned version answers null, and so
- * does `getAtTime` for a time before the oldest version kept.
- *
- * The database is opened on first use and the connection reused. When
- * another tab needs the database for an upgrade or deletes it, this backend
- * closes its connection at once (so it never blocks the other tab) and opens
- * it again on its next call.
- *
- * @example
- * import { Store } from "skilift";
- * import { IndexedDbBackend } from "skilift/indexeddb";
- * const backend = new IndexedDbBackend("my-game", { keepVersions: 20 });
- * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
- */
 export class IndexedDbBackend {
   #dbName;
   #keepVersions;
@@ -91,14 +72,6 @@ export class IndexedDbBackend {
   /** The connection #db resolved to, once it has. */
   #connection = null;
 
-  /**
-   * @param {string} [dbName] IndexedDB database name, default "skilift"
-   * @param {{ keepVersions?: number, indexedDB?: IDBFactory, IDBKeyRange?: typeof IDBKeyRange }} [options]
-   *   keepVersions: versions kept per key, the current one included (an
-   *   integer >= 1, or Infinity; default 100). indexedDB and IDBKeyRange:
-   *   instead of the globals of that name (for example from fake-indexeddb
-   *   under Node).
-   */
   constructor(dbName = "skilift", options = {}) {
     if (typeof dbName !== "string" || dbName === "") {
       throw invalidOptions("IndexedDbBackend: dbName must be a non-empty string");

@@ -1,19 +1,11 @@
 // MemoryBackend: the in-process backend (docs/backend-contract.md), with history.
 // Pure JS. Good for tests, previews and single-process games; data is gone
 // when the process ends. Its semantics are the reference for other adapters.
+// User-facing docs (options, examples): js/index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
 import { checkNames, entryOf } from "../shared.js";
 
-/**
- * An in-memory backend that keeps every version (for `View.version` and
- * `View.timestamp`). Share one instance between stores to stand in for
- * several servers on one database.
- *
- * @example
- * const backend = new MemoryBackend();
- * const store = new Store({ name: "players", defaultData: () => ({}), backend });
- */
 export class MemoryBackend {
   /** `store\0key` → versions, oldest first. */
   #keys = new Map();

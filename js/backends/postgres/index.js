@@ -18,6 +18,7 @@
 //
 // Times come from the database's clock (so servers with skewed clocks agree)
 // and never go backwards within a key, so getAtTime stays ordered.
+// User-facing docs (options, examples): index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
 import { checkNames as check, entryOf } from "../shared.js";
@@ -47,30 +48,12 @@ const checkNames = (method, store, key) =>
 const entryOfRow = (row) =>
   entryOf({ value: row.value, version: row.version, time: Number(row.time_ms), userIds: row.user_ids.map(Number) });
 
-/**
- * A backend on PostgreSQL, for many servers sharing one database. It creates
- * its tables on first use (safe when several processes start at once) and
- * keeps every version, for `View.version` and `View.timestamp`.
- *
- * Options: `tablePrefix` (default `"skilift_"`): lowercase letters, digits
- * and `_`, so several independent deployments (or test runs) can share a
- * database. Tables go in the first schema of the connection's search_path.
- *
- * @example
- * import pg from "pg";
- * import { PostgresBackend } from "skilift/postgres";
- * const backend = new PostgresBackend(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
- */
 export class PostgresBackend {
   #pool;
   #prefix;
   #sql;
   #ready = null;
 
-  /**
-   * @param {import("pg").Pool} pool a `pg` Pool (anything with `query` and `connect`)
-   * @param {{ tablePrefix?: string }} [options]
-   */
   constructor(pool, options = {}) {
     if (typeof pool !== "object" || pool === null || typeof pool.query !== "function" || typeof pool.connect !== "function") {
       throw invalidOptions("PostgresBackend: pool must be a pg Pool (with query and connect)");
