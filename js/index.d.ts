@@ -280,22 +280,8 @@ export class SkiliftError extends Error {
   readonly code: SkiliftErrorCode;
 }
 
-/**
- * An in-memory backend that keeps every version (for `View.version` and
- * `View.timestamp`). Share one instance between stores to stand in for
- * several servers on one database; data is gone when the process ends.
- *
- * @example
- * const backend = new MemoryBackend();
- * const store = new Store({ name: "players", defaultData: () => ({}), backend });
- */
-export class MemoryBackend implements Backend {
-  constructor();
-  get(store: string, key: string): Promise<Entry | null>;
-  put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
-  getVersion(store: string, key: string, version: string): Promise<Entry | null>;
-  getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
-}
+// MemoryBackend is typed beside its code, in backends/memory/index.d.ts.
+export { MemoryBackend } from "./backends/memory/index.js";
 
 // The default export (`import skilift from "skilift"`, an object holding the
 // names above) needs no declaration: these types describe a CommonJS-shaped

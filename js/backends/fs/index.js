@@ -63,7 +63,6 @@ import { inQueue, sweepKeyDirectory, withFileLock } from "./lock.js";
 const DEFAULTS = { history: 100, lockTimeout: 15000, staleLockAge: 10000 };
 const SWEEP_EVERY = 16;
 
-
 function checkOptions(options) {
   if (options === null || typeof options !== "object") throw invalidOptions("FsBackend: options must be an object");
   for (const name of Object.keys(options)) {

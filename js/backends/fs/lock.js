@@ -20,7 +20,6 @@ import { HOST, LOCK, tempFile, tempOwner, versionOfFile } from "./names.js";
 import { fsError } from "./record.js";
 import { sleep } from "../shared.js";
 
-
 /** Whether process `pid` of this host may be alive (EPERM: alive, not ours). */
 export function isAlive(pid) {
   if (!Number.isSafeInteger(pid) || pid <= 0) return true; // 0 and -n mean process groups: unknown

@@ -10,6 +10,7 @@ import { METHODS, refuse } from "./request.js";
 
 const TOKEN_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
 
+/** The `cors` option checked and normalised (null when off); throws invalid_options. */
 export function checkCors(cors) {
   if (cors === undefined || cors === null || cors === false) return null;
   if (typeof cors !== "object" || !Array.isArray(cors.origins)) {
@@ -39,7 +40,7 @@ export function checkCors(cors) {
   return { any: cors.origins.includes("*"), origins: new Set(cors.origins), credentials: cors.credentials === true, maxAge };
 }
 
-/** Headers every answer to this request carries (CORS). */
+/** The CORS headers every answer to `req` carries (none when CORS is off). */
 export function corsHeaders(cors, req) {
   if (!cors) return {};
   const origin = req.headers.origin;
@@ -52,7 +53,10 @@ export function corsHeaders(cors, req) {
   return headers;
 }
 
-
+/**
+ * Answers an OPTIONS request: a CORS preflight (or a refusal of one), or a
+ * plain OPTIONS with `Allow`. `base` is corsHeaders(cors, req).
+ */
 export function preflight(cors, req, res, base) {
   const requestedMethod = req.headers["access-control-request-method"];
   if (req.headers.origin === undefined || requestedMethod === undefined) {

@@ -22,6 +22,7 @@ import { checkCors, corsHeaders, preflight } from "./cors.js";
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** The options checked at creation, so a bad one fails at start-up, not on the first request. */
 function checkOptions(backend, options) {
   if (typeof backend !== "object" || backend === null || typeof backend.get !== "function" || typeof backend.put !== "function") {
     throw invalidOptions("createHandler: backend must be an object with get and put methods");
@@ -44,7 +45,9 @@ function defaultOnError(error) {
   console.error("skilift/server: a request failed:", error);
 }
 
-
+// Each request is checked in full (request.js) before `authorize` sees it,
+// and `authorize` before the backend does; every failure after that is a
+// Refusal or a generic 500 (answerFailure).
 export function createHandler(backend, options) {
   const { authorize, cors, maxBodyBytes, onError } = checkOptions(backend, options);
 

@@ -26,7 +26,6 @@ const DEFAULT_KEEP_VERSIONS = 100;
 /** Above every number in IndexedDB key order: the end of a [store, key, seq] range. */
 const AFTER_NUMBERS = [];
 
-
 function checkUserIds(meta) {
   const userIds = meta?.userIds ?? [];
   if (!Array.isArray(userIds) || !userIds.every((id) => typeof id === "number" && Number.isFinite(id))) {

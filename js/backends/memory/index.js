@@ -1,7 +1,7 @@
 // MemoryBackend: the in-process backend (docs/backend-contract.md), with history.
 // Pure JS. Good for tests, previews and single-process games; data is gone
 // when the process ends. Its semantics are the reference for other adapters.
-// User-facing docs (options, examples): js/index.d.ts.
+// User-facing docs (options, examples): index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
 import { checkNames, entryOf } from "../shared.js";
