@@ -26,6 +26,7 @@ import { FetchBackend, FetchBackendError } from "skilift/fetch";
 import { createHandler, type HandlerOptions } from "skilift/server";
 import { PostgresBackend, type PgPoolLike } from "skilift/postgres";
 import { IndexedDbBackend } from "skilift/indexeddb";
+import indexeddbEntry from "skilift/indexeddb";
 
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_ok?: T): void {}
@@ -159,6 +160,7 @@ const viaDefault = new skilift.Store({ name: "default", defaultData: () => ({ n:
 assertType<Equal<typeof viaDefault, Store<{ n: number }>>>();
 // @ts-expect-error the default export has only the package's names
 skilift.FsBackend;
+assertType<Equal<typeof indexeddbEntry.IndexedDbBackend, typeof IndexedDbBackend>>();
 
 // ---- Errors: a SkiliftError has one of the stable codes.
 try {

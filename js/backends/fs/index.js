@@ -6,7 +6,8 @@
 // Layout: <dir>/<store>/<shard>/<key>/ holds `current`, `v-<n>` (version n,
 // for the retained history), `lock` and temp files. Names are hashed
 // (names.js); record files carry the original store and key
-// (record.js); the lock is in lock.js.
+// (record.js); the lock is in lock.js. Tools that look at a whole directory
+// (the inspector) go through inspect.js, never through these files.
 //
 // Why it is correct
 //
@@ -262,3 +263,8 @@ export class FsBackend {
     return listKeys(join(this.#root, safeName(store)), store);
   }
 }
+
+// A default export like the main entry's (js/index.js): the names above in
+// one frozen object, for `import x from "skilift/<adapter>"`.
+const entry = Object.freeze({ FsBackend });
+export default entry;

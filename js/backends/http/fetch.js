@@ -195,3 +195,8 @@ function unexpectedStatus(response, body) {
     `FetchBackend: unexpected HTTP ${response.status} from ${response.url || "the server"}${detail}`,
   );
 }
+
+// A default export like the main entry's (js/index.js): the names above in
+// one frozen object, for `import x from "skilift/<adapter>"`.
+const entry = Object.freeze({ FetchBackend, FetchBackendError });
+export default entry;

@@ -196,3 +196,8 @@ export function createHandler(backend, options) {
     if (unread) res.on("finish", () => req.destroy());
   }
 }
+
+// A default export like the main entry's (js/index.js): the names above in
+// one frozen object, for `import x from "skilift/<adapter>"`.
+const entry = Object.freeze({ createHandler });
+export default entry;

@@ -304,3 +304,8 @@ export class IndexedDbBackend {
     });
   }
 }
+
+// A default export like the main entry's (js/index.js): the names above in
+// one frozen object, for `import x from "skilift/<adapter>"`.
+const entry = Object.freeze({ IndexedDbBackend });
+export default entry;

@@ -218,3 +218,8 @@ async function createTables(pool, prefix) {
     client.release(broken);
   }
 }
+
+// A default export like the main entry's (js/index.js): the names above in
+// one frozen object, for `import x from "skilift/<adapter>"`.
+const entry = Object.freeze({ PostgresBackend });
+export default entry;
