@@ -3,7 +3,10 @@
 #   1. toolchain (scripts/setup-toolchain.sh, idempotent)
 #   2. cargo build for wasm32, then wasm-bindgen twice: `nodejs` (CommonJS,
 #      synchronous instantiation: Node's require and import) and `web`
-#      (ES module, fetched by URL: browsers and bundlers)
+#      (ES module: browsers and bundlers), whose wasm is then embedded in
+#      pkg/esm/wasm/skilift_bytes.js (scripts/embed-wasm.mjs) and
+#      instantiated synchronously by js/engine.js: no .wasm file and no
+#      top-level await, so bundlers need no plugin and no config
 #   3. wasm-opt -Oz when available (before wasm-bindgen; see below)
 #   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), keeping its
 #      folders, the types, and pkg-template/ (package.json with the exports
@@ -44,13 +47,19 @@ bindgen() {
   rm -rf pkg
   mkdir -p pkg/cjs/wasm pkg/esm/wasm
   wasm-bindgen --target nodejs --out-dir pkg/cjs/wasm --out-name skilift "$1" &&
-    wasm-bindgen --target web --out-dir pkg/esm/wasm --out-name skilift "$1"
+    wasm-bindgen --target web --omit-default-module-path --out-dir pkg/esm/wasm --out-name skilift "$1"
 }
 if ! bindgen "$input"; then
   [ "$input" != "$wasm" ] || exit 1
   echo "build: wasm-bindgen refused the optimised module; using the unoptimised one"
   bindgen "$wasm"
 fi
+
+# The browser build's wasm as a JS module. --omit-default-module-path above
+# drops the glue's `new URL("skilift_bg.wasm", import.meta.url)`, which
+# webpack and Vite would otherwise copy as an asset nobody loads.
+node scripts/embed-wasm.mjs pkg/esm/wasm/skilift_bg.wasm pkg/esm/wasm/skilift_bytes.js
+rm pkg/esm/wasm/skilift_bg.wasm
 
 # js/ is copied tree for tree: pkg/esm/<path>.js as written, pkg/cjs/<path>.cjs
 # converted, and the types at pkg/<path>.d.ts (one copy for both builds). The
@@ -84,6 +93,6 @@ cp pkg-template/node.mjs pkg-template/README.md pkg/
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 
-for f in pkg/cjs/wasm/skilift_bg.wasm pkg/esm/wasm/skilift_bg.wasm; do
+for f in pkg/cjs/wasm/skilift_bg.wasm pkg/esm/wasm/skilift_bytes.js; do
   echo "build: $f $(wc -c < "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
 done

@@ -28,6 +28,7 @@ node --test --test-timeout=180000 --test-force-exit \
 
 echo "== package: npm pack, install into a fresh project, use from CommonJS, ESM and TypeScript (tsc --strict)"
 bash tests/package/run.sh
+echo "== package: Vite, webpack, esbuild, Rollup at their defaults in headless Chromium; Bun and Deno"; bash tests/package/bundlers.sh
 
 echo "== wasm: wasm-bindgen tests of the bindings (wasm-pack test --node, --headless --chrome)"
 bash scripts/test-wasm.sh
