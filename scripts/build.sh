@@ -5,7 +5,7 @@
 #      synchronous instantiation: Node's require and import) and `web`
 #      (ES module: browsers and bundlers), whose wasm is then embedded in
 #      pkg/esm/wasm/skilift_bytes.js (scripts/embed-wasm.mjs) and
-#      instantiated synchronously by js/engine.js: no .wasm file and no
+#      instantiated synchronously by js/engine/engine.js: no .wasm file and no
 #      top-level await, so bundlers need no plugin and no config
 #   3. wasm-opt -Oz when available (before wasm-bindgen; see below)
 #   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), keeping its
