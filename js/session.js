@@ -108,7 +108,7 @@ export class Session {
    * await store.load("player_1").await(); // data is loaded
    */
   await() {
-    return this.#inner.waitNext();
+    return this.#inner.await();
   }
 
   /**

@@ -3,7 +3,7 @@
 //! The engine never touches JavaScript, files or sockets. Everything that
 //! differs between the WebAssembly build and the native simulation comes in
 //! through these traits: the document type and how actions run on it
-//! ([`Host`], [`Document`]), where records live ([`Storage`], SPEC section 3)
+//! ([`Host`], [`Document`]), where records live ([`Storage`], docs/backend-contract.md)
 //! and time ([`Runtime`]). All of it is single-threaded: no `Send` bounds.
 
 use std::fmt;
@@ -39,7 +39,7 @@ pub trait Document: Clone + 'static {
     fn first_difference(&self, other: &Self) -> Option<String>;
 }
 
-/// A stored entry as a backend returns it (SPEC section 3).
+/// A stored entry as a backend returns it (docs/backend-contract.md).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     /// The whole record as JSON text.
@@ -66,7 +66,7 @@ pub enum StorageError<E> {
 /// A future that resolves to a storage answer.
 pub type StorageFuture<T, E> = LocalBoxFuture<'static, Result<T, StorageError<E>>>;
 
-/// The host-supplied backend (SPEC section 3).
+/// The host-supplied backend (docs/backend-contract.md).
 pub trait Storage: 'static {
     /// A host exception (a JS value in WebAssembly).
     type Error: Clone + fmt::Debug + 'static;

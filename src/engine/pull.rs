@@ -322,7 +322,7 @@ async fn build<H: Host>(
         Err(Stop::Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
         Err(Stop::Redo) => {
             return Err(PullError::Failed(Error::new(
-                Code::BackendFailed,
+                Code::Internal,
                 "internal: safe replay asked to be redone",
             )))
         }

@@ -67,7 +67,7 @@ pub(crate) struct SessionInner<H: Host> {
     pub wake: Notify,
 }
 
-/// A loaded key (SPEC section 2.1).
+/// A loaded key (docs/api.md).
 pub struct Session<H: Host>(pub(crate) Rc<SessionInner<H>>);
 
 impl<H: Host> Clone for Session<H> {
@@ -235,7 +235,7 @@ impl<H: Host> Session<H> {
     /// Resolves after the next successful request that starts after this
     /// call (so it carries every patch made before it), or at once on a
     /// stopped session. Never fails.
-    pub fn wait_next(&self) -> impl Future<Output = ()> + 'static {
+    pub fn r#await(&self) -> impl Future<Output = ()> + 'static {
         let (tx, rx) = oneshot();
         {
             let mut st = self.0.state.borrow_mut();

@@ -12,7 +12,7 @@ use super::view::View;
 /// How many transaction decisions a store keeps in memory.
 const DECISION_CACHE_LIMIT: usize = 10_000;
 
-/// The reserved store name of transaction decision records (SPEC section 3).
+/// The reserved store name of transaction decision records (docs/backend-contract.md).
 pub const TRANSACTIONS_STORE: &str = "skilift:transactions";
 
 /// A store's settings. Times are in milliseconds.
@@ -39,7 +39,7 @@ pub struct StoreOptions<F> {
 }
 
 impl<F> StoreOptions<F> {
-    /// Options with the defaults of SPEC section 2.
+    /// Options with the defaults of docs/api.md.
     pub fn new(name: impl Into<String>) -> Self {
         StoreOptions {
             name: name.into(),
@@ -72,8 +72,11 @@ impl<F> StoreOptions<F> {
             ("backoffCap", self.backoff_cap_ms),
         ] {
             if !(v.is_finite() && v > 0.0) {
+                // The engine's options are in milliseconds; a host whose
+                // users speak seconds checks before converting (convert.rs),
+                // so this message only reaches Rust callers.
                 return bad(format!(
-                    "{what} must be a positive number of seconds, got {v}"
+                    "{what} must be a positive number of milliseconds, got {v}"
                 ));
             }
         }

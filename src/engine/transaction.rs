@@ -1,4 +1,4 @@
-//! Transactions across keys without locks (SPEC section 4).
+//! Transactions across keys without locks (docs/transactions.md).
 //!
 //! Prepare: each key's part is written as a pending entry by that session's
 //! normal pull. Decide: the coordinator creates the decision record with a

@@ -10,7 +10,7 @@ use super::store::StoreInner;
 use super::timeout::with_timeout;
 use super::work::{Mode, Stop, Work};
 
-/// A read-only view of one key (SPEC section 2.1).
+/// A read-only view of one key (docs/api.md).
 pub struct View<H: Host> {
     store: Rc<StoreInner<H>>,
     key: String,

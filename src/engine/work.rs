@@ -8,7 +8,7 @@
 //!   an exception, a cancel, a schema refusal — may have left the document
 //!   half-changed, so the whole computation is redone in `Safe` mode.
 //! - `Safe`: each action gets its own copy; failures are skipped and
-//!   reported, exactly as SPEC section 2.1 says.
+//!   reported, exactly as docs/api.md says.
 //!
 //! Runs host code: call with no `RefCell` borrow of a session held.
 
