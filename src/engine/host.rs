@@ -11,6 +11,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use super::error::{Code, Error};
+
 /// A boxed future that is not `Send`; the engine runs on one thread.
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
@@ -170,5 +172,20 @@ pub trait Host: 'static {
     /// The empty argument list, for migrations.
     fn no_args(&self) -> Self::Args;
     /// Reports a background failure (the store's `onError`). Must not panic.
-    fn report(&self, error: &crate::engine::Error<Self::Error>, key: Option<&str>);
+    fn report(&self, error: &Error<Self::Error>, key: Option<&str>);
+}
+
+/// The error to report for a storage call that gave no answer.
+pub(crate) fn storage_error<E>(err: StorageError<E>) -> Error<E> {
+    match err {
+        StorageError::Failed(e) => Error::Host(e),
+        StorageError::Invalid(why) => Error::new(
+            Code::BackendInvalidResponse,
+            format!("the backend answered something of the wrong shape: {why}"),
+        ),
+        StorageError::TimedOut => Error::new(
+            Code::BackendFailed,
+            "the backend did not answer within the request timeout",
+        ),
+    }
 }
