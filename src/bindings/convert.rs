@@ -42,6 +42,16 @@ pub fn describe(value: &JsValue) -> String {
         .unwrap_or_else(|| "a value of another type".into())
 }
 
+/// A number as JavaScript prints it where Rust differs (`Infinity`, not `inf`).
+fn js_number(x: f64) -> String {
+    match x {
+        x if x.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        x => format!("{x}"),
+    }
+}
+
 /// Reads `object[name]`; a throwing getter counts as a bad option.
 fn field(object: &JsValue, name: &str) -> Result<JsValue, JsError> {
     Reflect::get(object, &JsValue::from_str(name))
@@ -136,7 +146,8 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
         // passed (the engine checks again in milliseconds).
         if !(seconds.is_finite() && seconds > 0.0) {
             return Err(invalid_options(format!(
-                "options.{what} must be a positive number of seconds, got {seconds}"
+                "options.{what} must be a positive number of seconds, got {}",
+                js_number(seconds)
             )));
         }
         *slot = seconds * 1000.0;
