@@ -265,7 +265,8 @@ export type SkiliftErrorCode =
   | "invalid_options"
   | "bad_data"
   | "backend_invalid_response"
-  | "not_json";
+  | "not_json"
+  | "internal_error";
 
 /**
  * Every error skilift throws, with a stable code (docs/errors.md).

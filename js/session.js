@@ -64,7 +64,7 @@ export class Session {
   }
 
   await() {
-    return this.#inner.waitNext();
+    return this.#inner.await();
   }
 
   bad() {

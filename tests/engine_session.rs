@@ -52,7 +52,7 @@ fn load_shows_default_then_stored_data_and_stop_saves() {
     );
     assert!(session.patch(&add(), json!([5])).unwrap());
     assert_eq!(*seen.borrow(), vec![0, 5]);
-    w.block_on(session.wait_next());
+    w.block_on(session.r#await());
     assert!(session.loaded());
     assert_eq!(
         *seen.borrow(),
@@ -81,7 +81,7 @@ fn patches_before_load_are_replayed_on_the_loaded_data() {
     let second = b.load("bob").unwrap();
     second.patch(&add(), json!([1])).unwrap(); // before the load completes
     assert_eq!(coins(&second.data()), 1);
-    w.block_on(second.wait_next());
+    w.block_on(second.r#await());
     assert_eq!(coins(&second.data()), 101, "replayed on the stored 100");
     w.block_on(second.stop()).unwrap();
     assert_eq!(stored_coins(&w, "bob"), 101);
@@ -155,7 +155,7 @@ fn an_outage_loses_nothing_and_is_reported() {
     let server = w.server(1, 0.0);
     let (store, errors) = server.observed_store("players");
     let s = store.load("fay").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     w.storage.outage(w.sim.now() + 60_000.0);
     for _ in 0..10 {
         s.patch(&add(), json!([2])).unwrap();
@@ -203,7 +203,7 @@ fn undecodable_records_make_the_session_bad_and_are_never_written() {
         let (store, errors) = server.observed_store("players");
         let s = store.load("hal").unwrap();
         s.patch(&add(), json!([1])).unwrap();
-        w.block_on(s.wait_next());
+        w.block_on(s.r#await());
         assert!(s.bad().is_some(), "{garbage}");
         assert_eq!(
             code(s.patch(&add(), json!([1]))),
@@ -249,11 +249,11 @@ fn migrations_run_once_per_key_and_default_data_is_premarked() {
         migrating_options(&["a", "b"]),
     );
     let s = new.load("ivy").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     assert_eq!(s.data().0["steps"], json!(["a", "b"]));
     w.block_on(s.stop()).unwrap();
     let s = new.load("ivy").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     assert_eq!(s.data().0["steps"], json!(["a", "b"]), "not again");
     w.block_on(s.stop()).unwrap();
     // A new key starts from default data with every step marked done.
@@ -279,7 +279,7 @@ fn an_unknown_migration_step_quarantines_the_key() {
     let writes_before = w.storage.writes().len();
     let older = server.store_with(server.host(json!({"coins": 0})), migrating_options(&["a"]));
     let s = older.load("kim").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     let reason = s.bad().expect("bad");
     assert!(reason.contains("\"z\""), "{reason}");
     w.run_for(10_000.0);
@@ -303,7 +303,7 @@ fn a_migration_that_throws_or_returns_nothing_makes_the_session_bad() {
         let errors = host.errors.clone();
         let store = server.store_with(host, o);
         let s = store.load("lee").unwrap();
-        w.block_on(s.wait_next());
+        w.block_on(s.r#await());
         assert!(s.bad().expect("bad").contains(name));
         assert!(errors
             .borrow()
@@ -469,7 +469,7 @@ fn await_settles_at_once_on_a_stopped_session_and_stop_twice_is_harmless() {
         b.await.unwrap();
     });
     w.block_on(s.stop()).unwrap();
-    assert_eq!(w.sim.block_on_for(7, s.wait_next(), 0.0), Some(()));
+    assert_eq!(w.sim.block_on_for(7, s.r#await(), 0.0), Some(()));
     assert_eq!(stored_coins(&w, "quin"), 1);
 }
 
@@ -578,7 +578,7 @@ fn an_action_that_fails_halfway_on_replay_leaves_no_trace() {
     });
     store.action(arm.clone());
     let s = store.load("vic").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     // Another server arms the stored data; this session has not pulled since.
     let other = w.server(2, 0.0);
     let other = other.store_with(
@@ -613,10 +613,10 @@ fn await_after_a_patch_waits_for_a_save_that_carries_it() {
         ..Faults::default()
     });
     let s = w.server(1, 0.0).store("players").load("xia").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     for i in 1..=30 {
         s.patch(&add(), json!([1])).unwrap();
-        w.block_on(s.wait_next());
+        w.block_on(s.r#await());
         assert_eq!(
             stored_coins(&w, "xia"),
             i,

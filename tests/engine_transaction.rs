@@ -62,8 +62,8 @@ fn a_trade_whose_prepare_fails_aborts_and_refunds() {
     let w = World::new(2);
     let bob = funded(&w, 1, "bob");
     let tom = funded(&w, 1, "tom");
-    w.block_on(bob.wait_next());
-    w.block_on(tom.wait_next());
+    w.block_on(bob.r#await());
+    w.block_on(tom.r#await());
     w.storage.outage(w.sim.now() + 20_000.0);
     let tx = trade(&bob, &tom);
     assert!(!w.block_on(tx.commit()).unwrap());
@@ -134,8 +134,8 @@ fn a_commit_after_presumed_abort_loses_and_reports_false() {
     let w = World::new(4);
     let bob = funded(&w, 1, "bob");
     let tom = funded(&w, 1, "tom");
-    w.block_on(bob.wait_next());
-    w.block_on(tom.wait_next());
+    w.block_on(bob.r#await());
+    w.block_on(tom.r#await());
     let tx = trade(&bob, &tom);
     // First, undisturbed: it commits.
     let result = w.block_on(tx.commit());
@@ -243,7 +243,7 @@ fn a_pending_transaction_with_an_unknown_action_quarantines_the_key() {
     let newer = JsonFn::mutating("gift-v2", |_, _| Ok(()));
     store.transaction("gift-v2", newer.clone()).unwrap();
     let s = store.load("uma").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     // Prepared but never decided (storage goes away before the decision).
     let mut tx = Transaction::new();
     tx.record(&s, true, &newer, json!([])).unwrap();
@@ -266,7 +266,7 @@ fn a_pending_transaction_with_an_unknown_action_quarantines_the_key() {
         StoreOptions::new("players"),
     );
     let s = old.load("uma").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     assert!(s.bad().expect("bad").contains("gift-v2"));
     w.run_for(120_000.0);
     let later: Vec<_> = w.storage.writes()[writes..]
@@ -300,7 +300,7 @@ fn a_transaction_action_that_cancels_on_replay_is_skipped_and_reported() {
 
     // A session that has not pulled since another server added 50.
     let s = store.load("wes").unwrap();
-    w.block_on(s.wait_next());
+    w.block_on(s.r#await());
     let other = w.server(2, 0.0).store("players").load("wes").unwrap();
     other.patch(&add(), json!([50])).unwrap();
     w.block_on(other.stop()).unwrap();

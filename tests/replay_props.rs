@@ -85,7 +85,7 @@ proptest! {
         // A fresh session converges to the stored data.
         w.storage.set_faults(Faults::default());
         let probe = servers[0].load("k").unwrap();
-        w.block_on(probe.wait_next());
+        w.block_on(probe.r#await());
         prop_assert_eq!(coins(&probe.data()), total);
     }
 }

@@ -42,6 +42,16 @@ pub fn describe(value: &JsValue) -> String {
         .unwrap_or_else(|| "a value of another type".into())
 }
 
+/// A number as JavaScript prints it where Rust differs (`Infinity`, not `inf`).
+fn js_number(x: f64) -> String {
+    match x {
+        x if x.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        x => format!("{x}"),
+    }
+}
+
 /// Reads `object[name]`; a throwing getter counts as a bad option.
 fn field(object: &JsValue, name: &str) -> Result<JsValue, JsError> {
     Reflect::get(object, &JsValue::from_str(name))
@@ -88,7 +98,7 @@ const KNOWN_OPTIONS: [&str; 10] = [
     "onError",
 ];
 
-/// Decodes the options object of `new Store(options)` (SPEC section 2).
+/// Decodes the options object of `new Store(options)` (docs/api.md).
 /// Unknown keys are refused: a misspelt `pulldelay` would otherwise be
 /// silently ignored.
 pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
@@ -118,7 +128,7 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
     for (what, slot) in [
         ("pullDelay", &mut engine.pull_delay_ms),
         ("transactionTimeout", &mut engine.transaction_timeout_ms),
-        // Not in SPEC §2: how long a backend call may go unanswered before
+        // Not in docs/api.md: how long a backend call may go unanswered before
         // it counts as failed (and is retried). Default 30 s.
         ("requestTimeout", &mut engine.request_timeout_ms),
     ] {
@@ -132,6 +142,14 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
                 describe(&value)
             ))
         })?;
+        // Checked here, in the user's unit, so the message shows what was
+        // passed (the engine checks again in milliseconds).
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return Err(invalid_options(format!(
+                "options.{what} must be a positive number of seconds, got {}",
+                js_number(seconds)
+            )));
+        }
         *slot = seconds * 1000.0;
     }
     let default_data = function_arg(&field(options, "defaultData")?, "options.defaultData")?;
@@ -194,7 +212,7 @@ fn migrations(value: &JsValue) -> Result<Vec<(String, Function)>, JsError> {
         .collect()
 }
 
-/// A backend is an object with `get` and `put` methods (SPEC section 3).
+/// A backend is an object with `get` and `put` methods (docs/backend-contract.md).
 fn check_backend(backend: &JsValue) -> Result<(), JsError> {
     if !backend.is_object() {
         return Err(invalid_options(format!(

@@ -1,4 +1,4 @@
-//! The engine's [`Storage`] over a JS backend object (SPEC section 3).
+//! The engine's [`Storage`] over a JS backend object (docs/backend-contract.md).
 //!
 //! Each call looks the method up on the object, calls it, and awaits the
 //! promise. A synchronous throw or a rejection is [`StorageError::Failed`]

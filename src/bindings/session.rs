@@ -133,11 +133,11 @@ impl WasmSession {
     /// Resolves after the next successful request; never rejects.
     ///
     /// ```js
-    /// await session.waitNext();
+    /// await session.await();
     /// ```
-    #[wasm_bindgen(js_name = waitNext)]
-    pub fn wait_next(&self) -> Promise {
-        let next = self.session.wait_next();
+    #[wasm_bindgen(js_name = "await")]
+    pub fn r#await(&self) -> Promise {
+        let next = self.session.r#await();
         future_to_promise(async move {
             next.await;
             Ok(JsValue::UNDEFINED)

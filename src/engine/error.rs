@@ -1,4 +1,4 @@
-//! Errors as values with stable codes (SPEC section 6).
+//! Errors as values with stable codes (docs/errors.md).
 //!
 //! The binding layer turns an [`Error::Skilift`] into a JS `SkiliftError`
 //! with `code` set to [`Code::as_str`], and throws an [`Error::Host`] as the
@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-/// The stable error codes of SPEC section 6.
+/// The stable error codes of docs/errors.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
     ActionInvalidFunction,
@@ -26,6 +26,9 @@ pub enum Code {
     NotJson,
     /// A backend call failed or timed out (reported to `onError`, retried).
     BackendFailed,
+    /// The engine broke one of its own invariants: a bug in skilift, not in
+    /// the game or the backend.
+    Internal,
 }
 
 impl Code {
@@ -48,6 +51,7 @@ impl Code {
             Code::BackendInvalidResponse => "backend_invalid_response",
             Code::NotJson => "not_json",
             Code::BackendFailed => "backend_failed",
+            Code::Internal => "internal_error",
         }
     }
 }

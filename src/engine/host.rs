@@ -3,13 +3,15 @@
 //! The engine never touches JavaScript, files or sockets. Everything that
 //! differs between the WebAssembly build and the native simulation comes in
 //! through these traits: the document type and how actions run on it
-//! ([`Host`], [`Document`]), where records live ([`Storage`], SPEC section 3)
+//! ([`Host`], [`Document`]), where records live ([`Storage`], docs/backend-contract.md)
 //! and time ([`Runtime`]). All of it is single-threaded: no `Send` bounds.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+
+use super::error::{Code, Error};
 
 /// A boxed future that is not `Send`; the engine runs on one thread.
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -39,7 +41,7 @@ pub trait Document: Clone + 'static {
     fn first_difference(&self, other: &Self) -> Option<String>;
 }
 
-/// A stored entry as a backend returns it (SPEC section 3).
+/// A stored entry as a backend returns it (docs/backend-contract.md).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     /// The whole record as JSON text.
@@ -66,7 +68,7 @@ pub enum StorageError<E> {
 /// A future that resolves to a storage answer.
 pub type StorageFuture<T, E> = LocalBoxFuture<'static, Result<T, StorageError<E>>>;
 
-/// The host-supplied backend (SPEC section 3).
+/// The host-supplied backend (docs/backend-contract.md).
 pub trait Storage: 'static {
     /// A host exception (a JS value in WebAssembly).
     type Error: Clone + fmt::Debug + 'static;
@@ -170,5 +172,20 @@ pub trait Host: 'static {
     /// The empty argument list, for migrations.
     fn no_args(&self) -> Self::Args;
     /// Reports a background failure (the store's `onError`). Must not panic.
-    fn report(&self, error: &crate::engine::Error<Self::Error>, key: Option<&str>);
+    fn report(&self, error: &Error<Self::Error>, key: Option<&str>);
+}
+
+/// The error to report for a storage call that gave no answer.
+pub(crate) fn storage_error<E>(err: StorageError<E>) -> Error<E> {
+    match err {
+        StorageError::Failed(e) => Error::Host(e),
+        StorageError::Invalid(why) => Error::new(
+            Code::BackendInvalidResponse,
+            format!("the backend answered something of the wrong shape: {why}"),
+        ),
+        StorageError::TimedOut => Error::new(
+            Code::BackendFailed,
+            "the backend did not answer within the request timeout",
+        ),
+    }
 }

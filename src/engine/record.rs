@@ -1,4 +1,4 @@
-//! The stored record: the envelope around a key's data (SPEC section 3).
+//! The stored record: the envelope around a key's data (docs/record-format.md).
 //!
 //! ```json
 //! {"skilift":1,"migrations":["add-gems"],"pending":[...],

@@ -1,4 +1,4 @@
-//! Capped exponential backoff for failed storage calls (SPEC section 3).
+//! Capped exponential backoff for failed storage calls (docs/backend-contract.md).
 
 /// Delays between retries: `start`, doubling, never above `cap`, with up to
 /// 25% random jitter taken off so many servers do not retry in step.

@@ -1,22 +1,24 @@
 //! A session: one loaded key, its cached data, its queue of unsaved actions,
 //! its `updated` callbacks, and its life cycle (running, stopping, stopped).
 //!
-//! The background work (pulls, retries, the final save) lives in `pull.rs`;
-//! this file owns the state and the calls the game makes.
+//! The background work (pulls, retries, the final save) lives in `pull/`,
+//! which drives this state; the store starts both. This file does not know
+//! the pull: it owns the state and the calls the game makes.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
+use super::context::Context;
 use super::error::{Code, Error};
-use super::host::{Host, Runtime};
+use super::host::Host;
+use super::ids::random_id;
 use super::record::Pending;
-use super::resolve::{check_schema, Item};
+use super::replay::item::{check_schema, Batch, Item};
+use super::replay::work::{Mode, Work};
 use super::signal::{oneshot, Notify, Receiver, Sender};
-use super::store::StoreInner;
 use super::strict;
-use super::work::{Mode, Work};
 
 /// An `updated` callback. An error it returns is reported, never propagated.
 pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;
@@ -26,12 +28,6 @@ pub(crate) enum Phase {
     Running,
     Stopping,
     Stopped,
-}
-
-/// A batch of queued items taken by a pull, numbered for exactly-once writes.
-pub(crate) struct Batch<H: Host> {
-    pub n: u64,
-    pub items: Vec<Item<H>>,
 }
 
 pub(crate) struct State<H: Host> {
@@ -58,7 +54,8 @@ pub(crate) struct State<H: Host> {
 }
 
 pub(crate) struct SessionInner<H: Host> {
-    pub store: Rc<StoreInner<H>>,
+    /// The store's shared context (not the store: sessions sit below it).
+    pub store: Rc<Context<H>>,
     pub key: String,
     /// Identifies this session's batches in records (`writers`).
     pub id: String,
@@ -67,7 +64,7 @@ pub(crate) struct SessionInner<H: Host> {
     pub wake: Notify,
 }
 
-/// A loaded key (SPEC section 2.1).
+/// A loaded key (docs/api.md).
 pub struct Session<H: Host>(pub(crate) Rc<SessionInner<H>>);
 
 impl<H: Host> Clone for Session<H> {
@@ -76,20 +73,10 @@ impl<H: Host> Clone for Session<H> {
     }
 }
 
-/// A random id of 16 hex digits per half, from the host's randomness.
-pub(crate) fn random_id<R: Runtime + ?Sized>(rt: &R) -> String {
-    let mut s = String::with_capacity(24);
-    for _ in 0..3 {
-        let part = (rt.random() * 4_294_967_296.0) as u64;
-        s.push_str(&format!("{part:08x}"));
-    }
-    s
-}
-
 impl<H: Host> Session<H> {
-    /// Creates the session and starts its pull loop. Fails only when
-    /// `defaultData` throws (its exception is carried through).
-    pub(crate) fn start(store: Rc<StoreInner<H>>, key: String) -> Result<Self, Error<H::Error>> {
+    /// Creates the session; the caller starts its pull loop. Fails only
+    /// when `defaultData` throws (its exception is carried through).
+    pub(crate) fn new(store: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
         let rt = store.host.runtime().clone();
         let cache = store.host.default_data().map_err(Error::Host)?;
         let id = random_id(&*rt);
@@ -109,15 +96,13 @@ impl<H: Host> Session<H> {
             stop_result: None,
             acks: HashMap::new(),
         };
-        let session = Session(Rc::new(SessionInner {
+        Ok(Session(Rc::new(SessionInner {
             store,
             key,
             id,
             state: RefCell::new(state),
             wake: Notify::default(),
-        }));
-        rt.spawn(Box::pin(super::pull::run(session.0.clone())));
-        Ok(session)
+        })))
     }
 
     /// The key this session reads and writes.
@@ -235,7 +220,7 @@ impl<H: Host> Session<H> {
     /// Resolves after the next successful request that starts after this
     /// call (so it carries every patch made before it), or at once on a
     /// stopped session. Never fails.
-    pub fn wait_next(&self) -> impl Future<Output = ()> + 'static {
+    pub fn r#await(&self) -> impl Future<Output = ()> + 'static {
         let (tx, rx) = oneshot();
         {
             let mut st = self.0.state.borrow_mut();

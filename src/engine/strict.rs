@@ -1,4 +1,4 @@
-//! Strict mode (SPEC section 6): checks too costly for production.
+//! Strict mode (docs/errors.md): checks too costly for production.
 //!
 //! Process-wide, as the JS `strict()` function is; the engine is
 //! single-threaded, so a thread-local is the process.

@@ -1,4 +1,4 @@
-//! Transactions across keys without locks (SPEC section 4).
+//! Transactions across keys without locks (docs/transactions.md).
 //!
 //! Prepare: each key's part is written as a pending entry by that session's
 //! normal pull. Decide: the coordinator creates the decision record with a
@@ -8,12 +8,14 @@
 
 use std::rc::Rc;
 
+use super::context::Context;
+use super::decisions::decide;
 use super::error::{Code, Error};
-use super::host::{Host, LocalBoxFuture, Runtime, Storage};
-use super::record::{Pending, StoredCall};
-use super::resolve::decide;
+use super::host::{storage_error, Host, LocalBoxFuture, Runtime, Storage};
+use super::ids::random_id;
+use super::record::{whole_ms, Pending, StoredCall};
 use super::retry::Backoff;
-use super::session::{random_id, Session};
+use super::session::Session;
 use super::signal::{join_all, race, Either};
 
 /// One key's recorded part.
@@ -155,7 +157,7 @@ impl<H: Host> Transaction<H> {
         }
         let rt = coordinator.host.runtime().clone();
         let id = self.id.clone().unwrap_or_else(|| random_id(&*rt));
-        let created = super::record::whole_ms(rt.now_ms());
+        let created = whole_ms(rt.now_ms());
         let pendings: Vec<Pending> = self
             .parts
             .iter()
@@ -193,7 +195,7 @@ impl<H: Host> Transaction<H> {
                 let (store, id, sessions) = (coordinator.clone(), id.clone(), sessions.clone());
                 rt.spawn(Box::pin(async move {
                     if let Err(e) = decide(&store, &id, false).await {
-                        report_all(&sessions, &super::resolve::storage_error(e));
+                        report_all(&sessions, &storage_error(e));
                     }
                 }));
                 false
@@ -210,7 +212,7 @@ impl<H: Host> Transaction<H> {
 
 /// A transaction's failures go to the `onError` of every store taking part.
 fn report_all<H: Host>(sessions: &[Session<H>], error: &Error<H::Error>) {
-    let mut seen: Vec<*const super::store::StoreInner<H>> = Vec::new();
+    let mut seen: Vec<*const Context<H>> = Vec::new();
     for s in sessions {
         let ptr = Rc::as_ptr(&s.0.store);
         if !seen.contains(&ptr) {
@@ -224,7 +226,7 @@ fn report_all<H: Host>(sessions: &[Session<H>], error: &Error<H::Error>) {
 /// known: after a lost reply the decision may or may not have been stored,
 /// and resolving either way before knowing could split the keys.
 async fn decide_with_retry<H: Host>(
-    store: &Rc<super::store::StoreInner<H>>,
+    store: &Rc<Context<H>>,
     id: &str,
     sessions: &[Session<H>],
 ) -> bool {
@@ -234,7 +236,7 @@ async fn decide_with_retry<H: Host>(
         match decide(store, id, true).await {
             Ok(d) => return d,
             Err(e) => {
-                report_all(sessions, &super::resolve::storage_error(e));
+                report_all(sessions, &storage_error(e));
                 rt.sleep(backoff.next_delay(rt.random())).await;
             }
         }

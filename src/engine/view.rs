@@ -2,22 +2,21 @@
 
 use std::rc::Rc;
 
+use super::context::Context;
 use super::error::{Code, Error};
-use super::host::{Entry, Host, Storage};
+use super::host::{storage_error, Entry, Host, Storage};
 use super::record::Record;
-use super::resolve::storage_error;
-use super::store::StoreInner;
+use super::replay::work::{Mode, Stop, Work};
 use super::timeout::with_timeout;
-use super::work::{Mode, Stop, Work};
 
-/// A read-only view of one key (SPEC section 2.1).
+/// A read-only view of one key (docs/api.md).
 pub struct View<H: Host> {
-    store: Rc<StoreInner<H>>,
+    store: Rc<Context<H>>,
     key: String,
 }
 
 impl<H: Host> View<H> {
-    pub(crate) fn new(store: Rc<StoreInner<H>>, key: String) -> Self {
+    pub(crate) fn new(store: Rc<Context<H>>, key: String) -> Self {
         View { store, key }
     }
 

@@ -197,7 +197,7 @@ async fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved
     store.action(add.clone()).unwrap();
     store.action(bad.clone().into()).unwrap();
     let session = store.load("p1".into()).unwrap();
-    settle(session.wait_next()).await.unwrap();
+    settle(session.r#await()).await.unwrap();
     assert!(session.patch(add.clone(), args(&[1.into()])).unwrap());
     assert!(
         session.patch(bad.into(), Array::new()).unwrap(),

@@ -165,7 +165,7 @@ async fn backend_failures_reach_on_error_unchanged_and_the_session_recovers() {
     );
     assert!(!session.loaded());
     backend.heal();
-    settle(session.wait_next()).await.unwrap();
+    settle(session.r#await()).await.unwrap();
     assert!(session.loaded());
     settle(session.stop()).await.unwrap();
 }
@@ -185,7 +185,7 @@ async fn a_backend_answering_garbage_is_reported_as_backend_invalid_response() {
         "entry.value must be a string",
     );
     backend.heal();
-    settle(session.wait_next()).await.unwrap();
+    settle(session.r#await()).await.unwrap();
     settle(session.stop()).await.unwrap();
 }
 

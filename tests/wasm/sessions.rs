@@ -23,7 +23,7 @@ async fn load_patch_updated_stop_round_trip_through_the_js_backend() {
     let session = store.load("player_1".into()).unwrap();
     assert_eq!(session.key(), "player_1");
     assert!(!session.loaded(), "load returns at once");
-    settle(session.wait_next()).await.unwrap();
+    settle(session.r#await()).await.unwrap();
     assert!(session.loaded());
     assert_eq!(session.bad(), None);
 
@@ -75,8 +75,8 @@ async fn load_patch_updated_stop_round_trip_through_the_js_backend() {
     ] {
         assert_skilift_error(&error, "session_already_stopped", "");
     }
-    // wait_next settles at once on a stopped session.
-    settle(session.wait_next()).await.unwrap();
+    // await settles at once on a stopped session.
+    settle(session.r#await()).await.unwrap();
     assert_eq!(number(&session.data(), "coins"), 15.0);
 }
 
@@ -105,7 +105,7 @@ async fn patches_made_before_the_load_are_replayed_on_the_loaded_data() {
         1.0,
         "applied to the default data at once"
     );
-    settle(s2.wait_next()).await.unwrap();
+    settle(s2.r#await()).await.unwrap();
     assert_eq!(
         number(&s2.data(), "coins"),
         101.0,

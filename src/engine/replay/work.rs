@@ -8,15 +8,15 @@
 //!   an exception, a cancel, a schema refusal — may have left the document
 //!   half-changed, so the whole computation is redone in `Safe` mode.
 //! - `Safe`: each action gets its own copy; failures are skipped and
-//!   reported, exactly as SPEC section 2.1 says.
+//!   reported, exactly as docs/api.md says.
 //!
 //! Runs host code: call with no `RefCell` borrow of a session held.
 
-use super::error::{Code, Error};
-use super::host::Host;
-use super::record::{Pending, Record, StoredCall};
-use super::resolve::run_action;
-use super::store::StoreInner;
+use super::item::run_action;
+use crate::engine::context::Context;
+use crate::engine::error::{Code, Error};
+use crate::engine::host::{Document, Host};
+use crate::engine::record::{Pending, Record, StoredCall};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Mode {
@@ -36,7 +36,7 @@ pub(crate) enum Stop {
 type Resolved<H> = Result<(<H as Host>::Func, <H as Host>::Args), Error<<H as Host>::Error>>;
 
 pub(crate) struct Work<'a, H: Host> {
-    store: &'a StoreInner<H>,
+    store: &'a Context<H>,
     key: &'a str,
     mode: Mode,
     /// `None` only after an in-place failure, when the work is discarded.
@@ -44,7 +44,7 @@ pub(crate) struct Work<'a, H: Host> {
 }
 
 impl<'a, H: Host> Work<'a, H> {
-    pub fn new(store: &'a StoreInner<H>, key: &'a str, mode: Mode, data: H::Doc) -> Self {
+    pub fn new(store: &'a Context<H>, key: &'a str, mode: Mode, data: H::Doc) -> Self {
         Work {
             store,
             key,
@@ -55,12 +55,11 @@ impl<'a, H: Host> Work<'a, H> {
 
     /// Decodes `json` into a working copy suited to `mode`.
     pub fn decode(
-        store: &'a StoreInner<H>,
+        store: &'a Context<H>,
         key: &'a str,
         mode: Mode,
         json: &str,
     ) -> Result<Self, Stop> {
-        use super::host::Document;
         let data = match mode {
             Mode::InPlace => H::Doc::from_json_owned(json),
             Mode::Safe => H::Doc::from_json(json),

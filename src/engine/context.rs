@@ -1,0 +1,135 @@
+//! The shared context of one store: host, options, action registry and
+//! decision cache. Everything above it (replay, decision records, sessions,
+//! pulls, views, transactions) reads the store through this, and it imports
+//! none of them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::error::{Code, Error};
+use super::host::Host;
+use super::options::StoreOptions;
+
+/// How many transaction decisions a store keeps in memory.
+const DECISION_CACHE_LIMIT: usize = 10_000;
+
+/// A registered action.
+struct Registered<F> {
+    func: F,
+    /// The permanent name of a transaction action; `None` for plain actions.
+    name: Option<String>,
+}
+
+/// What every part of the engine shares about one store: its host, its
+/// options, its registered actions and the transaction decisions it has
+/// seen. The store's sessions are not here: they belong to [`Store`], so
+/// nothing below the store needs to know about the sessions.
+///
+/// [`Store`]: super::store::Store
+pub(crate) struct Context<H: Host> {
+    pub host: H,
+    pub options: StoreOptions<H::Func>,
+    pub namespace: String,
+    actions: RefCell<Vec<Registered<H::Func>>>,
+    /// Transaction decisions seen by this store. Decisions never change, so
+    /// a cached one never goes stale.
+    decisions: RefCell<HashMap<String, bool>>,
+}
+
+impl<H: Host> Context<H> {
+    pub fn new(host: H, options: StoreOptions<H::Func>) -> Self {
+        let namespace = format!("{}/{}", options.name, options.scope);
+        Context {
+            host,
+            options,
+            namespace,
+            actions: RefCell::new(Vec::new()),
+            decisions: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Registers a plain action. Registering the same function again is harmless.
+    pub fn register_action(&self, func: H::Func) {
+        let mut actions = self.actions.borrow_mut();
+        if !actions.iter().any(|a| a.func == func) {
+            actions.push(Registered { func, name: None });
+        }
+    }
+
+    /// Registers a transaction action under a permanent, unique name.
+    pub fn register_transaction(&self, name: &str, func: H::Func) -> Result<(), Error<H::Error>> {
+        if name.is_empty() {
+            return Err(Error::new(
+                Code::InvalidOptions,
+                "a transaction action needs a non-empty name",
+            ));
+        }
+        let mut actions = self.actions.borrow_mut();
+        if let Some(existing) = actions.iter_mut().find(|a| a.func == func) {
+            match &existing.name {
+                Some(n) if n == name => return Ok(()),
+                Some(n) => {
+                    return Err(Error::new(
+                        Code::InvalidOptions,
+                        format!("this function is already registered as transaction action {n:?}; one function has one permanent name"),
+                    ))
+                }
+                None => {}
+            }
+        }
+        if actions.iter().any(|a| a.name.as_deref() == Some(name)) {
+            return Err(Error::new(
+                Code::InvalidOptions,
+                format!("a different function is already registered as transaction action {name:?}; names must be unique"),
+            ));
+        }
+        match actions.iter_mut().find(|a| a.func == func) {
+            Some(existing) => existing.name = Some(name.to_owned()),
+            None => actions.push(Registered {
+                func,
+                name: Some(name.to_owned()),
+            }),
+        }
+        Ok(())
+    }
+
+    /// Whether `func` is registered at all, and its transaction name if any.
+    pub fn registration(&self, func: &H::Func) -> Option<Option<String>> {
+        self.actions
+            .borrow()
+            .iter()
+            .find(|a| &a.func == func)
+            .map(|a| a.name.clone())
+    }
+
+    /// The transaction action registered under `name`.
+    pub fn named(&self, name: &str) -> Option<H::Func> {
+        self.actions
+            .borrow()
+            .iter()
+            .find(|a| a.name.as_deref() == Some(name))
+            .map(|a| a.func.clone())
+    }
+
+    /// Caches a decision. The cache is bounded: forgetting a decision is
+    /// always safe (a committed one is in storage; an aborted one that the
+    /// courtesy write failed to store is presumed again after the timeout),
+    /// it only costs a read.
+    pub fn remember_decision(&self, id: &str, committed: bool) {
+        let mut decisions = self.decisions.borrow_mut();
+        if decisions.len() >= DECISION_CACHE_LIMIT {
+            decisions.clear();
+        }
+        decisions.insert(id.to_owned(), committed);
+    }
+
+    /// A cached decision.
+    pub fn known_decision(&self, id: &str) -> Option<bool> {
+        self.decisions.borrow().get(id).copied()
+    }
+
+    /// Reports a background failure to the store's `onError`.
+    pub fn report(&self, error: &Error<H::Error>, key: Option<&str>) {
+        self.host.report(error, key);
+    }
+}

@@ -1,0 +1,87 @@
+//! One compare-and-set attempt of a pull: get the record, build what to
+//! write, put it conditionally on the version read.
+
+use std::rc::Rc;
+
+use super::build::{build, Built, Rebuilt};
+use super::confirm::{confirm, Written};
+use super::error::PullError;
+use crate::engine::error::Error;
+use crate::engine::host::{Entry, Host, Storage};
+use crate::engine::replay::item::Batch;
+use crate::engine::session::SessionInner;
+
+/// How one attempt of a pull ended.
+pub(crate) enum Outcome<E> {
+    /// Written (or nothing to write); the cache is updated.
+    Stored,
+    /// The compare-and-set lost: try again on the newer record.
+    Conflict,
+    /// An action's result could not be encoded and was removed.
+    Dropped(Error<E>),
+}
+
+/// One get, replay and conditional put.
+pub(crate) async fn attempt<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    batches: &mut Vec<Batch<H>>,
+) -> Result<Outcome<H::Error>, PullError<H::Error>> {
+    let store = &session.store;
+    let storage = store.host.storage().clone();
+    let entry = storage.get(&store.namespace, &session.key).await?;
+    let Rebuilt {
+        record,
+        data,
+        write,
+    } = match build(session, entry.as_ref(), batches).await? {
+        Built::Ready(a) => a,
+        Built::Dropped(err) => return Ok(Outcome::Dropped(err)),
+    };
+    let Some(text) = write else {
+        confirm(session, batches, Written { record, data });
+        return Ok(Outcome::Stored);
+    };
+    let expected = entry.as_ref().map(|e| e.version.clone());
+    let user_ids = merged_user_ids(session, entry.as_ref());
+    let put = storage.put(
+        &store.namespace,
+        &session.key,
+        text.clone(),
+        expected,
+        user_ids.clone(),
+    );
+    match put.await? {
+        Some(_version) => {
+            confirm(session, batches, Written { record, data });
+            Ok(Outcome::Stored)
+        }
+        None if crate::engine::sabotage::active("last_writer_wins") => {
+            // Overwrite whatever the other writer stored.
+            let now = storage.get(&store.namespace, &session.key).await?;
+            let put = storage.put(
+                &store.namespace,
+                &session.key,
+                text,
+                now.map(|e| e.version),
+                user_ids,
+            );
+            if put.await?.is_some() {
+                confirm(session, batches, Written { record, data });
+                return Ok(Outcome::Stored);
+            }
+            Ok(Outcome::Conflict)
+        }
+        None => Ok(Outcome::Conflict),
+    }
+}
+
+/// The union of the stored user ids and this session's.
+fn merged_user_ids<H: Host>(session: &SessionInner<H>, entry: Option<&Entry>) -> Vec<f64> {
+    let mut ids: Vec<f64> = entry.map(|e| e.user_ids.clone()).unwrap_or_default();
+    for id in &session.state.borrow().user_ids {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    ids
+}

@@ -1,0 +1,146 @@
+//! The record an attempt writes: from the entry just read (or the default
+//! data), after the quarantine and exactly-once checks and the decisions of
+//! pending transactions (read from storage), replayed by
+//! [`rebuild`](crate::engine::replay::rebuild), then encoded.
+
+use std::rc::Rc;
+
+use super::confirm::ack_prepares;
+use super::error::PullError;
+use crate::engine::decisions::decision;
+use crate::engine::error::{Code, Error};
+use crate::engine::host::{Document, Entry, Host, Runtime};
+use crate::engine::record::{DecodeError, Record};
+use crate::engine::replay::item::Batch;
+use crate::engine::replay::quarantine::quarantine_reason;
+use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
+use crate::engine::replay::work::Stop;
+use crate::engine::session::SessionInner;
+
+pub(crate) struct Rebuilt<H: Host> {
+    pub record: Record,
+    pub data: H::Doc,
+    /// The text to write, or `None` when nothing changed.
+    pub write: Option<String>,
+}
+
+pub(crate) enum Built<H: Host> {
+    Ready(Rebuilt<H>),
+    /// An action's result could not be encoded; it was removed.
+    Dropped(Error<H::Error>),
+}
+
+/// Builds the record to write from a fresh entry and the batches.
+pub(crate) async fn build<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    entry: Option<&Entry>,
+    batches: &mut Vec<Batch<H>>,
+) -> Result<Built<H>, PullError<H::Error>> {
+    let store = &session.store;
+    let host = &store.host;
+    let now = host.runtime().now_ms();
+    let mut record = match entry {
+        None => {
+            let data = host
+                .default_data()
+                .map_err(|e| PullError::Failed(Error::Host(e)))?;
+            let json = data.to_json().map_err(|path| {
+                PullError::Failed(Error::new(
+                    Code::NotJson,
+                    format!("defaultData returned a value that is not JSON at {path}"),
+                ))
+            })?;
+            // Default data is already in the latest shape: every step counts as done.
+            let steps = store
+                .options
+                .migrations
+                .iter()
+                .map(|(s, _)| s.clone())
+                .collect();
+            Record::new(json, steps)
+        }
+        Some(e) => match Record::decode(&e.value) {
+            Ok(r) => r,
+            Err(err @ (DecodeError::Undecodable(_) | DecodeError::NewerFormat(_))) => {
+                return Err(PullError::Bad(Code::BadData, err.reason()))
+            }
+        },
+    };
+    if let Some(reason) = quarantine_reason(store, &record) {
+        return Err(PullError::Bad(Code::BadData, reason));
+    }
+    // Exactly-once: batches this session already stored (an ambiguous write
+    // that did land) are dropped, not applied again.
+    if !crate::engine::sabotage::active("exactly_once") {
+        let stored = record.written_batch(&session.id);
+        let (done, todo): (Vec<_>, Vec<_>) = std::mem::take(batches)
+            .into_iter()
+            .partition(|b| b.n <= stored);
+        *batches = todo;
+        for b in done {
+            ack_prepares(session, &b.items);
+        }
+    }
+    // Look up decisions first (they await storage); the data work after
+    // this is synchronous.
+    let mut decided = Vec::new();
+    let mut undecided = Vec::new();
+    for pending in std::mem::take(&mut record.pending) {
+        match decision(store, &pending).await? {
+            Some(committed) => decided.push((pending, committed)),
+            None => undecided.push(pending),
+        }
+    }
+    record.pending = undecided;
+
+    let computed = rebuild(store, &session.key, &record, &decided, batches);
+    let base = record;
+    let (mut record, data, mut changed) = match computed {
+        Ok(c) => c,
+        Err(Stop::Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
+        Err(Stop::Redo) => {
+            return Err(PullError::Failed(Error::new(
+                Code::Internal,
+                "internal: safe replay asked to be redone",
+            )))
+        }
+    };
+    if let Some(last) = batches.last() {
+        record.mark_written(&session.id, last.n, now);
+        changed = true;
+    }
+    let ids_changed = {
+        let st = session.state.borrow();
+        let stored = entry.map(|e| &e.user_ids);
+        st.user_ids
+            .iter()
+            .any(|id| !stored.is_some_and(|s| s.contains(id)))
+    };
+    if !changed && !ids_changed {
+        return Ok(Built::Ready(Rebuilt {
+            record,
+            data: host.seal(data),
+            write: None,
+        }));
+    }
+    match data.to_json() {
+        Ok(json) => record.data = json,
+        Err(path) => {
+            return match drop_unencodable(store, &session.key, &base, &decided, batches, path) {
+                Ok(dropped) => Ok(Built::Dropped(dropped)),
+                Err(e) => Err(PullError::Failed(e)),
+            }
+        }
+    }
+    let text = record.encode().map_err(|why| {
+        PullError::Failed(Error::new(
+            Code::NotJson,
+            format!("cannot encode the record: {why}"),
+        ))
+    })?;
+    Ok(Built::Ready(Rebuilt {
+        record,
+        data: host.seal(data),
+        write: Some(text),
+    }))
+}

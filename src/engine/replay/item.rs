@@ -1,0 +1,68 @@
+//! What a session queues and a pull replays: [`Item`]s grouped in numbered
+//! [`Batch`]es, and running one action with the store's schema check.
+//!
+//! Running actions is host code: call with no `RefCell` borrow of a session
+//! held.
+
+use crate::engine::context::Context;
+use crate::engine::error::{Code, Error};
+use crate::engine::host::Host;
+use crate::engine::record::Pending;
+
+/// One unit of queued work.
+pub(crate) enum Item<H: Host> {
+    /// A plain patch.
+    Action { func: H::Func, args: H::Args },
+    /// Adds this key's part of a transaction (a prepare).
+    Prepare(Pending),
+}
+
+impl<H: Host> Clone for Item<H> {
+    fn clone(&self) -> Self {
+        match self {
+            Item::Action { func, args } => Item::Action {
+                func: func.clone(),
+                args: args.clone(),
+            },
+            Item::Prepare(p) => Item::Prepare(p.clone()),
+        }
+    }
+}
+
+/// Runs one action, with the store's schema check. `Ok(None)`: cancelled.
+pub(crate) fn run_action<H: Host>(
+    store: &Context<H>,
+    func: &H::Func,
+    data: &H::Doc,
+    args: &H::Args,
+) -> Result<Option<H::Doc>, Error<H::Error>> {
+    let result = store.host.call(func, data, args).map_err(Error::Host)?;
+    if let Some(new) = &result {
+        check_schema(store, new)?;
+    }
+    Ok(result)
+}
+
+/// Fails with `schema_validation_error` when the store's schema rejects `data`.
+pub(crate) fn check_schema<H: Host>(
+    store: &Context<H>,
+    data: &H::Doc,
+) -> Result<(), Error<H::Error>> {
+    if store.host.check_schema(data).map_err(Error::Host)? {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Code::SchemaValidationError,
+            format!(
+                "the data produced by the action does not pass the schema of store {:?}",
+                store.options.name
+            ),
+        ))
+    }
+}
+
+/// A batch of queued items taken by a pull, numbered for exactly-once writes.
+pub(crate) struct Batch<H: Host> {
+    pub n: u64,
+    pub items: Vec<Item<H>>,
+}

@@ -1,0 +1,117 @@
+//! Rebuilding a key's data, pure and synchronous: a decoded record, the
+//! decided pending transactions and the queued batches in; the new record
+//! and data out. Tries in place first (one decode, the actions, one encode)
+//! and falls back to safe mode when anything fails (see `work.rs`).
+//!
+//! Runs host code: call with no `RefCell` borrow of a session held.
+
+use super::item::{Batch, Item};
+use super::work::{Mode, Stop, Work};
+use crate::engine::context::Context;
+use crate::engine::error::{Code, Error};
+use crate::engine::host::{Document, Host};
+use crate::engine::record::{Pending, Record};
+
+/// The new record and data, in place if possible, else in safe mode. The
+/// data is not sealed yet. `Err(Stop::Redo)` only if safe mode asks to be
+/// redone, which it never should: an internal error.
+pub(crate) fn rebuild<H: Host>(
+    store: &Context<H>,
+    key: &str,
+    base: &Record,
+    decided: &[(Pending, bool)],
+    batches: &[Batch<H>],
+) -> Result<(Record, H::Doc, bool), Stop> {
+    match compute(store, key, base, decided, batches, Mode::InPlace) {
+        Err(Stop::Redo) => compute(store, key, base, decided, batches, Mode::Safe),
+        other => other,
+    }
+}
+
+/// The new record and data from a decoded record, the decided pending
+/// transactions and the batches. `changed`: whether anything but the
+/// batches changed the record (migrations, resolved transactions).
+fn compute<H: Host>(
+    store: &Context<H>,
+    key: &str,
+    base: &Record,
+    decided: &[(Pending, bool)],
+    batches: &[Batch<H>],
+    mode: Mode,
+) -> Result<(Record, H::Doc, bool), Stop> {
+    let mut record = base.clone();
+    let mut work = Work::decode(store, key, mode, &record.data)?;
+    let mut changed = work.migrate(&mut record)?;
+    for (pending, committed) in decided {
+        work.decided(pending, *committed)?;
+        changed = true;
+    }
+    for batch in batches {
+        replay_items(store, &mut work, &mut record, &batch.items)?;
+    }
+    let data = work.into_data().ok_or(Stop::Redo)?;
+    Ok((record, data, changed))
+}
+
+/// Replays queued items. A plain action that throws, cancels or fails the
+/// schema on the fresh data is skipped (in safe mode, and reported); a
+/// prepare adds a pending entry, or applies at once if its decision is known.
+pub(crate) fn replay_items<H: Host>(
+    store: &Context<H>,
+    work: &mut Work<'_, H>,
+    record: &mut Record,
+    items: &[Item<H>],
+) -> Result<(), Stop> {
+    for item in items {
+        match item {
+            Item::Action { func, args } => work.action(func, args)?,
+            Item::Prepare(pending) => match store.known_decision(&pending.id) {
+                Some(committed) => work.decided(pending, committed)?,
+                None => record.pending.push(pending.clone()),
+            },
+        }
+    }
+    Ok(())
+}
+
+/// Finds the first queued action whose result is not JSON, removes it, and
+/// returns the `not_json` error to report. Everything else is kept.
+pub(crate) fn drop_unencodable<H: Host>(
+    store: &Context<H>,
+    key: &str,
+    base: &Record,
+    decided: &[(Pending, bool)],
+    batches: &mut [Batch<H>],
+    path: String,
+) -> Result<Error<H::Error>, Error<H::Error>> {
+    let unencodable = || {
+        Error::new(
+            Code::NotJson,
+            format!("the data is not JSON at {path} after migrations or transactions; nothing was written"),
+        )
+    };
+    let mut record = base.clone();
+    let mut work = Work::decode(store, key, Mode::Safe, &record.data).map_err(|_| unencodable())?;
+    work.migrate(&mut record).map_err(|_| unencodable())?;
+    for (pending, committed) in decided {
+        let _ = work.decided(pending, *committed);
+    }
+    for batch in batches.iter_mut() {
+        for i in 0..batch.items.len() {
+            let item = std::slice::from_ref(&batch.items[i]);
+            let _ = replay_items(store, &mut work, &mut record, item);
+            let problem = work.data().and_then(|d| d.json_problem());
+            if let (Some(path), Item::Action { .. }) = (problem, &batch.items[i]) {
+                batch.items.remove(i);
+                return Ok(Error::new(
+                    Code::NotJson,
+                    format!("an action produced data that is not JSON at {path}; the action was dropped and the rest saved"),
+                ));
+            }
+        }
+    }
+    // Not caused by a queued action: a migration or transaction action made
+    // it. Writing is impossible; retrying will not help, but losing data is
+    // worse, so keep everything and report.
+    Err(unencodable())
+}
