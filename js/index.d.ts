@@ -266,6 +266,7 @@ export type SkiliftErrorCode =
   | "bad_data"
   | "backend_invalid_response"
   | "not_json"
+  | "backend_failed"
   | "internal_error";
 
 /**
