@@ -2,11 +2,10 @@
 // run time in every build, as the types promise: the default export holds
 // the same names as the named exports. The Node builds are checked here
 // through pkg/node.mjs and pkg/cjs; the browser build (pkg/esm) is loaded in
-// Node with its .wasm served from disk, as in browser_build.test.mjs.
+// Node, as in browser_build.test.mjs.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -38,20 +37,10 @@ test("Node: each adapter's CommonJS module has a default export with its names",
 });
 
 test("browser build: the ES modules have the same default exports", async () => {
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.protocol !== "file:") return realFetch(input, init);
-    return new Response(await readFile(url), { headers: { "Content-Type": "application/wasm" } });
-  };
-  try {
-    const web = await import("../../pkg/esm/index.js");
-    assertHoldsNames(web.default, web, NAMES);
-    const indexeddb = await import("../../pkg/esm/backends/indexeddb/index.js");
-    assertHoldsNames(indexeddb.default, indexeddb, ["IndexedDbBackend"]);
-    const fetchEntry = await import("../../pkg/esm/backends/http/fetch.js");
-    assertHoldsNames(fetchEntry.default, fetchEntry, ["FetchBackend", "FetchBackendError"]);
-  } finally {
-    globalThis.fetch = realFetch;
-  }
+  const web = await import("../../pkg/esm/index.js");
+  assertHoldsNames(web.default, web, NAMES);
+  const indexeddb = await import("../../pkg/esm/backends/indexeddb/index.js");
+  assertHoldsNames(indexeddb.default, indexeddb, ["IndexedDbBackend"]);
+  const fetchEntry = await import("../../pkg/esm/backends/http/fetch.js");
+  assertHoldsNames(fetchEntry.default, fetchEntry, ["FetchBackend", "FetchBackendError"]);
 });

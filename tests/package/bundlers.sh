@@ -32,21 +32,9 @@ trap 'rm -rf "$work"' EXIT
 log=$work/results.log
 : > "$log"
 
-# step NAME COMMAND...: runs a step, shows its output, times it; its
-# `ok`/`FAIL` lines are counted, and a failing step with none counts as one failure.
-step() {
-  local name=$1 start=$SECONDS out rc
-  shift
-  out=$("$@" 2>&1)
-  rc=$?
-  printf '%s\n' "$out"
-  printf '%s\n' "$out" | grep -E '^(ok|FAIL) ' >> "$log"
-  if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
-    echo "FAIL $name (exit $rc)" | tee -a "$log"
-  fi
-  echo "bundlers: $name took $((SECONDS - start))s"
-  return $rc
-}
+label=bundlers
+# shellcheck source=tests/package/step.sh
+source "$root/tests/package/step.sh"
 
 project=$work/project
 pages=$work/pages
