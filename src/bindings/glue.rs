@@ -1,4 +1,4 @@
-//! The JS half of the document work (`js/glue.js`), as Rust sees it.
+//! The JS half of the document work (`js/engine/glue.js`), as Rust sees it.
 //!
 //! Documents are frozen JS values; copying one for an action, freezing a
 //! result, checking JSON and comparing documents all happen in JS, where the
@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The object exported as `glue` by `js/glue.js`.
+    /// The object exported as `glue` by `js/engine/glue.js`.
     #[derive(Clone)]
     pub type Glue;
 

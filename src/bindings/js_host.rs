@@ -2,7 +2,7 @@
 //! frozen JS values ([`JsDoc`]), actions are JS functions compared by
 //! identity, arguments are JS arrays, and errors are JS values.
 //!
-//! Each document operation is one call into `js/glue.js`, so the cost of a
+//! Each document operation is one call into `js/engine/glue.js`, so the cost of a
 //! patch is the cost of the JS work (copy, action, freeze) and no conversion
 //! of the document into Rust. Today the copy is a full deep clone and the
 //! freeze skips only what is already frozen; because both live in the glue,

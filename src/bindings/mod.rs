@@ -8,7 +8,8 @@
 //! these classes; users never see the `Wasm*` names.
 //!
 //! Architecture Invariant: per-document work (copying, freezing, JSON
-//! checks) happens in JS (`js/glue.js`), reached through [`glue::Glue`]; a
+//! checks) happens in JS (`js/engine/documents.js`, called by the glue
+//! object of `js/engine/glue.js`), reached through [`glue::Glue`]; a
 //! patch never converts a whole document to Rust.
 
 mod convert;
@@ -31,11 +32,11 @@ pub use store::WasmStore;
 pub use transaction::WasmTransaction;
 pub use view::WasmView;
 
-/// Hands the engine its JS half (`js/glue.js`). Called once by the JS layer
+/// Hands the engine its JS half (`js/engine/glue.js`). Called once by the JS layer
 /// right after the module is instantiated, before anything else.
 ///
 /// ```js
-/// import * as wasm from "./wasm/skilift.js";
+/// import * as wasm from "../wasm/skilift.js";
 /// import { glue } from "./glue.js";
 /// wasm.installGlue(glue);
 /// ```
