@@ -15,38 +15,38 @@ pub const TRANSACTIONS_STORE: &str = "skilift:transactions";
 /// not timed out. Past the timeout this writes `aborted` if no decision
 /// exists (create-if-absent), so every key reaches the same outcome.
 pub(crate) async fn decision<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     pending: &Pending,
 ) -> Result<Option<bool>, StorageError<H::Error>> {
-    if let Some(d) = store.known_decision(&pending.id) {
+    if let Some(d) = context.known_decision(&pending.id) {
         return Ok(Some(d));
     }
-    if let Some(d) = read_decision(store, &pending.id).await? {
+    if let Some(d) = read_decision(context, &pending.id).await? {
         return Ok(Some(d));
     }
-    let now = store.host.runtime().now_ms();
-    if now - pending.created as f64 <= store.options.transaction_timeout_ms {
+    let now = context.host.runtime().now_ms();
+    if now - pending.created as f64 <= context.options.transaction_timeout_ms {
         return Ok(None);
     }
     if super::sabotage::active("presumed_abort") {
         // The Roblox original's behaviour: treat as failed without deciding.
         return Ok(Some(false));
     }
-    decide(store, &pending.id, false).await.map(Some)
+    decide(context, &pending.id, false).await.map(Some)
 }
 
 /// Reads a decision record.
 pub(crate) async fn read_decision<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     id: &str,
 ) -> Result<Option<bool>, StorageError<H::Error>> {
-    let rt = store.host.runtime().clone();
-    let get = store.host.storage().get(TRANSACTIONS_STORE, id);
-    match with_timeout(&*rt, store.options.request_timeout_ms, get).await? {
+    let rt = context.host.runtime().clone();
+    let get = context.host.storage().get(TRANSACTIONS_STORE, id);
+    match with_timeout(&*rt, context.options.request_timeout_ms, get).await? {
         None => Ok(None),
         Some(entry) => match decode_decision(&entry.value) {
             Some(d) => {
-                store.remember_decision(id, d);
+                context.remember_decision(id, d);
                 Ok(Some(d))
             }
             None => Err(StorageError::Invalid(format!(
@@ -58,30 +58,30 @@ pub(crate) async fn read_decision<H: Host>(
 
 /// Writes a decision if none exists and returns the one that stands.
 pub(crate) async fn decide<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     id: &str,
     committed: bool,
 ) -> Result<bool, StorageError<H::Error>> {
-    let rt = store.host.runtime().clone();
-    let put = store.host.storage().put(
+    let rt = context.host.runtime().clone();
+    let put = context.host.storage().put(
         TRANSACTIONS_STORE,
         id,
         encode_decision(committed),
         None,
         Vec::new(),
     );
-    let written = match with_timeout(&*rt, store.options.request_timeout_ms, put).await {
+    let written = match with_timeout(&*rt, context.options.request_timeout_ms, put).await {
         Ok(written) => written,
         // The write failed or its answer was lost: a decision may exist
         // anyway (this one, or another server's). Reading is always safe.
-        Err(e) => return read_decision(store, id).await?.ok_or(e),
+        Err(e) => return read_decision(context, id).await?.ok_or(e),
     };
     match written {
         Some(_) => {
-            store.remember_decision(id, committed);
+            context.remember_decision(id, committed);
             Ok(committed)
         }
-        None => match read_decision(store, id).await? {
+        None => match read_decision(context, id).await? {
             Some(d) => Ok(d),
             None => Err(StorageError::Invalid(format!(
                 "the decision record of transaction {id:?} exists for put but not for get"

@@ -55,7 +55,7 @@ pub(crate) struct State<H: Host> {
 
 pub(crate) struct SessionInner<H: Host> {
     /// The store's shared context (not the store: sessions sit below it).
-    pub store: Rc<Context<H>>,
+    pub context: Rc<Context<H>>,
     pub key: String,
     /// Identifies this session's batches in records (`writers`).
     pub id: String,
@@ -76,9 +76,9 @@ impl<H: Host> Clone for Session<H> {
 impl<H: Host> Session<H> {
     /// Creates the session; the caller starts its pull loop. Fails only
     /// when `defaultData` throws (its exception is carried through).
-    pub(crate) fn new(store: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
-        let rt = store.host.runtime().clone();
-        let cache = store.host.default_data().map_err(Error::Host)?;
+    pub(crate) fn new(context: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
+        let rt = context.host.runtime().clone();
+        let cache = context.host.default_data().map_err(Error::Host)?;
         let id = random_id(&*rt);
         let state = State {
             cache,
@@ -97,7 +97,7 @@ impl<H: Host> Session<H> {
             acks: HashMap::new(),
         };
         Ok(Session(Rc::new(SessionInner {
-            store,
+            context,
             key,
             id,
             state: RefCell::new(state),
@@ -115,27 +115,27 @@ impl<H: Host> Session<H> {
     pub fn patch(&self, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
         let inner = &self.0;
         inner.check_running()?;
-        if inner.store.registration(func).is_none() {
+        if inner.context.registration(func).is_none() {
             return Err(Error::new(
                 Code::ActionInvalidFunction,
                 format!(
                     "the function passed to patch is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
-                    inner.store.options.name
+                    inner.context.options.name
                 ),
             ));
         }
         let cache = inner.state.borrow().cache.clone();
         let new = if strict::enabled() {
-            strict::call_checked(&inner.store.host, func, &cache, &args)?
+            strict::call_checked(&inner.context.host, func, &cache, &args)?
         } else {
             inner
-                .store
+                .context
                 .host
                 .call(func, &cache, &args)
                 .map_err(Error::Host)?
         };
         let Some(new) = new else { return Ok(false) };
-        check_schema(&inner.store, &new)?;
+        check_schema(&inner.context, &new)?;
         {
             let mut st = inner.state.borrow_mut();
             // An action that stopped its own session (it should not) leaves
@@ -166,7 +166,7 @@ impl<H: Host> Session<H> {
             (id, st.cache.clone())
         };
         if let Err(e) = callback(&data) {
-            inner.store.report(&Error::Host(e), Some(&inner.key));
+            inner.context.report(&Error::Host(e), Some(&inner.key));
         }
         Ok(id)
     }
@@ -290,7 +290,7 @@ impl<H: Host> SessionInner<H> {
             .collect();
         for callback in callbacks {
             if let Err(e) = callback(data) {
-                self.store.report(&Error::Host(e), Some(&self.key));
+                self.context.report(&Error::Host(e), Some(&self.key));
             }
         }
     }
@@ -317,7 +317,7 @@ impl<H: Host> SessionInner<H> {
             }
             st.cache.clone()
         };
-        let mut work = Work::new(&self.store, &self.key, Mode::Safe, cache);
+        let mut work = Work::new(&self.context, &self.key, Mode::Safe, cache);
         // Safe mode skips failures instead of stopping.
         let _ = work.decided(pending, committed);
         let Some(new) = work.into_data() else { return };
@@ -327,7 +327,7 @@ impl<H: Host> SessionInner<H> {
 
     /// Marks the key bad: the session stops at once and never writes.
     pub(crate) fn go_bad(&self, code: Code, reason: String) {
-        self.store
+        self.context
             .report(&Error::new(code, reason.clone()), Some(&self.key));
         let mut st = self.state.borrow_mut();
         st.bad = Some(reason);

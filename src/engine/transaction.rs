@@ -66,8 +66,8 @@ impl<H: Host> Transaction<H> {
     ) -> Result<(), Error<H::Error>> {
         let inner = &session.0;
         inner.check_running()?;
-        let store = &inner.store;
-        let name = match store.registration(func) {
+        let context = &inner.context;
+        let name = match context.registration(func) {
             Some(Some(name)) => name,
             Some(None) => {
                 return Err(Error::new(
@@ -80,19 +80,19 @@ impl<H: Host> Transaction<H> {
                     Code::TransactionInvalidFunction,
                     format!(
                         "the function patched inside the transaction is not registered on store {:?}; register it with store.transaction(name, fn)",
-                        store.options.name
+                        context.options.name
                     ),
                 ))
             }
         };
-        let args_json = store.host.args_to_json(&args).map_err(|path| {
+        let args_json = context.host.args_to_json(&args).map_err(|path| {
             Error::new(
                 Code::StrictPassNotJsonIntoAction,
                 format!("transaction arguments are stored and must be JSON; the argument at {path} is not"),
             )
         })?;
         let cache = session.data();
-        if store
+        if context
             .host
             .call(func, &cache, &args)
             .map_err(Error::Host)?
@@ -117,7 +117,7 @@ impl<H: Host> Transaction<H> {
             }
         };
         if self.id.is_none() {
-            self.id = Some(random_id(&**store.host.runtime()));
+            self.id = Some(random_id(&**context.host.runtime()));
         }
         let part = &mut self.parts[index];
         if committed {
@@ -138,10 +138,10 @@ impl<H: Host> Transaction<H> {
         let Some(first) = self.parts.first() else {
             return Box::pin(std::future::ready(Ok(true)));
         };
-        let coordinator = first.session.0.store.clone();
+        let coordinator = first.session.0.context.clone();
         for part in &self.parts {
-            let store = &part.session.0.store;
-            if !store
+            let context = &part.session.0.context;
+            if !context
                 .host
                 .storage()
                 .same_backend(coordinator.host.storage())
@@ -192,9 +192,9 @@ impl<H: Host> Transaction<H> {
                 // it settles the outcome: resolve now. Writing `aborted` is a
                 // courtesy to other servers (they would otherwise wait for
                 // the timeout), done in the background.
-                let (store, id, sessions) = (coordinator.clone(), id.clone(), sessions.clone());
+                let (context, id, sessions) = (coordinator.clone(), id.clone(), sessions.clone());
                 rt.spawn(Box::pin(async move {
-                    if let Err(e) = decide(&store, &id, false).await {
+                    if let Err(e) = decide(&context, &id, false).await {
                         report_all(&sessions, &storage_error(e));
                     }
                 }));
@@ -202,7 +202,7 @@ impl<H: Host> Transaction<H> {
             };
             for (session, pending) in sessions.iter().zip(&pendings) {
                 let inner = &session.0;
-                inner.store.remember_decision(&id, committed);
+                inner.context.remember_decision(&id, committed);
                 inner.apply_decision(pending, committed);
             }
             Ok(committed)
@@ -214,10 +214,10 @@ impl<H: Host> Transaction<H> {
 fn report_all<H: Host>(sessions: &[Session<H>], error: &Error<H::Error>) {
     let mut seen: Vec<*const Context<H>> = Vec::new();
     for s in sessions {
-        let ptr = Rc::as_ptr(&s.0.store);
+        let ptr = Rc::as_ptr(&s.0.context);
         if !seen.contains(&ptr) {
             seen.push(ptr);
-            s.0.store.report(error, None);
+            s.0.context.report(error, None);
         }
     }
 }
@@ -226,14 +226,17 @@ fn report_all<H: Host>(sessions: &[Session<H>], error: &Error<H::Error>) {
 /// known: after a lost reply the decision may or may not have been stored,
 /// and resolving either way before knowing could split the keys.
 async fn decide_with_retry<H: Host>(
-    store: &Rc<Context<H>>,
+    context: &Rc<Context<H>>,
     id: &str,
     sessions: &[Session<H>],
 ) -> bool {
-    let rt = store.host.runtime().clone();
-    let mut backoff = Backoff::new(store.options.backoff_start_ms, store.options.backoff_cap_ms);
+    let rt = context.host.runtime().clone();
+    let mut backoff = Backoff::new(
+        context.options.backoff_start_ms,
+        context.options.backoff_cap_ms,
+    );
     loop {
-        match decide(store, id, true).await {
+        match decide(context, id, true).await {
             Ok(d) => return d,
             Err(e) => {
                 report_all(sessions, &storage_error(e));

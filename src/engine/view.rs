@@ -11,19 +11,19 @@ use super::timeout::with_timeout;
 
 /// A read-only view of one key (docs/api.md).
 pub struct View<H: Host> {
-    store: Rc<Context<H>>,
+    context: Rc<Context<H>>,
     key: String,
 }
 
 impl<H: Host> View<H> {
-    pub(crate) fn new(store: Rc<Context<H>>, key: String) -> Self {
-        View { store, key }
+    pub(crate) fn new(context: Rc<Context<H>>, key: String) -> Self {
+        View { context, key }
     }
 
     /// The current data, with missing migrations applied in memory (nothing
     /// is written); `None` if the key was never written.
     pub async fn latest(&self) -> Result<Option<H::Doc>, Error<H::Error>> {
-        let s = &self.store;
+        let s = &self.context;
         let get = s.host.storage().get(&s.namespace, &self.key);
         let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
             .await
@@ -33,7 +33,7 @@ impl<H: Host> View<H> {
 
     /// The data as of version token `version`.
     pub async fn version(&self, version: &str) -> Result<Option<H::Doc>, Error<H::Error>> {
-        let s = &self.store;
+        let s = &self.context;
         self.require_history()?;
         let get = s
             .host
@@ -47,7 +47,7 @@ impl<H: Host> View<H> {
 
     /// The data that was current at `time_ms` (ms since the epoch).
     pub async fn timestamp(&self, time_ms: f64) -> Result<Option<H::Doc>, Error<H::Error>> {
-        let s = &self.store;
+        let s = &self.context;
         self.require_history()?;
         if !time_ms.is_finite() {
             return Err(Error::new(
@@ -66,7 +66,7 @@ impl<H: Host> View<H> {
     }
 
     fn require_history(&self) -> Result<(), Error<H::Error>> {
-        if self.store.host.storage().has_history() {
+        if self.context.host.storage().has_history() {
             Ok(())
         } else {
             Err(Error::new(
@@ -83,7 +83,7 @@ impl<H: Host> View<H> {
         if let Some(unknown) = record
             .migrations
             .iter()
-            .find(|s| !self.store.options.migrations.iter().any(|(m, _)| m == *s))
+            .find(|s| !self.context.options.migrations.iter().any(|(m, _)| m == *s))
         {
             return Err(bad(format!(
                 "the data has migration step {unknown:?}, which this server does not know"
@@ -94,7 +94,7 @@ impl<H: Host> View<H> {
             Stop::Redo => bad("the data could not be migrated".into()),
         };
         let mut work =
-            Work::decode(&self.store, &self.key, Mode::Safe, &record.data).map_err(stop)?;
+            Work::decode(&self.context, &self.key, Mode::Safe, &record.data).map_err(stop)?;
         work.migrate(&mut record).map_err(stop)?;
         Ok(work.into_data())
     }

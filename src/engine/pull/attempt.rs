@@ -26,9 +26,9 @@ pub(crate) async fn attempt<H: Host>(
     session: &Rc<SessionInner<H>>,
     batches: &mut Vec<Batch<H>>,
 ) -> Result<Outcome<H::Error>, PullError<H::Error>> {
-    let store = &session.store;
-    let storage = store.host.storage().clone();
-    let entry = storage.get(&store.namespace, &session.key).await?;
+    let context = &session.context;
+    let storage = context.host.storage().clone();
+    let entry = storage.get(&context.namespace, &session.key).await?;
     let Rebuilt {
         record,
         data,
@@ -44,7 +44,7 @@ pub(crate) async fn attempt<H: Host>(
     let expected = entry.as_ref().map(|e| e.version.clone());
     let user_ids = merged_user_ids(session, entry.as_ref());
     let put = storage.put(
-        &store.namespace,
+        &context.namespace,
         &session.key,
         text.clone(),
         expected,
@@ -57,9 +57,9 @@ pub(crate) async fn attempt<H: Host>(
         }
         None if crate::engine::sabotage::active("last_writer_wins") => {
             // Overwrite whatever the other writer stored.
-            let now = storage.get(&store.namespace, &session.key).await?;
+            let now = storage.get(&context.namespace, &session.key).await?;
             let put = storage.put(
-                &store.namespace,
+                &context.namespace,
                 &session.key,
                 text,
                 now.map(|e| e.version),

@@ -14,9 +14,12 @@ use crate::engine::signal::{race, Sender};
 /// The session's background task. Ends when the session has stopped (saved,
 /// or gone bad), holding no timer afterwards.
 pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
-    let store = session.store.clone();
-    let rt = store.host.runtime().clone();
-    let mut backoff = Backoff::new(store.options.backoff_start_ms, store.options.backoff_cap_ms);
+    let context = session.context.clone();
+    let rt = context.host.runtime().clone();
+    let mut backoff = Backoff::new(
+        context.options.backoff_start_ms,
+        context.options.backoff_cap_ms,
+    );
     // Actions dropped (`not_json`) after stop was requested: stop() rejects.
     let mut final_error: Option<Error<H::Error>> = None;
     loop {
@@ -40,7 +43,7 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
                     }
                     // Stop was asked for during the pull: save again now.
                     Phase::Stopping => continue,
-                    _ => store.options.pull_delay_ms,
+                    _ => context.options.pull_delay_ms,
                 }
             }
             Err(PullError::Bad(code, reason)) => {
@@ -54,7 +57,7 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
                 let later = std::mem::replace(&mut st.awaiters, waiting);
                 st.awaiters.extend(later);
                 drop(st);
-                store.report(&e, Some(&session.key));
+                context.report(&e, Some(&session.key));
                 backoff.next_delay(rt.random())
             }
         };

@@ -36,8 +36,8 @@ pub(crate) async fn build<H: Host>(
     entry: Option<&Entry>,
     batches: &mut Vec<Batch<H>>,
 ) -> Result<Built<H>, PullError<H::Error>> {
-    let store = &session.store;
-    let host = &store.host;
+    let context = &session.context;
+    let host = &context.host;
     let now = host.runtime().now_ms();
     let mut record = match entry {
         None => {
@@ -51,7 +51,7 @@ pub(crate) async fn build<H: Host>(
                 ))
             })?;
             // Default data is already in the latest shape: every step counts as done.
-            let steps = store
+            let steps = context
                 .options
                 .migrations
                 .iter()
@@ -66,7 +66,7 @@ pub(crate) async fn build<H: Host>(
             }
         },
     };
-    if let Some(reason) = quarantine_reason(store, &record) {
+    if let Some(reason) = quarantine_reason(context, &record) {
         return Err(PullError::Bad(Code::BadData, reason));
     }
     // Exactly-once: batches this session already stored (an ambiguous write
@@ -86,14 +86,14 @@ pub(crate) async fn build<H: Host>(
     let mut decided = Vec::new();
     let mut undecided = Vec::new();
     for pending in std::mem::take(&mut record.pending) {
-        match decision(store, &pending).await? {
+        match decision(context, &pending).await? {
             Some(committed) => decided.push((pending, committed)),
             None => undecided.push(pending),
         }
     }
     record.pending = undecided;
 
-    let computed = rebuild(store, &session.key, &record, &decided, batches);
+    let computed = rebuild(context, &session.key, &record, &decided, batches);
     let base = record;
     let (mut record, data, mut changed) = match computed {
         Ok(c) => c,
@@ -126,7 +126,7 @@ pub(crate) async fn build<H: Host>(
     match data.to_json() {
         Ok(json) => record.data = json,
         Err(path) => {
-            return match drop_unencodable(store, &session.key, &base, &decided, batches, path) {
+            return match drop_unencodable(context, &session.key, &base, &decided, batches, path) {
                 Ok(dropped) => Ok(Built::Dropped(dropped)),
                 Err(e) => Err(PullError::Failed(e)),
             }

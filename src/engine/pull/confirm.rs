@@ -38,21 +38,21 @@ pub(crate) fn confirm<H: Host>(
     for b in std::mem::take(batches) {
         ack_prepares(session, &b.items);
     }
-    let store = &session.store;
+    let context = &session.context;
     let Written { record, data } = written;
     loop {
         let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
-        let mut work = Work::new(store, &session.key, Mode::Safe, data.clone());
+        let mut work = Work::new(context, &session.key, Mode::Safe, data.clone());
         // Decisions that arrived while this pull was in flight.
         for pending in &record.pending {
-            if let Some(committed) = store.known_decision(&pending.id) {
+            if let Some(committed) = context.known_decision(&pending.id) {
                 let _ = work.decided(pending, committed);
             }
         }
         // Replaying queued prepares adds pending entries to a record; this
         // one only exists for that and is dropped.
         let mut unsaved = Record::new(String::new(), Vec::new());
-        let _ = replay_items(store, &mut work, &mut unsaved, &queued);
+        let _ = replay_items(context, &mut work, &mut unsaved, &queued);
         let Some(cache) = work.into_data() else {
             return;
         };

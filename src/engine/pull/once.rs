@@ -45,8 +45,8 @@ async fn write_loop<H: Host>(
     stopping: bool,
     final_error: &mut Option<Error<H::Error>>,
 ) -> Result<(), PullError<H::Error>> {
-    let store = &session.store;
-    let rt = store.host.runtime().clone();
+    let context = &session.context;
+    let rt = context.host.runtime().clone();
     loop {
         // One deadline for the whole get → replay → put: one timer per
         // attempt instead of one per call (timers are a large part of a
@@ -54,7 +54,7 @@ async fn write_loop<H: Host>(
         // batches make the retry that finds it harmless.
         let step = race(
             attempt(session, batches),
-            rt.sleep(store.options.request_timeout_ms),
+            rt.sleep(context.options.request_timeout_ms),
         );
         let outcome = match step.await {
             Either::Left(outcome) => outcome?,
@@ -67,7 +67,7 @@ async fn write_loop<H: Host>(
             Outcome::Dropped(err) => {
                 // An action made the record unencodable: it is gone from
                 // `batches`; report it and build again from a fresh read.
-                store.report(&err, Some(&session.key));
+                context.report(&err, Some(&session.key));
                 if stopping {
                     final_error.get_or_insert(err);
                 }

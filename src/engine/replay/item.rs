@@ -31,31 +31,31 @@ impl<H: Host> Clone for Item<H> {
 
 /// Runs one action, with the store's schema check. `Ok(None)`: cancelled.
 pub(crate) fn run_action<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     func: &H::Func,
     data: &H::Doc,
     args: &H::Args,
 ) -> Result<Option<H::Doc>, Error<H::Error>> {
-    let result = store.host.call(func, data, args).map_err(Error::Host)?;
+    let result = context.host.call(func, data, args).map_err(Error::Host)?;
     if let Some(new) = &result {
-        check_schema(store, new)?;
+        check_schema(context, new)?;
     }
     Ok(result)
 }
 
 /// Fails with `schema_validation_error` when the store's schema rejects `data`.
 pub(crate) fn check_schema<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     data: &H::Doc,
 ) -> Result<(), Error<H::Error>> {
-    if store.host.check_schema(data).map_err(Error::Host)? {
+    if context.host.check_schema(data).map_err(Error::Host)? {
         Ok(())
     } else {
         Err(Error::new(
             Code::SchemaValidationError,
             format!(
                 "the data produced by the action does not pass the schema of store {:?}",
-                store.options.name
+                context.options.name
             ),
         ))
     }

@@ -7,9 +7,9 @@ use crate::engine::host::Host;
 use crate::engine::record::Record;
 
 /// Why a record must not be touched by this server, or `None`.
-pub(crate) fn quarantine_reason<H: Host>(store: &Context<H>, record: &Record) -> Option<String> {
+pub(crate) fn quarantine_reason<H: Host>(context: &Context<H>, record: &Record) -> Option<String> {
     for step in &record.migrations {
-        if !store.options.migrations.iter().any(|(s, _)| s == step) {
+        if !context.options.migrations.iter().any(|(s, _)| s == step) {
             return Some(format!(
                 "the data has migration step {step:?}, which this server does not know (written by a newer server?)"
             ));
@@ -17,7 +17,7 @@ pub(crate) fn quarantine_reason<H: Host>(store: &Context<H>, record: &Record) ->
     }
     for p in &record.pending {
         for call in p.success.iter().chain(&p.failure) {
-            if store.named(&call.action).is_none() {
+            if context.named(&call.action).is_none() {
                 return Some(format!(
                     "the data has a pending transaction with action {:?}, which this server does not know (written by a newer server?)",
                     call.action

@@ -16,14 +16,14 @@ use crate::engine::record::{Pending, Record};
 /// data is not sealed yet. `Err(Stop::Redo)` only if safe mode asks to be
 /// redone, which it never should: an internal error.
 pub(crate) fn rebuild<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     key: &str,
     base: &Record,
     decided: &[(Pending, bool)],
     batches: &[Batch<H>],
 ) -> Result<(Record, H::Doc, bool), Stop> {
-    match compute(store, key, base, decided, batches, Mode::InPlace) {
-        Err(Stop::Redo) => compute(store, key, base, decided, batches, Mode::Safe),
+    match compute(context, key, base, decided, batches, Mode::InPlace) {
+        Err(Stop::Redo) => compute(context, key, base, decided, batches, Mode::Safe),
         other => other,
     }
 }
@@ -32,7 +32,7 @@ pub(crate) fn rebuild<H: Host>(
 /// transactions and the batches. `changed`: whether anything but the
 /// batches changed the record (migrations, resolved transactions).
 fn compute<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     key: &str,
     base: &Record,
     decided: &[(Pending, bool)],
@@ -40,14 +40,14 @@ fn compute<H: Host>(
     mode: Mode,
 ) -> Result<(Record, H::Doc, bool), Stop> {
     let mut record = base.clone();
-    let mut work = Work::decode(store, key, mode, &record.data)?;
+    let mut work = Work::decode(context, key, mode, &record.data)?;
     let mut changed = work.migrate(&mut record)?;
     for (pending, committed) in decided {
         work.decided(pending, *committed)?;
         changed = true;
     }
     for batch in batches {
-        replay_items(store, &mut work, &mut record, &batch.items)?;
+        replay_items(context, &mut work, &mut record, &batch.items)?;
     }
     let data = work.into_data().ok_or(Stop::Redo)?;
     Ok((record, data, changed))
@@ -57,7 +57,7 @@ fn compute<H: Host>(
 /// schema on the fresh data is skipped (in safe mode, and reported); a
 /// prepare adds a pending entry, or applies at once if its decision is known.
 pub(crate) fn replay_items<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     work: &mut Work<'_, H>,
     record: &mut Record,
     items: &[Item<H>],
@@ -65,7 +65,7 @@ pub(crate) fn replay_items<H: Host>(
     for item in items {
         match item {
             Item::Action { func, args } => work.action(func, args)?,
-            Item::Prepare(pending) => match store.known_decision(&pending.id) {
+            Item::Prepare(pending) => match context.known_decision(&pending.id) {
                 Some(committed) => work.decided(pending, committed)?,
                 None => record.pending.push(pending.clone()),
             },
@@ -77,7 +77,7 @@ pub(crate) fn replay_items<H: Host>(
 /// Finds the first queued action whose result is not JSON, removes it, and
 /// returns the `not_json` error to report. Everything else is kept.
 pub(crate) fn drop_unencodable<H: Host>(
-    store: &Context<H>,
+    context: &Context<H>,
     key: &str,
     base: &Record,
     decided: &[(Pending, bool)],
@@ -91,7 +91,8 @@ pub(crate) fn drop_unencodable<H: Host>(
         )
     };
     let mut record = base.clone();
-    let mut work = Work::decode(store, key, Mode::Safe, &record.data).map_err(|_| unencodable())?;
+    let mut work =
+        Work::decode(context, key, Mode::Safe, &record.data).map_err(|_| unencodable())?;
     work.migrate(&mut record).map_err(|_| unencodable())?;
     for (pending, committed) in decided {
         let _ = work.decided(pending, *committed);
@@ -99,7 +100,7 @@ pub(crate) fn drop_unencodable<H: Host>(
     for batch in batches.iter_mut() {
         for i in 0..batch.items.len() {
             let item = std::slice::from_ref(&batch.items[i]);
-            let _ = replay_items(store, &mut work, &mut record, item);
+            let _ = replay_items(context, &mut work, &mut record, item);
             let problem = work.data().and_then(|d| d.json_problem());
             if let (Some(path), Item::Action { .. }) = (problem, &batch.items[i]) {
                 batch.items.remove(i);

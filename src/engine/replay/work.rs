@@ -36,7 +36,7 @@ pub(crate) enum Stop {
 type Resolved<H> = Result<(<H as Host>::Func, <H as Host>::Args), Error<<H as Host>::Error>>;
 
 pub(crate) struct Work<'a, H: Host> {
-    store: &'a Context<H>,
+    context: &'a Context<H>,
     key: &'a str,
     mode: Mode,
     /// `None` only after an in-place failure, when the work is discarded.
@@ -44,9 +44,9 @@ pub(crate) struct Work<'a, H: Host> {
 }
 
 impl<'a, H: Host> Work<'a, H> {
-    pub fn new(store: &'a Context<H>, key: &'a str, mode: Mode, data: H::Doc) -> Self {
+    pub fn new(context: &'a Context<H>, key: &'a str, mode: Mode, data: H::Doc) -> Self {
         Work {
-            store,
+            context,
             key,
             mode,
             data: Some(data),
@@ -55,7 +55,7 @@ impl<'a, H: Host> Work<'a, H> {
 
     /// Decodes `json` into a working copy suited to `mode`.
     pub fn decode(
-        store: &'a Context<H>,
+        context: &'a Context<H>,
         key: &'a str,
         mode: Mode,
         json: &str,
@@ -70,7 +70,7 @@ impl<'a, H: Host> Work<'a, H> {
                 format!("the stored data is undecodable: {why}"),
             )
         })?;
-        Ok(Work::new(store, key, mode, data))
+        Ok(Work::new(context, key, mode, data))
     }
 
     /// The current data (only valid before a `Redo`).
@@ -86,7 +86,7 @@ impl<'a, H: Host> Work<'a, H> {
     /// Runs a plain action. Safe mode skips (and reports) a failure and
     /// ignores a cancel.
     pub fn action(&mut self, func: &H::Func, args: &H::Args) -> Result<(), Stop> {
-        let host = &self.store.host;
+        let host = &self.context.host;
         match self.mode {
             Mode::InPlace => {
                 let data = self.data.take().ok_or(Stop::Redo)?;
@@ -102,10 +102,10 @@ impl<'a, H: Host> Work<'a, H> {
                 let Some(data) = &self.data else {
                     return Err(Stop::Redo);
                 };
-                match run_action(self.store, func, data, args) {
+                match run_action(self.context, func, data, args) {
                     Ok(Some(new)) => self.data = Some(new),
                     Ok(None) => {}
-                    Err(e) => self.store.report(&e, Some(self.key)),
+                    Err(e) => self.context.report(&e, Some(self.key)),
                 }
                 Ok(())
             }
@@ -133,7 +133,7 @@ impl<'a, H: Host> Work<'a, H> {
             (Ok(found), _) => found,
             (Err(_), Mode::InPlace) => return Err(Stop::Redo),
             (Err(e), Mode::Safe) => {
-                self.store.report(&e, Some(self.key));
+                self.context.report(&e, Some(self.key));
                 return Ok(());
             }
         };
@@ -143,9 +143,9 @@ impl<'a, H: Host> Work<'a, H> {
                 let Some(data) = &self.data else {
                     return Err(Stop::Redo);
                 };
-                match run_action(self.store, &func, data, &args) {
+                match run_action(self.context, &func, data, &args) {
                     Ok(Some(new)) => self.data = Some(new),
-                    Ok(None) => self.store.report(
+                    Ok(None) => self.context.report(
                         &Error::new(
                             Code::CannotCancelAction,
                             format!(
@@ -155,7 +155,7 @@ impl<'a, H: Host> Work<'a, H> {
                         ),
                         Some(self.key),
                     ),
-                    Err(e) => self.store.report(&e, Some(self.key)),
+                    Err(e) => self.context.report(&e, Some(self.key)),
                 }
                 Ok(())
             }
@@ -163,14 +163,14 @@ impl<'a, H: Host> Work<'a, H> {
     }
 
     fn resolve_stored(&self, call: &StoredCall) -> Resolved<H> {
-        let func = self.store.named(&call.action).ok_or_else(|| {
+        let func = self.context.named(&call.action).ok_or_else(|| {
             Error::new(
                 Code::TransactionInvalidFunction,
                 format!("transaction action {:?} is not registered", call.action),
             )
         })?;
         let args = self
-            .store
+            .context
             .host
             .args_from_json(call.args.get())
             .map_err(|e| {
@@ -185,9 +185,9 @@ impl<'a, H: Host> Work<'a, H> {
     /// Runs the migration steps `record` has not had, marking them done.
     /// Returns whether any ran.
     pub fn migrate(&mut self, record: &mut Record) -> Result<bool, Stop> {
-        let host = &self.store.host;
+        let host = &self.context.host;
         let mut changed = false;
-        for (step, func) in &self.store.options.migrations {
+        for (step, func) in &self.context.options.migrations {
             if record.migrations.iter().any(|s| s == step) {
                 continue;
             }
