@@ -1,0 +1,142 @@
+// Printing: the figures of each workload as they come, then the targets of
+// issue 9 (item 5), each met or MISSED and by how much. The workloads only
+// measure; every ratio and verdict is computed here.
+
+import os from "node:os";
+
+const rateText = (perSecond) =>
+  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : perSecond >= 1e4 ? `${Math.round(perSecond / 1e3)}k` : `${(perSecond / 1e3).toFixed(1)}k`;
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const x = (ratio) => `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}x`;
+const s = (seconds) => `${seconds.toFixed(2)} s`;
+
+/** Pads cells into aligned columns (markdown-style, so the output pastes into an issue). */
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+export function header({ quick, rounds, versions }) {
+  console.log(`skilift benchmark: node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`mode: ${quick ? "QUICK (SKILIFT_BENCH_QUICK=1: short rounds, small scale; figures are rough)" : "full"}, medians of ${rounds} interleaved rounds`);
+  console.log(`peers: ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(", ")}`);
+}
+
+export function patchTitle() {
+  console.log("\nPatch: changes per second (strict mode off, an `updated` callback bound, every snapshot deeply frozen)");
+  console.log('  "top" = data.money += 1; "deep" = data.inventory[i].count += 1');
+}
+
+export function patchTable(rows) {
+  const names = Object.keys(rows[0].rates);
+  console.log(
+    table(
+      ["document", "change", ...names, "skilift / Mutative"],
+      rows.map((r) => [`${r.doc} (${r.bytes} B)`, r.change, ...names.map((n) => rateText(r.rates[n])), x(r.rates.skilift / r.rates.Mutative)]),
+    ),
+  );
+}
+
+export function saveTable(save, keys, changes) {
+  console.log(`\nSave cycle: ${keys} keys × ${changes} queued changes, read → replay → compare-and-set write, 1 KB (CPU per key)`);
+  const floor = save["plain-JS floor"];
+  console.log(
+    table(
+      ["contender", "µs CPU / key", "keys / CPU second", "vs floor (rate)"],
+      Object.entries(save).map(([name, us]) => [name, us.toFixed(1), rateText(1e6 / us), x(floor / us)]),
+    ),
+  );
+  console.log(`  skilift: ${x(floor / save.skilift)} the synchronous floor's rate, ${x(save.PouchDB / save.skilift)} PouchDB's`);
+}
+
+const phaseText = (size, phase, format) => {
+  const p = size.phases[phase];
+  if (p) return format(p);
+  return size.aborted ? "ABORTED" : size.error ? "FAILED" : "-";
+};
+
+export function scaleTable(scale) {
+  console.log(`\nScale: 1 KB sessions on MemoryBackend, all loaded at once (one child process per size, limit ${scale.limitSeconds} s)`);
+  console.log(
+    table(
+      ["sessions", "load", "close", "JS heap / session", "wasm / session", "total / session", "bare document", "total / bare"],
+      scale.sizes.map((z) => {
+        const m = z.phases.memory;
+        const mem = (f) => (m ? f(m) : phaseText(z, "memory", () => ""));
+        return [
+          z.sessions.toLocaleString("en"),
+          phaseText(z, "load", (p) => s(p.seconds)),
+          phaseText(z, "close", (p) => s(p.seconds)),
+          mem((m) => kb(m.heapBytes)),
+          mem((m) => kb(m.wasmBytes)),
+          mem((m) => kb(m.heapBytes + m.wasmBytes)),
+          mem((m) => kb(m.bareBytes)),
+          mem((m) => x((m.heapBytes + m.wasmBytes) / m.bareBytes)),
+        ];
+      }),
+    ),
+  );
+  for (const z of scale.sizes) {
+    if (z.aborted) console.log(`  ${z.sessions.toLocaleString("en")} sessions: ABORTED after ${scale.limitSeconds} s (phases finished: ${Object.keys(z.phases).join(", ") || "none"})`);
+    if (z.error) console.log(`  ${z.sessions.toLocaleString("en")} sessions: FAILED: ${z.error}`);
+  }
+  console.log("  memory: JS heap after global.gc() plus wasm memory growth, per idle loaded session; bare document: the heap of one copy of the document");
+  const c = scale.cpu;
+  if (!c) return;
+  const where = `${c.sessions.toLocaleString("en")} sessions, default pull delay, one patch per session per pull`;
+  if (c.phases.cpu) {
+    const ms = c.phases.cpu.cpuMsPerSecond;
+    console.log(`  CPU at ${where}: ${ms.toFixed(1)} ms per second (${(ms / 10).toFixed(1)}% of a core), over ${c.phases.cpu.seconds.toFixed(0)} s, ${c.phases.cpu.patches} patches`);
+  } else {
+    console.log(`  CPU at ${where}: ${c.aborted ? "ABORTED" : `FAILED: ${c.error}`}`);
+  }
+}
+
+export function sizeTable(sizes) {
+  console.log("\nSize of the engine (gzip -9)");
+  console.log(table(["file", "raw", "gzipped"], sizes.map((f) => [f.file, kb(f.raw), kb(f.gzip)])));
+}
+
+/**
+ * The item-5 targets. Each line: the target, the measured value, met or
+ * MISSED (with how far off). Returns the counts, for the last line.
+ */
+export function targets({ patch, save, scale, sizes }) {
+  const lines = [];
+  const verdict = (name, ok, value, miss = "") => lines.push(`  ${ok ? "met   " : "MISSED"}  ${name}: ${value}${ok ? "" : miss}`);
+
+  for (const r of patch) {
+    const ratio = r.rates.skilift / r.rates.Mutative;
+    verdict(`patch ${r.doc} ${r.change} ≥ Mutative`, ratio >= 1, `${x(ratio)} Mutative's rate`, ratio < 0.5 ? " (below 0.5x: not done)" : ` (${x(1 / ratio)} short)`);
+  }
+  const floorRatio = save["plain-JS floor"] / save.skilift;
+  verdict("save ≥ 0.67x the synchronous floor", floorRatio >= 0.67, `${x(floorRatio)} (${x(1 / floorRatio)} its cost)`, ` (needs ${x(0.67 / floorRatio)} faster)`);
+  const pouchRatio = save.PouchDB / save.skilift;
+  verdict("save ≥ 8x PouchDB", pouchRatio >= 8, x(pouchRatio), ` (needs ${x(8 / pouchRatio)} faster)`);
+
+  const at = (n) => scale.sizes.find((z) => z.sessions === n);
+  const small = at(10_000);
+  const large = at(100_000);
+  if (small?.phases.load && large) {
+    const l0 = small.phases.load.seconds;
+    if (large.phases.load) {
+      const ratio = large.phases.load.seconds / l0;
+      verdict("100,000 sessions load within 15x of 10,000", ratio <= 15, `${x(ratio)} (${s(large.phases.load.seconds)} vs ${s(l0)})`, ` (${x(ratio / 15)} over)`);
+    } else {
+      verdict("100,000 sessions load within 15x of 10,000", false, `not finished within ${scale.limitSeconds} s`, ` (at least ${x(scale.limitSeconds / l0)})`);
+    }
+    const close = large.phases.close;
+    verdict("100,000 sessions close within 10 s", close !== undefined && close.seconds <= 10, close ? s(close.seconds) : "not reached", close ? ` (${x(close.seconds / 10)} over)` : " (the run did not get that far)");
+  } else {
+    lines.push("  -       100,000 sessions load within 15x of 10,000 / close within 10 s: not evaluated (needs SKILIFT_BENCH_SCALE to include 10000 and 100000)");
+  }
+  const wasm = sizes.find((f) => f.file.endsWith(".wasm"));
+  verdict("wasm ≤ 100 KB gzipped", wasm.gzip <= 100 * 1024, kb(wasm.gzip), ` (${kb(wasm.gzip - 100 * 1024)} over)`);
+
+  console.log("\nTargets (issue 9, item 5)");
+  for (const l of lines) console.log(l);
+  const met = lines.filter((l) => l.startsWith("  met")).length;
+  const missed = lines.filter((l) => l.startsWith("  MISSED")).length;
+  console.log(`  ${met} met, ${missed} missed`);
+}
