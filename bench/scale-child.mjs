@@ -65,6 +65,7 @@ if (mode === "memory") {
   report({ phase: "memory", heapBytes, wasmBytes, bareBytes });
   sessions = null;
 
+  report({ phase: "closing" });
   const t0 = performance.now();
   await store.close();
   report({ phase: "close", seconds: (performance.now() - t0) / 1000 });

@@ -25,11 +25,18 @@ export const SIZES = (process.env.SKILIFT_BENCH_SCALE ?? (QUICK ? "1000,10000" :
 const LIMIT_SECONDS = Number(process.env.SKILIFT_BENCH_LIMIT ?? 300);
 const CPU_SECONDS = QUICK ? 5 : 45;
 
-/** Runs one child for at most `limit` seconds; resolves `{ phases: { [phase]: fields }, aborted, error }`. */
+/**
+ * Runs one child for at most `limit` seconds; resolves `{ phases: { [phase]:
+ * fields }, aborted, error, seconds }`. Each phase also gets `at`, the
+ * seconds since the start when its line arrived (so a run killed in the
+ * middle of a phase still says how long that phase had been running).
+ */
 function runChild(args, limit) {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, ["--expose-gc", child, ...args.map(String)], { stdio: ["ignore", "pipe", "pipe"] });
     const phases = {};
+    const started = performance.now();
+    const since = () => (performance.now() - started) / 1000;
     let out = "";
     let err = "";
     let aborted = false;
@@ -45,7 +52,7 @@ function runChild(args, limit) {
         out = out.slice(nl + 1);
         if (line.startsWith("{")) {
           const fields = JSON.parse(line);
-          phases[fields.phase] = fields;
+          phases[fields.phase] = { ...fields, at: since() };
         }
       }
     });
@@ -53,7 +60,7 @@ function runChild(args, limit) {
     proc.on("close", (code) => {
       clearTimeout(timer);
       const error = !aborted && code !== 0 ? err.trim().split("\n").slice(-3).join(" | ") || `exit ${code}` : undefined;
-      resolve({ phases, aborted, error });
+      resolve({ phases, aborted, error, seconds: since() });
     });
   });
 }
