@@ -5,7 +5,11 @@
 import os from "node:os";
 
 const rateText = (perSecond) =>
-  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : perSecond >= 1e4 ? `${Math.round(perSecond / 1e3)}k` : `${(perSecond / 1e3).toFixed(1)}k`;
+  perSecond >= 1e6
+    ? `${(perSecond / 1e6).toFixed(2)}M`
+    : perSecond >= 1e4
+      ? `${Math.round(perSecond / 1e3)}k`
+      : `${(perSecond / 1e3).toFixed(1)}k`;
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const x = (ratio) => `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}x`;
 const s = (seconds) => `${seconds.toFixed(2)} s`;
@@ -18,9 +22,20 @@ function table(header, rows) {
 }
 
 export function header({ quick, rounds, versions }) {
-  console.log(`skilift benchmark: node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  console.log(`mode: ${quick ? "QUICK (SKILIFT_BENCH_QUICK=1: short rounds, small scale; figures are rough)" : "full"}, medians of ${rounds} interleaved rounds`);
-  console.log(`peers: ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(", ")}`);
+  console.log(
+    `skilift benchmark: node ${process.version}, ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log(
+    `mode: ${quick ? "QUICK (SKILIFT_BENCH_QUICK=1: short rounds, small scale; figures are rough)" : "full"}, medians of ${rounds} interleaved rounds`,
+  );
+  console.log(
+    `peers: ${Object.entries(versions)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(", ")}`,
+  );
 }
 
 export function patchTitle() {
@@ -33,13 +48,20 @@ export function patchTable(rows) {
   console.log(
     table(
       ["document", "change", ...names, "skilift / Mutative"],
-      rows.map((r) => [`${r.doc} (${r.bytes} B)`, r.change, ...names.map((n) => rateText(r.rates[n])), x(r.rates.skilift / r.rates.Mutative)]),
+      rows.map((r) => [
+        `${r.doc} (${r.bytes} B)`,
+        r.change,
+        ...names.map((n) => rateText(r.rates[n])),
+        x(r.rates.skilift / r.rates.Mutative),
+      ]),
     ),
   );
 }
 
 export function saveTable(save, keys, changes) {
-  console.log(`\nSave cycle: ${keys} keys × ${changes} queued changes, read → replay → compare-and-set write, 1 KB (CPU per key)`);
+  console.log(
+    `\nSave cycle: ${keys.toLocaleString("en")} keys × ${changes} queued changes, read → replay → compare-and-set write, 1 KB (CPU per key)`,
+  );
   const floor = save["plain-JS floor"];
   console.log(
     table(
@@ -78,16 +100,23 @@ export function scaleTable(scale) {
     ),
   );
   for (const z of scale.sizes) {
-    if (z.aborted) console.log(`  ${z.sessions.toLocaleString("en")} sessions: ABORTED after ${scale.limitSeconds} s (phases finished: ${Object.keys(z.phases).join(", ") || "none"})`);
+    if (z.aborted)
+      console.log(
+        `  ${z.sessions.toLocaleString("en")} sessions: ABORTED after ${scale.limitSeconds} s (phases finished: ${Object.keys(z.phases).join(", ") || "none"})`,
+      );
     if (z.error) console.log(`  ${z.sessions.toLocaleString("en")} sessions: FAILED: ${z.error}`);
   }
-  console.log("  memory: JS heap after global.gc() plus wasm memory growth, per idle loaded session; bare document: the heap of one copy of the document");
+  console.log(
+    "  memory: JS heap after global.gc() plus wasm memory growth, per idle loaded session; bare document: the heap of one copy of the document",
+  );
   const c = scale.cpu;
   if (!c) return;
   const where = `${c.sessions.toLocaleString("en")} sessions, default pull delay, one patch per session per pull`;
   if (c.phases.cpu) {
     const ms = c.phases.cpu.cpuMsPerSecond;
-    console.log(`  CPU at ${where}: ${ms.toFixed(1)} ms per second (${(ms / 10).toFixed(1)}% of a core), over ${c.phases.cpu.seconds.toFixed(0)} s, ${c.phases.cpu.patches} patches`);
+    console.log(
+      `  CPU at ${where}: ${ms.toFixed(1)} ms per second (${(ms / 10).toFixed(1)}% of a core), over ${c.phases.cpu.seconds.toFixed(0)} s, ${c.phases.cpu.patches} patches`,
+    );
   } else {
     console.log(`  CPU at ${where}: ${c.aborted ? "ABORTED" : `FAILED: ${c.error}`}`);
   }
@@ -95,7 +124,12 @@ export function scaleTable(scale) {
 
 export function sizeTable(sizes) {
   console.log("\nSize of the engine (gzip -9)");
-  console.log(table(["file", "raw", "gzipped"], sizes.map((f) => [f.file, kb(f.raw), kb(f.gzip)])));
+  console.log(
+    table(
+      ["file", "raw", "gzipped"],
+      sizes.map((f) => [f.file, kb(f.raw), kb(f.gzip)]),
+    ),
+  );
 }
 
 /**
@@ -110,10 +144,20 @@ export function targets({ patch, save, scale, sizes }) {
 
   for (const r of patch) {
     const ratio = r.rates.skilift / r.rates.Mutative;
-    verdict(`patch ${r.doc} ${r.change} ≥ Mutative`, ratio >= 1, `${x(ratio)} Mutative's rate`, ratio < 0.5 ? " (below 0.5x: not done)" : ` (${x(1 / ratio)} short)`);
+    verdict(
+      `patch ${r.doc} ${r.change} ≥ Mutative`,
+      ratio >= 1,
+      `${x(ratio)} Mutative's rate`,
+      ratio < 0.5 ? " (below 0.5x: not done)" : ` (${x(1 / ratio)} short)`,
+    );
   }
   const floorRatio = save["plain-JS floor"] / save.skilift;
-  verdict("save ≥ 0.67x the synchronous floor", floorRatio >= 0.67, `${x(floorRatio)} (${x(1 / floorRatio)} its cost)`, ` (needs ${x(0.67 / floorRatio)} faster)`);
+  verdict(
+    "save ≥ 0.67x the synchronous floor",
+    floorRatio >= 0.67,
+    `${x(floorRatio)} (${x(1 / floorRatio)} its cost)`,
+    ` (needs ${x(0.67 / floorRatio)} faster)`,
+  );
   const pouchRatio = save.PouchDB / save.skilift;
   verdict("save ≥ 8x PouchDB", pouchRatio >= 8, x(pouchRatio), ` (needs ${x(8 / pouchRatio)} faster)`);
 
@@ -124,22 +168,45 @@ export function targets({ patch, save, scale, sizes }) {
     const l0 = small.phases.load.seconds;
     if (large.phases.load) {
       const ratio = large.phases.load.seconds / l0;
-      verdict("100,000 sessions load within 15x of 10,000", ratio <= 15, `${x(ratio)} (${s(large.phases.load.seconds)} vs ${s(l0)})`, ` (${x(ratio / 15)} over)`);
+      verdict(
+        "100,000 sessions load within 15x of 10,000",
+        ratio <= 15,
+        `${x(ratio)} (${s(large.phases.load.seconds)} vs ${s(l0)})`,
+        ` (${x(ratio / 15)} over)`,
+      );
     } else if (large.error) {
       undecided("100,000 sessions load within 15x of 10,000", `the run failed: ${large.error}`);
     } else if (scale.limitSeconds / l0 > 15) {
-      verdict("100,000 sessions load within 15x of 10,000", false, `not finished within the ${scale.limitSeconds} s limit`, ` (at least ${x(scale.limitSeconds / l0)})`);
+      verdict(
+        "100,000 sessions load within 15x of 10,000",
+        false,
+        `not finished within the ${scale.limitSeconds} s limit`,
+        ` (at least ${x(scale.limitSeconds / l0)})`,
+      );
     } else {
-      undecided("100,000 sessions load within 15x of 10,000", `aborted after ${scale.limitSeconds} s, only ${x(scale.limitSeconds / l0)} of 10,000's load: raise SKILIFT_BENCH_LIMIT`);
+      undecided(
+        "100,000 sessions load within 15x of 10,000",
+        `aborted after ${scale.limitSeconds} s, only ${x(scale.limitSeconds / l0)} of 10,000's load: raise SKILIFT_BENCH_LIMIT`,
+      );
     }
     const close = large.phases.close;
     const closing = large.phases.closing;
     if (close) verdict("100,000 sessions close within 10 s", close.seconds <= 10, s(close.seconds), ` (${x(close.seconds / 10)} over)`);
     else if (large.aborted && closing && large.seconds - closing.at > 10) {
-      verdict("100,000 sessions close within 10 s", false, `still closing after ${s(large.seconds - closing.at)}, when the limit stopped it`);
-    } else undecided("100,000 sessions close within 10 s", `not measured (the run ${large.aborted ? "was aborted" : "failed"} before the close)`);
+      verdict(
+        "100,000 sessions close within 10 s",
+        false,
+        `still closing after ${s(large.seconds - closing.at)}, when the limit stopped it`,
+      );
+    } else
+      undecided(
+        "100,000 sessions close within 10 s",
+        `not measured (the run ${large.aborted ? "was aborted" : "failed"} before the close)`,
+      );
   } else {
-    lines.push("  ?       100,000 sessions load within 15x of 10,000 / close within 10 s: not evaluated (needs SKILIFT_BENCH_SCALE to include 10000 and 100000)");
+    lines.push(
+      "  ?       100,000 sessions load within 15x of 10,000 / close within 10 s: not evaluated (needs SKILIFT_BENCH_SCALE to include 10000 and 100000)",
+    );
   }
   const wasm = sizes.find((f) => f.file.endsWith(".wasm"));
   verdict("wasm ≤ 100 KB gzipped", wasm.gzip <= 100 * 1024, kb(wasm.gzip), ` (${kb(wasm.gzip - 100 * 1024)} over)`);

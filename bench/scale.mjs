@@ -75,7 +75,7 @@ export async function benchScale(log) {
     log(`scale: ${sessions} sessions (limit ${LIMIT_SECONDS} s)…`);
     sizes.push({ sessions, ...(await runChild([sessions, "memory"], LIMIT_SECONDS)) });
   }
-  const cpuSize = QUICK ? SIZES[0] : SIZES.find((n) => n >= 10_000) ?? SIZES[0];
+  const cpuSize = QUICK ? SIZES[0] : (SIZES.find((n) => n >= 10_000) ?? SIZES[0]);
   let cpu;
   if (cpuSize !== undefined) {
     log(`scale: CPU per second at ${cpuSize} sessions over ${CPU_SECONDS} s…`);
