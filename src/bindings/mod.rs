@@ -17,6 +17,7 @@ mod glue;
 mod js_host;
 mod js_runtime;
 mod js_storage;
+mod memory_growth;
 mod session;
 mod store;
 mod transaction;

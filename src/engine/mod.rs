@@ -8,7 +8,7 @@
 //! layers, and `tests/engine_layers.rs` fails on any import cycle:
 //!
 //! 1. leaves: `error`, `host`, `record`, `retry`, `signal`, `timeout`,
-//!    `strict`, `sabotage`, `ids`, `options`
+//!    `strict`, `sabotage`, `ids`, `options`, `weak_list`
 //! 2. `context`: what a store shares (host, options, actions, decisions)
 //! 3. `replay/` (pure, synchronous data work) and `decisions` (decision
 //!    record I/O)
@@ -34,6 +34,7 @@ pub mod strict;
 mod timeout;
 mod transaction;
 mod view;
+mod weak_list;
 
 pub use decisions::TRANSACTIONS_STORE;
 pub use error::{Code, Error, Result};

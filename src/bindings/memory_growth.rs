@@ -1,0 +1,74 @@
+//! The global allocator: the standard one (dlmalloc), made to grow the wasm
+//! memory geometrically.
+//!
+//! dlmalloc grows the memory by what one request needs, rounded to a 64 KiB
+//! page, so 100,000 sessions took thousands of `memory.grow`s. In V8 each
+//! grow of a memory past about 64 MiB requests a full garbage collection
+//! (the grow counts as external memory), whose cost grows with the JS heap:
+//! together, quadratic (19% of a 100,000-session load was `memory.grow`, and
+//! most of its 26% of GC). So whenever dlmalloc has just grown the memory,
+//! one block of a quarter of the memory is allocated and freed at once:
+//! dlmalloc grows by that much in one step and keeps it in its top chunk
+//! (it never returns memory on wasm), and the next many requests are served
+//! from it. Grows become O(log n), at the price of at most a quarter of the
+//! memory reserved and not yet used (untouched pages the OS does not commit).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::arch::wasm32::memory_size;
+
+const PAGE: usize = 65_536;
+/// No reserve below this: small modules stay small.
+const MIN_RESERVE: usize = 1 << 20;
+
+struct GrowGeometrically;
+
+#[global_allocator]
+static ALLOCATOR: GrowGeometrically = GrowGeometrically;
+
+/// dlmalloc just grew the memory from `pages_before`: have it grow by a
+/// quarter more now, while nothing else is in the way.
+unsafe fn reserve(pages_before: usize) {
+    let bytes = (pages_before * PAGE / 4).max(MIN_RESERVE);
+    let Ok(layout) = Layout::from_size_align(bytes, 16) else {
+        return;
+    };
+    // A failed reserve (memory exhausted) is no error: the request that
+    // grew the memory has its block already.
+    let block = System.alloc(layout);
+    if !block.is_null() {
+        System.dealloc(block, layout);
+    }
+}
+
+unsafe impl GlobalAlloc for GrowGeometrically {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let before = memory_size::<0>();
+        let block = System.alloc(layout);
+        if memory_size::<0>() != before {
+            reserve(before);
+        }
+        block
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let before = memory_size::<0>();
+        let block = System.alloc_zeroed(layout);
+        if memory_size::<0>() != before {
+            reserve(before);
+        }
+        block
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let before = memory_size::<0>();
+        let block = System.realloc(ptr, layout, new_size);
+        if memory_size::<0>() != before {
+            reserve(before);
+        }
+        block
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+    }
+}
