@@ -40,32 +40,27 @@ unsafe fn reserve(pages_before: usize) {
     }
 }
 
+/// Runs one allocator call; if it grew the memory, reserves after it.
+unsafe fn growing(call: impl FnOnce() -> *mut u8) -> *mut u8 {
+    let before = memory_size::<0>();
+    let block = call();
+    if memory_size::<0>() != before {
+        reserve(before);
+    }
+    block
+}
+
 unsafe impl GlobalAlloc for GrowGeometrically {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let before = memory_size::<0>();
-        let block = System.alloc(layout);
-        if memory_size::<0>() != before {
-            reserve(before);
-        }
-        block
+        growing(|| System.alloc(layout))
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let before = memory_size::<0>();
-        let block = System.alloc_zeroed(layout);
-        if memory_size::<0>() != before {
-            reserve(before);
-        }
-        block
+        growing(|| System.alloc_zeroed(layout))
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let before = memory_size::<0>();
-        let block = System.realloc(ptr, layout, new_size);
-        if memory_size::<0>() != before {
-            reserve(before);
-        }
-        block
+        growing(|| System.realloc(ptr, layout, new_size))
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
