@@ -29,7 +29,11 @@ fn loading_many_sessions_scans_the_session_list_linearly() {
     // close still reaches every session: each one saves.
     w.block_on(async move { store.close().await }).unwrap();
     assert!(sessions.iter().all(|s| s.stopped() && s.loaded()));
-    assert_eq!(w.sim.tasks_of(1), 0, "a closed store holds no task or timer");
+    assert_eq!(
+        w.sim.tasks_of(1),
+        0,
+        "a closed store holds no task or timer"
+    );
 }
 
 /// Load, patch, stop and drop, over and over, with a few sessions kept

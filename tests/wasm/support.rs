@@ -69,7 +69,11 @@ pub fn setup(strict: bool) -> JsValue {
             "{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
             as_script(DOCUMENTS_JS, "js/engine/documents.js", &["../errors.js"]),
-            as_script(GLUE_JS, "js/engine/glue.js", &["../errors.js", "./documents.js"]),
+            as_script(
+                GLUE_JS,
+                "js/engine/glue.js",
+                &["../errors.js", "./documents.js"]
+            ),
         );
         let module = Function::new_no_args(&body)
             .call0(&JsValue::UNDEFINED)
