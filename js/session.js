@@ -6,20 +6,23 @@
 
 import { wasm } from "./engine/engine.js";
 import { insideAction } from "./engine/glue.js";
-import { snapshot } from "./engine/documents.js";
+import { ownArgs } from "./engine/documents.js";
 import { invalidOptions } from "./errors.js";
 import { currentRecording } from "./transaction.js";
 
 export class Session {
   #inner;
   #stopped;
+  /** The store's function -> registration index map (store.js). */
+  #actions;
 
   /** @internal Use `store.load(key)`. */
-  constructor(inner) {
+  constructor(inner, actions) {
     if (!(inner instanceof wasm.WasmSession)) {
       throw new TypeError("Sessions are created by store.load(key)");
     }
     this.#inner = inner;
+    this.#actions = actions;
   }
 
   get key() {
@@ -34,12 +37,19 @@ export class Session {
     }
     // Arguments are replayed on later pulls: freeze a copy so that changing
     // the caller's objects afterwards changes nothing.
-    const frozenArgs = snapshot(args);
+    const frozenArgs = ownArgs(args);
     const recording = currentRecording();
     if (recording !== null) {
       recording.record(this.#inner, fn, frozenArgs);
       return true;
     }
+    const index = this.#actions.get(fn);
+    if (index !== undefined) {
+      const applied = this.#inner.patchRegistered(index, frozenArgs);
+      if (applied !== undefined) return applied;
+    }
+    // An unregistered function (or not a function) takes the checked path,
+    // which refuses it with the right error.
     return this.#inner.patch(fn, frozenArgs);
   }
 

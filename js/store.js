@@ -8,6 +8,10 @@ import { View } from "./view.js";
 
 export class Store {
   #inner;
+  /** Registered function -> its registration index in the engine, so a
+   * patch names its action by index (session.js) instead of the engine
+   * comparing it with every registered function. */
+  #actions = new Map();
 
   constructor(options) {
     this.#inner = new wasm.WasmStore(options);
@@ -18,7 +22,7 @@ export class Store {
   }
 
   load(key) {
-    return new Session(this.#inner.load(key));
+    return new Session(this.#inner.load(key), this.#actions);
   }
 
   view(key) {
@@ -26,12 +30,12 @@ export class Store {
   }
 
   action(fn) {
-    this.#inner.action(fn);
+    this.#actions.set(fn, this.#inner.action(fn));
     return fn;
   }
 
   transaction(name, fn) {
-    this.#inner.transaction(name, fn);
+    this.#actions.set(fn, this.#inner.transaction(name, fn));
     return fn;
   }
 

@@ -3,11 +3,11 @@
 // converts a document to Rust. The engine reaches these through the glue
 // object (glue.js); session.js uses `snapshot` for patch arguments.
 //
-// Copy and freeze are the hot path. Today `copy` is a full deep clone; the
-// engine only ever asks for "a copy for this action" and "freeze this result",
-// so a copy-on-write proxy that copies only what an action changes can
-// replace it later. `freeze` skips what is frozen already, so a document
-// that shares parts with the previous one costs only its new parts.
+// Actions do not copy documents: they run on copy-on-write drafts
+// (draft.js). `copy` is for values the game hands in (patch arguments,
+// defaultData's result), which must be the library's own. `freeze` skips
+// what is frozen already, so a value that shares parts with a document
+// costs only its new parts.
 
 import { SkiliftError } from "../errors.js";
 
@@ -18,7 +18,7 @@ function isPlainObject(value) {
 }
 
 /** Deeper than any real document: past this, the data must contain a cycle. */
-const MAX_DEPTH = 5000;
+export const MAX_DEPTH = 5000;
 
 /**
  * A mutable deep copy of plain objects and arrays; other values (which are
@@ -80,6 +80,18 @@ export function freeze(value) {
   return value;
 }
 
+/**
+ * A patch's rest-parameter array made the library's own: it is new already,
+ * so only its object elements are copied; then all of it is frozen.
+ */
+export function ownArgs(args) {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (typeof v === "object" && v !== null) args[i] = copy(v);
+  }
+  return freeze(args);
+}
+
 /** A frozen copy: what the caller does to the original afterwards is not seen. */
 export function snapshot(value) {
   return freeze(copy(value));
@@ -97,6 +109,23 @@ const wellFormed =
   typeof String.prototype.isWellFormed === "function"
     ? (s) => s.isWellFormed()
     : (s) => !LONE_SURROGATE.test(s);
+
+/** Whether an object key can be a JSON key (no lone surrogates). */
+export const jsonKey = (key) => typeof key === "string" && wellFormed(key);
+
+/** Whether a value that is not an object (or is null) is a JSON value. */
+export function jsonScalar(v) {
+  switch (typeof v) {
+    case "string":
+      return wellFormed(v);
+    case "number":
+      return Number.isFinite(v);
+    case "boolean":
+      return true;
+    default:
+      return v === null;
+  }
+}
 
 /**
  * The path (from `root`) of the first value that is not plain JSON:
@@ -149,7 +178,7 @@ export function jsonProblem(value, root = "data") {
  * Whether a value is plain JSON, without paths: the fast half of
  * `jsonProblem`. A cycle shows up as depth beyond MAX_DEPTH.
  */
-function isPlainJson(v, depth) {
+export function isPlainJson(v, depth) {
   switch (typeof v) {
     case "string":
       return wellFormed(v);

@@ -8,7 +8,8 @@
 // reporting background errors, building SkiliftErrors.
 
 import { SkiliftError } from "../errors.js";
-import { copy, describe, firstDifference, freeze, fromJson, jsonProblem, parseJson, snapshot, toJson } from "./documents.js";
+import { produce, produceChecked } from "./draft.js";
+import { describe, firstDifference, freeze, fromJson, isPlainJson, jsonProblem, parseJson, snapshot, toJson } from "./documents.js";
 
 /** How many actions are running (an action that patches nests them). */
 let actionsRunning = 0;
@@ -18,15 +19,60 @@ export function insideAction() {
   return actionsRunning > 0;
 }
 
-/** Runs an action on a copy of frozen `data`; its result, frozen, or undefined. */
+/**
+ * Runs an action on a draft of frozen `data` (draft.js): its result, frozen
+ * and sharing what the action left untouched, or undefined (cancelled).
+ */
 export function callAction(fn, data, args) {
   actionsRunning++;
   try {
-    const result = fn(copy(data), ...args);
-    return result === undefined ? undefined : freeze(result);
+    return produce(fn, data, args);
   } finally {
     actionsRunning--;
   }
+}
+
+/** A strict-mode refusal, thrown to the engine, which words it (strict.rs). */
+class StrictFailure {
+  constructor(kind, path) {
+    this.kind = kind;
+    this.path = path;
+  }
+}
+
+/**
+ * Strict mode's checked call, all in one call from the engine: the
+ * arguments must be JSON, the action runs twice on drafts of `data`, what the
+ * first run stored must be JSON (what it shares with `data` was checked when
+ * `data` was made), and both results must be equal (a comparison that skips
+ * the subtrees both share with `data`, by identity). Returns the first result.
+ */
+export function callActionStrict(fn, data, args) {
+  if (!isPlainJson(args, 0)) throw new StrictFailure("args", jsonProblem(args, "args") ?? "args");
+  let first, second;
+  actionsRunning++;
+  try {
+    first = produceChecked(fn, data, args);
+    second = produce(fn, data, args);
+  } finally {
+    actionsRunning--;
+  }
+  const result = first.result;
+  if (result === undefined && second === undefined) return undefined;
+  if (result === undefined || second === undefined) throw new StrictFailure("cancel", "");
+  if (first.notJson) {
+    // The fast check only says "somewhere"; the full walk finds the path.
+    const path = jsonProblem(result);
+    if (path !== undefined) throw new StrictFailure("result", path);
+  }
+  const path = firstDifference(result, second);
+  if (path !== undefined) throw new StrictFailure("differ", path);
+  return result;
+}
+
+/** `"kind:path"` of a strict refusal; undefined for any other exception. */
+export function strictFailure(thrown) {
+  return thrown instanceof StrictFailure ? `${thrown.kind}:${thrown.path}` : undefined;
 }
 
 /**
@@ -69,6 +115,8 @@ export function report(onError, error, key) {
 /** What the engine calls (src/bindings/glue.rs names each method). */
 export const glue = {
   callAction,
+  callActionStrict,
+  strictFailure,
   callActionInPlace,
   freeze,
   parseJson,

@@ -31,6 +31,21 @@ extern "C" {
         args: &Array,
     ) -> Result<JsValue, JsValue>;
 
+    /// Strict mode's checked call: arguments JSON, two runs, result JSON,
+    /// equal results. Returns the first result (or `undefined`); throws the
+    /// action's exception, or a refusal that [`Glue::strict_failure`] reads.
+    #[wasm_bindgen(method, catch, js_name = callActionStrict)]
+    pub fn call_action_strict(
+        this: &Glue,
+        func: &Function,
+        data: &JsValue,
+        args: &Array,
+    ) -> Result<JsValue, JsValue>;
+
+    /// `"kind:path"` when `thrown` is a strict refusal of `callActionStrict`.
+    #[wasm_bindgen(method, catch, js_name = strictFailure)]
+    pub fn strict_failure(this: &Glue, thrown: &JsValue) -> Result<Option<String>, JsValue>;
+
     /// Runs `func(data, ...args)` on `data` itself (the engine owns it and
     /// drops it afterwards): no copy, no freeze. Rethrows the exception.
     #[wasm_bindgen(method, catch, js_name = callActionInPlace)]

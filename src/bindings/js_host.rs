@@ -3,10 +3,9 @@
 //! identity, arguments are JS arrays, and errors are JS values.
 //!
 //! Each document operation is one call into `js/engine/glue.js`, so the cost of a
-//! patch is the cost of the JS work (copy, action, freeze) and no conversion
-//! of the document into Rust. Today the copy is a full deep clone and the
-//! freeze skips only what is already frozen; because both live in the glue,
-//! a copy-on-write copy can replace them later without touching Rust.
+//! patch is the cost of the JS work (an action on a copy-on-write draft,
+//! js/engine/draft.js) and no conversion of the document into Rust. Strict
+//! mode's two runs and checks are one call too ([`Host::call_strict`]).
 
 use std::rc::Rc;
 
@@ -17,7 +16,7 @@ use super::convert::{to_js, JsError};
 use super::glue::{self, MISSING};
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
-use crate::engine::{Document, Host};
+use crate::engine::{Document, Host, StrictFailure};
 
 /// A handle to a deeply frozen JS value: the game's data for one key.
 /// Cloning copies the handle, not the data.
@@ -115,6 +114,28 @@ impl Host for JsHost {
         Ok((!result.is_undefined()).then_some(JsDoc(result)))
     }
 
+    fn call_strict(
+        &self,
+        func: &Function,
+        data: &JsDoc,
+        args: &Array,
+    ) -> Result<Option<JsDoc>, StrictFailure<JsValue>> {
+        let Some(outcome) = glue::with(|g| g.call_action_strict(func, &data.0, args)) else {
+            return Err(StrictFailure::Host(missing_glue()));
+        };
+        match outcome {
+            Ok(result) => Ok((!result.is_undefined()).then_some(JsDoc(result))),
+            // The glue throws its refusals as a marker object; anything else
+            // is the action's own exception.
+            Err(thrown) => Err(match glue::with(|g| g.strict_failure(&thrown)) {
+                Some(Ok(Some(failure))) => {
+                    strict_failure(&failure).unwrap_or(StrictFailure::Host(thrown))
+                }
+                _ => StrictFailure::Host(thrown),
+            }),
+        }
+    }
+
     fn call_in_place(
         &self,
         func: &Function,
@@ -176,4 +197,17 @@ impl Host for JsHost {
         // nowhere left to report to, and background work must go on.
         let _ = glue::with(|g| g.report(&self.on_error, &value, key.map(str::to_owned)));
     }
+}
+
+/// Reads the glue's `"kind:path"` description of a strict refusal.
+fn strict_failure(text: &str) -> Option<StrictFailure<JsValue>> {
+    let (kind, path) = text.split_once(':')?;
+    let path = path.to_owned();
+    Some(match kind {
+        "args" => StrictFailure::ArgsNotJson(path),
+        "result" => StrictFailure::ResultNotJson(path),
+        "differ" => StrictFailure::Differ(path),
+        "cancel" => StrictFailure::OneCancelled,
+        _ => return None,
+    })
 }

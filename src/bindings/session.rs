@@ -73,6 +73,17 @@ impl WasmSession {
         self.session.patch(&func, args).map_err(|e| to_js(&e))
     }
 
+    /// [`WasmSession::patch`] by registration index (what `store.action`
+    /// returned): the JS layer maps functions to indexes, so the engine needs
+    /// no call into JS to find the action. `undefined` when no action has
+    /// that index (the caller then falls back to `patch`).
+    #[wasm_bindgen(js_name = patchRegistered)]
+    pub fn patch_registered(&self, index: u32, args: Array) -> Result<Option<bool>, JsValue> {
+        self.session
+            .patch_registered(index as usize, args)
+            .map_err(|e| to_js(&e))
+    }
+
     /// Binds a callback (called at once with the current data); returns an
     /// id for `unbind`.
     ///

@@ -57,15 +57,15 @@ impl WasmStore {
         self.store.name().to_owned()
     }
 
-    /// Registers a plain action.
+    /// Registers a plain action; returns its registration index, for
+    /// `WasmSession.patchRegistered`.
     ///
     /// ```js
-    /// store.action(addCoins);
+    /// const index = store.action(addCoins);
     /// ```
-    pub fn action(&self, func: JsValue) -> Result<(), JsValue> {
+    pub fn action(&self, func: JsValue) -> Result<u32, JsValue> {
         let func = function_arg(&func, "store.action(fn): fn").map_err(|e| to_js(&e))?;
-        self.store.action(func);
-        Ok(())
+        Ok(index_u32(self.store.action(func)))
     }
 
     /// Registers a transaction action under a permanent name.
@@ -73,10 +73,14 @@ impl WasmStore {
     /// ```js
     /// store.transaction("giveCoins", giveCoins);
     /// ```
-    pub fn transaction(&self, name: JsValue, func: JsValue) -> Result<(), JsValue> {
+    /// Returns the action's registration index, as `action` does.
+    pub fn transaction(&self, name: JsValue, func: JsValue) -> Result<u32, JsValue> {
         let name = string_arg(&name, "store.transaction(name, fn): name").map_err(|e| to_js(&e))?;
         let func = function_arg(&func, "store.transaction(name, fn): fn").map_err(|e| to_js(&e))?;
-        self.store.transaction(&name, func).map_err(|e| to_js(&e))
+        self.store
+            .transaction(&name, func)
+            .map(index_u32)
+            .map_err(|e| to_js(&e))
     }
 
     /// Starts loading a key; returns its session at once.
@@ -112,4 +116,9 @@ impl WasmStore {
             Ok(JsValue::UNDEFINED)
         })
     }
+}
+
+/// A registration index for JS; no store registers four billion actions.
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }

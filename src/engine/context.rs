@@ -48,16 +48,33 @@ impl<H: Host> Context<H> {
         }
     }
 
-    /// Registers a plain action. Registering the same function again is harmless.
-    pub fn register_action(&self, func: H::Func) {
+    /// Registers a plain action and returns its index ([`Context::action_at`]).
+    /// Registering the same function again is harmless and gives the same index.
+    pub fn register_action(&self, func: H::Func) -> usize {
         let mut actions = self.actions.borrow_mut();
-        if !actions.iter().any(|a| a.func == func) {
-            actions.push(Registered { func, name: None });
+        match actions.iter().position(|a| a.func == func) {
+            Some(index) => index,
+            None => {
+                actions.push(Registered { func, name: None });
+                actions.len() - 1
+            }
         }
     }
 
+    /// The action registered at `index`. Registrations are never removed, so
+    /// an index stays valid for the store's life: the JS layer keeps a map
+    /// from function to index and patches by index, which finds the action
+    /// without comparing it to every registered function.
+    pub fn action_at(&self, index: usize) -> Option<H::Func> {
+        self.actions.borrow().get(index).map(|a| a.func.clone())
+    }
+
     /// Registers a transaction action under a permanent, unique name.
-    pub fn register_transaction(&self, name: &str, func: H::Func) -> Result<(), Error<H::Error>> {
+    pub fn register_transaction(
+        &self,
+        name: &str,
+        func: H::Func,
+    ) -> Result<usize, Error<H::Error>> {
         if name.is_empty() {
             return Err(Error::new(
                 Code::InvalidOptions,
@@ -65,9 +82,10 @@ impl<H: Host> Context<H> {
             ));
         }
         let mut actions = self.actions.borrow_mut();
-        if let Some(existing) = actions.iter_mut().find(|a| a.func == func) {
-            match &existing.name {
-                Some(n) if n == name => return Ok(()),
+        let existing = actions.iter().position(|a| a.func == func);
+        if let Some(index) = existing {
+            match &actions[index].name {
+                Some(n) if n == name => return Ok(index),
                 Some(n) => {
                     return Err(Error::new(
                         Code::InvalidOptions,
@@ -83,14 +101,19 @@ impl<H: Host> Context<H> {
                 format!("a different function is already registered as transaction action {name:?}; names must be unique"),
             ));
         }
-        match actions.iter_mut().find(|a| a.func == func) {
-            Some(existing) => existing.name = Some(name.to_owned()),
-            None => actions.push(Registered {
-                func,
-                name: Some(name.to_owned()),
-            }),
+        match existing {
+            Some(index) => {
+                actions[index].name = Some(name.to_owned());
+                Ok(index)
+            }
+            None => {
+                actions.push(Registered {
+                    func,
+                    name: Some(name.to_owned()),
+                });
+                Ok(actions.len() - 1)
+            }
         }
-        Ok(())
     }
 
     /// Whether `func` is registered at all, and its transaction name if any.

@@ -118,6 +118,21 @@ pub trait Runtime: 'static {
     fn random(&self) -> f64;
 }
 
+/// Why [`Host::call_strict`] refused an action (strict.rs words each one).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrictFailure<E> {
+    /// The action threw (its exception, unchanged).
+    Host(E),
+    /// An argument is not JSON, at this path (`args[0].when`).
+    ArgsNotJson(String),
+    /// The result is not JSON, at this path (`data.items[2]`).
+    ResultNotJson(String),
+    /// The two runs' results differ, first at this path.
+    Differ(String),
+    /// One run cancelled (returned undefined) and the other did not.
+    OneCancelled,
+}
+
 /// Everything the engine needs from its host for one store.
 pub trait Host: 'static {
     /// The game's data.
@@ -156,6 +171,36 @@ pub trait Host: 'static {
         args: &Self::Args,
     ) -> Result<Option<Self::Doc>, Self::Error> {
         self.call(func, &data, args)
+    }
+    /// Runs `func` the strict way (docs/errors.md, strict mode): the
+    /// arguments must be JSON, the action runs twice on `data`, what it
+    /// returns must be JSON and both results equal. Returns the first result.
+    /// By default composed of the steps above; a host where each step is a
+    /// call into another runtime does it in one call instead.
+    fn call_strict(
+        &self,
+        func: &Self::Func,
+        data: &Self::Doc,
+        args: &Self::Args,
+    ) -> Result<Option<Self::Doc>, StrictFailure<Self::Error>> {
+        if let Err(path) = self.args_to_json(args) {
+            return Err(StrictFailure::ArgsNotJson(path));
+        }
+        let first = self.call(func, data, args).map_err(StrictFailure::Host)?;
+        let second = self.call(func, data, args).map_err(StrictFailure::Host)?;
+        match (&first, &second) {
+            (None, None) => Ok(None),
+            (Some(a), Some(b)) => {
+                if let Some(path) = a.json_problem() {
+                    return Err(StrictFailure::ResultNotJson(path));
+                }
+                if let Some(path) = a.first_difference(b) {
+                    return Err(StrictFailure::Differ(path));
+                }
+                Ok(first)
+            }
+            _ => Err(StrictFailure::OneCancelled),
+        }
     }
     /// Makes an owned document shareable (deeply frozen). By default nothing.
     fn seal(&self, data: Self::Doc) -> Self::Doc {

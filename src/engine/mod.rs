@@ -40,6 +40,7 @@ pub use decisions::TRANSACTIONS_STORE;
 pub use error::{Code, Error, Result};
 pub use host::{
     Document, Entry, Host, LocalBoxFuture, Runtime, Storage, StorageError, StorageFuture,
+    StrictFailure,
 };
 pub use options::StoreOptions;
 pub use retry::Backoff;

@@ -124,6 +124,27 @@ impl<H: Host> Session<H> {
                 ),
             ));
         }
+        self.apply(func, args)
+    }
+
+    /// [`Session::patch`] with the action given by its registration index
+    /// ([`Context::action_at`](crate::engine::context::Context::action_at)):
+    /// `Ok(None)` when no action has that index.
+    pub fn patch_registered(
+        &self,
+        index: usize,
+        args: H::Args,
+    ) -> Result<Option<bool>, Error<H::Error>> {
+        self.0.check_running()?;
+        match self.0.context.action_at(index) {
+            Some(func) => self.apply(&func, args).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Runs a registered action on the cache, queues it and fires `updated`.
+    fn apply(&self, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
+        let inner = &self.0;
         let cache = inner.state.borrow().cache.clone();
         let new = if strict::enabled() {
             strict::call_checked(&inner.context.host, func, &cache, &args)?

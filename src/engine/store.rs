@@ -57,12 +57,14 @@ impl<H: Host> Store<H> {
     }
 
     /// Registers a plain action. Registering the same function again is harmless.
-    pub fn action(&self, func: H::Func) {
-        self.context.register_action(func);
+    /// Returns the action's registration index (see [`Session::patch_registered`]).
+    pub fn action(&self, func: H::Func) -> usize {
+        self.context.register_action(func)
     }
 
     /// Registers a transaction action under a permanent, unique name.
-    pub fn transaction(&self, name: &str, func: H::Func) -> Result<(), Error<H::Error>> {
+    /// Returns the action's registration index, as [`Store::action`] does.
+    pub fn transaction(&self, name: &str, func: H::Func) -> Result<usize, Error<H::Error>> {
         self.context.register_transaction(name, func)
     }
 
