@@ -48,6 +48,8 @@ class State {
     /** Shared by all drafts of one action run. */
     this.run = run;
     this.isArray = Array.isArray(base);
+    /** Whether the action stored a named (non-index) property on this array. */
+    this.named = false;
     /** The finished value (the base itself when nothing changed). */
     this.result = undefined;
     // The target is an empty stand-in of the right kind, so that
@@ -116,6 +118,12 @@ function write(state, key, value) {
     if (hasOwn.call(base, key) && (base[key] === value || state.children?.get(key)?.proxy === value)) return true;
     markChanged(state);
   }
+  // A named property of an array (not an index, not `length`) is not JSON
+  // and is dropped when saved, but a draft stored there must still be
+  // finished: remember to look at them (rare, so arrays skip it otherwise).
+  if (state.isArray && typeof key === "string" && !(key.charCodeAt(0) <= 57 && key.charCodeAt(0) >= 48) && key !== "length") {
+    state.named = true;
+  }
   state.copy[key] = value;
   return true;
 }
@@ -170,11 +178,15 @@ const handler = {
 
 /** The finished value of a changed (or untouched) draft: frozen, shared where untouched. */
 function finishState(state) {
-  if (state.result !== undefined) return state.result;
+  if (state.result !== undefined) {
+    // Reached again while its own walk is under way: a draft stored inside
+    // itself. The result is a cycle, which is not JSON.
+    if (!Object.isFrozen(state.result)) state.run.notJson = true;
+    return state.result;
+  }
   const copy = state.copy;
   if (copy === null) return (state.result = state.base);
-  // Set before the walk: a draft stored inside itself ends as a cycle
-  // (caught by the JSON checks) rather than as endless recursion.
+  // Set before the walk, so a cycle ends here rather than recursing forever.
   state.result = copy;
   const base = state.base;
   const run = state.run;
@@ -184,6 +196,11 @@ function finishState(state) {
       const v = copy[i];
       if (v !== base[i]) copy[i] = finishValue(v, run, 0);
       else if (run.check && !(i in copy)) run.notJson = true; // a hole
+    }
+    if (state.named) {
+      for (const key of Object.keys(copy)) {
+        if (!(key.charCodeAt(0) <= 57 && key.charCodeAt(0) >= 48)) copy[key] = finishValue(copy[key], run, 0);
+      }
     }
   } else {
     for (const key in copy) {
