@@ -82,7 +82,7 @@ export function scaleTable(scale) {
   console.log(`\nScale: 1 KB sessions on MemoryBackend, all loaded at once (one child process per size, limit ${scale.limitSeconds} s)`);
   console.log(
     table(
-      ["sessions", "load", "close", "JS heap / session", "wasm / session", "total / session", "bare document", "total / bare"],
+      ["sessions", "load", "close", "JS heap / session", "wasm / session", "total / session", "bare document", "total / bare", "wasm peak / session", "stored record"],
       scale.sizes.map((z) => {
         const m = z.phases.memory;
         const mem = (f) => (m ? f(m) : phaseText(z, "memory", () => ""));
@@ -95,6 +95,8 @@ export function scaleTable(scale) {
           mem((m) => kb(m.heapBytes + m.wasmBytes)),
           mem((m) => kb(m.bareBytes)),
           mem((m) => x((m.heapBytes + m.wasmBytes) / m.bareBytes)),
+          mem((m) => kb(m.wasmPeakBytes)),
+          mem((m) => kb(m.backendBytes)),
         ];
       }),
     ),
@@ -107,7 +109,7 @@ export function scaleTable(scale) {
     if (z.error) console.log(`  ${z.sessions.toLocaleString("en")} sessions: FAILED: ${z.error}`);
   }
   console.log(
-    "  memory: JS heap after global.gc() plus wasm memory growth, per idle loaded session; bare document: the heap of one copy of the document",
+    "  memory per idle loaded session: JS heap after global.gc() without the backend's stored records (weighed after close, as \"stored record\"), plus the wasm allocator's live bytes; wasm peak: the memory's growth during the load (wasm memory never shrinks); bare document: the heap of one copy of the document",
   );
   const c = scale.cpu;
   if (!c) return;

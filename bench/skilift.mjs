@@ -13,11 +13,13 @@ import { dirname, join } from "node:path";
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const memories = [];
+const instances = [];
 const Instance = WebAssembly.Instance;
 WebAssembly.Instance = new Proxy(Instance, {
   construct(target, args, newTarget) {
     const instance = Reflect.construct(target, args, newTarget);
     for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+    if (typeof instance.exports.liveBytes === "function") instances.push(instance);
     return instance;
   },
 });
@@ -30,7 +32,14 @@ try {
 
 export const { Store, MemoryBackend, strict } = skilift;
 
-/** Bytes of the engine's wasm memory now (it only grows), or NaN if the instantiation was not seen. */
+/**
+ * Bytes the engine's allocator holds now (src/bindings/memory_growth.rs
+ * counts them), or NaN: what idle sessions keep, where the memory's size
+ * only tells the peak of the load.
+ */
+export const wasmLiveBytes = () => (instances.length === 1 ? instances[0].exports.liveBytes() : NaN);
+
+/** Bytes of the engine's wasm memory now (it only grows, so: the peak), or NaN if the instantiation was not seen. */
 export const wasmMemoryBytes = () => (memories.length === 1 ? memories[0].buffer.byteLength : NaN);
 
 /** Errors in the background are bugs in a benchmark: stop at once rather than report a figure of a broken run. */

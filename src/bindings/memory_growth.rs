@@ -15,6 +15,21 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::arch::wasm32::memory_size;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use wasm_bindgen::prelude::*;
+
+/// Bytes in live allocations. The memory's size only tells the peak (wasm
+/// memory never shrinks); this tells what is held now, e.g. by idle
+/// sessions (bench/scale-child.mjs reads it). Relaxed atomics: the module
+/// is single-threaded, they compile to plain loads and stores.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Bytes the engine's allocations hold right now (not part of the API).
+#[wasm_bindgen(js_name = liveBytes)]
+pub fn live_bytes() -> f64 {
+    LIVE.load(Relaxed) as f64
+}
 
 const PAGE: usize = 65_536;
 /// No reserve below this: small modules stay small.
@@ -40,6 +55,14 @@ unsafe fn reserve(pages_before: usize) {
     }
 }
 
+/// Counts a new block of `size` bytes (none when the allocation failed).
+fn counted(size: usize, block: *mut u8) -> *mut u8 {
+    if !block.is_null() {
+        LIVE.fetch_add(size, Relaxed);
+    }
+    block
+}
+
 /// Runs one allocator call; if it grew the memory, reserves after it.
 unsafe fn growing(call: impl FnOnce() -> *mut u8) -> *mut u8 {
     let before = memory_size::<0>();
@@ -52,18 +75,24 @@ unsafe fn growing(call: impl FnOnce() -> *mut u8) -> *mut u8 {
 
 unsafe impl GlobalAlloc for GrowGeometrically {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        growing(|| System.alloc(layout))
+        counted(layout.size(), growing(|| System.alloc(layout)))
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        growing(|| System.alloc_zeroed(layout))
+        counted(layout.size(), growing(|| System.alloc_zeroed(layout)))
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        growing(|| System.realloc(ptr, layout, new_size))
+        let block = growing(|| System.realloc(ptr, layout, new_size));
+        if !block.is_null() {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            LIVE.fetch_add(new_size, Relaxed);
+        }
+        block
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
         System.dealloc(ptr, layout);
     }
 }

@@ -28,7 +28,10 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
         // patched before calling, so its success releases them. Later
         // callers wait for the next pull.
         let waiting = std::mem::take(&mut session.state.borrow_mut().awaiters);
-        let wait_ms = match pull_once(&session, stopping, &mut final_error).await {
+        // Boxed: the pull's state lives on the heap only while it runs, so an
+        // idle session (waiting below) holds a small future, not the
+        // largest state of a whole pull.
+        let wait_ms = match Box::pin(pull_once(&session, stopping, &mut final_error)).await {
             Ok(()) => {
                 backoff.reset();
                 release(waiting);
