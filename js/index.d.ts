@@ -138,6 +138,8 @@ export class Session<T> {
    * next save. Returns `false` if the action cancelled (returned undefined).
    * Inside a `transaction` closure the patch is recorded instead. The
    * arguments are copied and frozen: changing them afterwards changes nothing.
+   * The action gets a copy-on-write draft of the data, valid only while it
+   * runs: only what it changes is copied (docs/api.md).
    *
    * @example
    * session.patch(addCoins, 10); // true
