@@ -179,19 +179,7 @@ export function jsonProblem(value, root = "data") {
  * `jsonProblem`. A cycle shows up as depth beyond MAX_DEPTH.
  */
 export function isPlainJson(v, depth) {
-  switch (typeof v) {
-    case "string":
-      return wellFormed(v);
-    case "number":
-      return Number.isFinite(v);
-    case "boolean":
-      return true;
-    case "object":
-      break;
-    default:
-      return false;
-  }
-  if (v === null) return true;
+  if (typeof v !== "object" || v === null) return jsonScalar(v);
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {

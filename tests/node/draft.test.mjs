@@ -14,6 +14,17 @@ import assert from "node:assert/strict";
 import { types } from "node:util";
 import { MemoryBackend, Store, strict } from "./helpers.mjs";
 
+/** Runs `fn` with strict mode set to `mode`, then restores it. */
+function inStrictMode(mode, fn) {
+  const before = strict();
+  strict(mode);
+  try {
+    return fn();
+  } finally {
+    strict(before);
+  }
+}
+
 /** A small seeded PRNG (mulberry32): a failing seed can be replayed. */
 function prng(seed) {
   return () => {
@@ -297,13 +308,7 @@ test("drafts: a draft kept past its action is refused with invalid_options", asy
   });
   const s = store.load("k");
   await s.await();
-  const before = strict();
-  strict(false);
-  try {
-    s.patch(keep);
-  } finally {
-    strict(before);
-  }
+  inStrictMode(false, () => s.patch(keep));
   assert.throws(() => {
     kept.p = 2;
   }, (e) => e.code === "invalid_options" && /after its action returned/.test(e.message));
@@ -319,13 +324,9 @@ test("drafts: a draft stored inside itself is a cycle, refused in strict mode wi
   });
   const s = store.load("k");
   await s.await();
-  const before = strict();
-  strict(true);
-  try {
-    assert.throws(() => s.patch(selfish), (e) => e.code === "strict_not_json_from_action" && /data\.o\.back/.test(e.message));
-  } finally {
-    strict(before);
-  }
+  inStrictMode(true, () =>
+    assert.throws(() => s.patch(selfish), (e) => e.code === "strict_not_json_from_action" && /data\.o\.back/.test(e.message)),
+  );
   await store.close();
 });
 
@@ -340,13 +341,7 @@ test("drafts: a draft stored under a name on an array is finished too (not JSON,
   await s.await();
   let current;
   s.updated((d) => (current = d));
-  const before = strict();
-  strict(false);
-  try {
-    s.patch(tag);
-  } finally {
-    strict(before);
-  }
+  inStrictMode(false, () => s.patch(tag));
   assert.equal(types.isProxy(current.list.tag), false);
   assert.equal(current.list.tag, current.o);
   assert.equal(current.o.p, 2);
