@@ -109,7 +109,7 @@ export function scaleTable(scale) {
     if (z.error) console.log(`  ${z.sessions.toLocaleString("en")} sessions: FAILED: ${z.error}`);
   }
   console.log(
-    "  memory per idle loaded session: JS heap after global.gc() without the backend's stored records (weighed after close, as \"stored record\"), plus the wasm allocator's live bytes; wasm peak: the memory's growth during the load (wasm memory never shrinks); bare document: the heap of one copy of the document",
+    "  memory per idle loaded session: JS heap after global.gc() without the backend's stored records (weighed on their own, as \"stored record\", after a seeding store closed), plus the wasm allocator's live bytes; wasm peak: the memory's growth during the load (wasm memory never shrinks); bare document: the heap of one copy of the document",
   );
   const c = scale.cpu;
   if (!c) return;
