@@ -2,7 +2,8 @@
 //! functions and recorders, and small helpers to read JS values.
 //!
 //! The glue is the real `js/engine/glue.js` (with the document operations
-//! of `js/engine/documents.js` and the `SkiliftError` of `js/errors.js`),
+//! of `js/engine/documents.js`, the drafts of `js/engine/draft.js` and the
+//! `SkiliftError` of `js/errors.js`),
 //! read at compile time and turned into the body of a `new Function(...)`: the tests check the Rust bindings against the very
 //! JS half they run with in the package. A `#[wasm_bindgen(module =
 //! "/js/engine/glue.js")]` import does not work here: glue.js imports
@@ -20,6 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
 const DOCUMENTS_JS: &str = include_str!("../../js/engine/documents.js");
+const DRAFT_JS: &str = include_str!("../../js/engine/draft.js");
 const GLUE_JS: &str = include_str!("../../js/engine/glue.js");
 
 /// Turns one of js/'s ES modules into plain script text: drops its imports
@@ -66,13 +68,18 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
             as_script(DOCUMENTS_JS, "js/engine/documents.js", &["../errors.js"]),
             as_script(
+                DRAFT_JS,
+                "js/engine/draft.js",
+                &["../errors.js", "./documents.js"]
+            ),
+            as_script(
                 GLUE_JS,
                 "js/engine/glue.js",
-                &["../errors.js", "./documents.js"]
+                &["../errors.js", "./documents.js", "./draft.js"]
             ),
         );
         let module = Function::new_no_args(&body)
