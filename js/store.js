@@ -35,6 +35,10 @@ export class Store {
     return fn;
   }
 
+  stats() {
+    return this.#inner.stats();
+  }
+
   close() {
     return this.#inner.close();
   }

@@ -11,6 +11,7 @@ use super::host::{Host, Runtime};
 use super::options::StoreOptions;
 use super::pull;
 use super::session::{Session, SessionInner};
+use super::stats::Stats;
 use super::view::View;
 use super::weak_list::WeakList;
 
@@ -76,6 +77,12 @@ impl<H: Host> Store<H> {
         rt.spawn(Box::pin(pull::run(session.0.clone())));
         self.sessions.borrow_mut().push(&session.0);
         Ok(session)
+    }
+
+    /// The counters since the store was made (docs/api.md#storestats): a
+    /// copy, costing the same however many sessions there are.
+    pub fn stats(&self) -> Stats {
+        self.context.stats.get()
     }
 
     /// How many sessions the store tracks (dead ones not yet pruned

@@ -6,7 +6,7 @@
 
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::Host;
+use crate::engine::host::{Host, Verdict};
 use crate::engine::record::Pending;
 
 /// One unit of queued work.
@@ -48,16 +48,21 @@ pub(crate) fn check_schema<H: Host>(
     context: &Context<H>,
     data: &H::Doc,
 ) -> Result<(), Error<H::Error>> {
-    if context.host.check_schema(data).map_err(Error::Host)? {
-        Ok(())
-    } else {
-        Err(Error::new(
-            Code::SchemaValidationError,
-            format!(
+    match context.host.check_schema(data).map_err(Error::Host)? {
+        Verdict::Valid => Ok(()),
+        Verdict::Invalid(issues) => {
+            let mut message = format!(
                 "the data produced by the action does not pass the schema of store {:?}",
                 context.options.name
-            ),
-        ))
+            );
+            // A Standard Schema says why: each issue with its path, so the
+            // message alone shows what to fix.
+            if !issues.is_empty() {
+                message.push_str(": ");
+                message.push_str(&issues.join("; "));
+            }
+            Err(Error::new(Code::SchemaValidationError, message))
+        }
     }
 }
 

@@ -15,7 +15,7 @@
 use super::item::run_action;
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::{Document, Host};
+use crate::engine::host::{Document, Host, Verdict};
 use crate::engine::record::{Pending, Record, StoredCall};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -91,7 +91,7 @@ impl<'a, H: Host> Work<'a, H> {
             Mode::InPlace => {
                 let data = self.data.take().ok_or(Stop::Redo)?;
                 match host.call_in_place(func, data, args) {
-                    Ok(Some(new)) if matches!(host.check_schema(&new), Ok(true)) => {
+                    Ok(Some(new)) if matches!(host.check_schema(&new), Ok(Verdict::Valid)) => {
                         self.data = Some(new);
                         Ok(())
                     }
