@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Store, MemoryBackend, errorLog, rejectsCode, stored, until } from "./helpers.mjs";
+import { Store, MemoryBackend, errorLog, rejectsCode, stored, transaction, until } from "./helpers.mjs";
 
 const ZERO = { sessions: 0, loads: 0, pulls: 0, writes: 0, conflicts: 0, retries: 0, failures: 0, bad: 0 };
 
@@ -160,4 +160,20 @@ test("a key that goes bad counts in bad and closes its session; a view that fail
   assert.deepEqual(store.stats(), { ...ZERO, sessions: 1, loads: 1, pulls: 1, bad: 1, failures: 1 });
   await ok.stop();
   assert.equal(store.stats().sessions, 0);
+});
+
+test("a transaction decision whose write fails is a failure and a retry of the coordinating store", async () => {
+  const inner = new MemoryBackend();
+  // The first put is the prepare; the second, the decision, rejects once.
+  const backend = new ScriptedBackend(inner, { put: ["ok", "reject"] });
+  const { store, log } = makeStore(backend);
+  const give = store.transaction("give", (d, n) => ({ ...d, coins: d.coins + n }));
+  const s = store.load("p1");
+  await loaded(s);
+  assert.equal(await transaction(() => s.patch(give, 3)), true);
+  assert.deepEqual(store.stats(), { ...ZERO, sessions: 1, loads: 1, pulls: 2, writes: 1, retries: 1, failures: 1 });
+  assert.deepEqual(log.codes(), ["host"]);
+  await s.stop(); // writes the decided outcome into the record
+  assert.deepEqual(store.stats(), { ...ZERO, loads: 1, pulls: 3, writes: 2, retries: 1, failures: 1 });
+  assert.deepEqual(await stored(inner, "p1"), { coins: 3 });
 });
