@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -12,9 +12,9 @@ use super::js_host::JsHost;
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
 use super::schema;
-use super::session::WasmSession;
+use super::session::{action_arg, WasmSession};
 use super::view::WasmView;
-use crate::engine::{Host, Store};
+use crate::engine::{Code, Host, Store};
 
 /// One data store (a `name/scope` namespace in a backend).
 ///
@@ -104,6 +104,22 @@ impl WasmStore {
     pub fn view(&self, key: JsValue) -> Result<WasmView, JsValue> {
         let key = string_arg(&key, "store.view(key): key").map_err(|e| to_js(&e))?;
         Ok(WasmView::new(self.store.clone(), key))
+    }
+
+    /// A one-shot write of a key this server need not keep loaded; the
+    /// promise resolves `true` when stored, `false` if the action cancelled.
+    ///
+    /// ```js
+    /// await store.update("player_2", addCoins, [10]); // true
+    /// ```
+    pub fn update(&self, key: JsValue, func: JsValue, args: Array) -> Result<Promise, JsValue> {
+        let key = string_arg(&key, "store.update(key, fn, ...args): key").map_err(|e| to_js(&e))?;
+        let func = action_arg(&func, Code::ActionInvalidFunction)?;
+        let saved = self.store.update(&key, func, args).map_err(|e| to_js(&e))?;
+        Ok(future_to_promise(async move {
+            let stored = saved.await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::from_bool(stored))
+        }))
     }
 
     /// The counters since the store was made, as a plain object (cheap: a

@@ -7,42 +7,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Store, MemoryBackend, errorLog, rejectsCode, stored, transaction, until } from "./helpers.mjs";
+import { Store, MemoryBackend, ScriptedBackend, errorLog, rejectsCode, stored, transaction, until } from "./helpers.mjs";
 
 const ZERO = { sessions: 0, loads: 0, pulls: 0, writes: 0, conflicts: 0, retries: 0, failures: 0, bad: 0 };
-
-/**
- * A backend whose next calls fail as scripted: `get` takes "reject",
- * "garbage" (an entry of the wrong shape) or "hang" (never answers); `put`
- * takes "reject", "null" (answers null without writing), "ambiguous"
- * (writes, then rejects) or "hang". An exhausted script passes calls on.
- */
-class ScriptedBackend {
-  constructor(inner, { get = [], put = [] } = {}) {
-    this.inner = inner;
-    this.script = { get: [...get], put: [...put] };
-    this.beforePut = null;
-  }
-  async get(store, key) {
-    const fault = this.script.get.shift();
-    if (fault === "reject") throw new Error("injected: get rejected");
-    if (fault === "garbage") return { value: 42, version: null };
-    if (fault === "hang") return new Promise(() => {});
-    return this.inner.get(store, key);
-  }
-  async put(store, key, value, expected, meta) {
-    const hook = this.beforePut;
-    this.beforePut = null;
-    if (hook) await hook();
-    const fault = this.script.put.shift();
-    if (fault === "reject") throw new Error("injected: put rejected");
-    if (fault === "null") return null;
-    if (fault === "hang") return new Promise(() => {});
-    const version = await this.inner.put(store, key, value, expected, meta);
-    if (fault === "ambiguous") throw new Error("injected: put wrote, then the reply was lost");
-    return version;
-  }
-}
 
 function makeStore(backend, extra = {}) {
   const log = errorLog();
