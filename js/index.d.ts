@@ -168,6 +168,22 @@ export class Store<T> {
    */
   transaction<A extends unknown[]>(name: string, fn: (data: T, ...args: A) => T | undefined): typeof fn;
   /**
+   * A one-shot write of `key`, which this server need not keep loaded (a
+   * gift to an offline friend, a moderator's fix): reads the stored data,
+   * applies the registered action, writes with compare-and-set, retrying
+   * like a final save (an outage is waited out, a lost reply never applies
+   * it twice). Resolves `true` once stored, `false` if the action cancelled
+   * on the stored data; rejects with the action's error if it threw or
+   * failed the schema there, and with `bad_data` on a quarantined key
+   * (nothing written). A session that has the key loaded anywhere keeps its
+   * own queued changes and sees the update at its next pull.
+   *
+   * @example
+   * const sendGift = store.action((data, from: string) => ({ ...data, gifts: [...data.gifts, from] }));
+   * await store.update("player_2", sendGift, "player_1"); // true
+   */
+  update<A extends unknown[]>(key: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
+  /**
    * The counters since this store was made, as a fresh plain object.
    *
    * @example

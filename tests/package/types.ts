@@ -93,6 +93,17 @@ zodStore.action((data) => ({ ...data, coins: "lots" }));
 // @ts-expect-error a schema that is neither a predicate nor a Standard Schema
 new Store({ name: "z", schema: { validate: () => true }, defaultData: () => ({}), backend });
 
+// ---- store.update(key, action, ...args) checks the arguments against the action.
+const updated: Promise<boolean> = store.update("player_2", (data, n: number) => ({ ...data, coins: data.coins + n }), 5);
+// @ts-expect-error a string where the action takes a number
+store.update("player_2", (data: Player, n: number) => ({ ...data, coins: data.coins + n }), "5");
+// @ts-expect-error the argument is missing
+store.update("player_2", (data: Player, n: number) => ({ ...data, coins: data.coins + n }));
+// @ts-expect-error the key must be a string
+store.update(2, (data: Player) => data);
+// @ts-expect-error an action of another store's data type
+store.update("player_2", (data: { level: number }) => data);
+
 // ---- store.stats() is eight numbers.
 const counters: StoreStats = store.stats();
 assertType<Equal<keyof StoreStats, "sessions" | "loads" | "pulls" | "writes" | "conflicts" | "retries" | "failures" | "bad">>();
@@ -248,5 +259,5 @@ const options: StoreOptions<Player> = {
 
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
-  fsBackend, fetchBackend, status, handler, pgBackend, idb, options, failures,
+  fsBackend, fetchBackend, status, handler, pgBackend, idb, options, failures, updated,
 };
