@@ -46,17 +46,26 @@ export interface Entry {
   userIds?: number[];
 }
 
-export interface StoreOptions<T> {
+// The Standard Schema v1 interface, declared beside this file (no validator
+// library is a dependency).
+import type { StandardSchemaV1 } from "./standard-schema.js";
+export type { StandardSchemaV1 } from "./standard-schema.js";
+
+/**
+ * T as written, but not a place TypeScript infers T from: with a Standard
+ * Schema the data type comes from the schema, and `defaultData` and the
+ * rest are checked against it. (The built-in `NoInfer` needs TypeScript 5.4.)
+ */
+type NotInferred<T> = [T][T extends any ? 0 : never];
+
+/** The options of every store, whatever its data type (see {@link StoreOptions}). */
+export interface StoreOptionsCommon {
   /** Data store name (namespace); may not contain "/". */
   name: string;
   /** Default "global"; may not contain "/". */
   scope?: string;
-  /** Data of a key that has never been written. */
-  defaultData: () => T;
   /** Named upgrade steps, run once per key, in order. Default []. */
   migrations?: { step: string; migrate: (old: any) => any }[];
-  /** Checked after every action; false refuses the patch. */
-  schema?: (value: unknown) => boolean;
   /** Seconds between pulls, default 15 (fractions allowed). */
   pullDelay?: number;
   /** Seconds before an undecided transaction may be aborted, default 60. */
@@ -69,6 +78,43 @@ export interface StoreOptions<T> {
   onError?: (error: Error, key?: string) => void;
 }
 
+/** The options of `new Store(options)` (docs/api.md#storeoptions). */
+export interface StoreOptions<T> extends StoreOptionsCommon {
+  /** Data of a key that has never been written. */
+  defaultData: () => T;
+  /**
+   * Checked on the result of every action: a predicate (`false` refuses the
+   * patch), or a Standard Schema v1 validator such as a Zod, Valibot or
+   * ArkType schema (its issues refuse the patch, listed in the
+   * `schema_validation_error` message). A validator must be synchronous.
+   */
+  schema?: ((value: unknown) => boolean) | StandardSchemaV1<unknown, T>;
+}
+
+/**
+ * What a store has done since it was made (`store.stats()`); every field is
+ * a count. Cheap to read (a copy of eight numbers, whatever the number of
+ * sessions), so it can be scraped every second.
+ */
+export interface StoreStats {
+  /** Sessions open now: loaded and neither stopped nor gone bad. */
+  sessions: number;
+  /** Sessions whose first pull (the load) succeeded. */
+  loads: number;
+  /** Pulls that completed: loads and final saves included. */
+  pulls: number;
+  /** Writes of this store's keys that stored (the backend answered a new version). */
+  writes: number;
+  /** Writes of this store's keys answered null: another writer was first; retried at once on the newer record. */
+  conflicts: number;
+  /** Attempts repeated after a failure: a pull after a failed one, a transaction decision written again. */
+  retries: number;
+  /** Storage calls that rejected, timed out or answered garbage (views and transaction decisions included). */
+  failures: number;
+  /** Sessions that went bad (see `session.bad()`). */
+  bad: number;
+}
+
 /**
  * A data store: one namespace of keys in a backend, its options and its
  * registered actions. Options are checked at once (`invalid_options`).
@@ -79,7 +125,17 @@ export interface StoreOptions<T> {
  * store.load("player_1").patch(addCoins, 10);
  */
 export class Store<T> {
-  constructor(options: StoreOptions<T>);
+  /** Without a schema or with a predicate: the data type is what `defaultData` returns (or `T` as given). */
+  constructor(options: StoreOptionsCommon & { defaultData: () => T; schema?: (value: unknown) => boolean });
+  /**
+   * With a Standard Schema validator as `schema`, the data type is the
+   * schema's output type, and `defaultData` must return it.
+   *
+   * @example
+   * const store = new Store({ name: "players", schema: z.object({ coins: z.number() }), defaultData: () => ({ coins: 0 }), backend });
+   * // Store<{ coins: number }>
+   */
+  constructor(options: StoreOptionsCommon & { defaultData: () => NotInferred<T>; schema?: StoreOptions<T>["schema"] });
   /** The store's name. */
   readonly name: string;
   /**
@@ -111,6 +167,29 @@ export class Store<T> {
    * const giveMoney = store.transaction("giveMoney", (data, n: number) => ({ ...data, money: data.money + n }));
    */
   transaction<A extends unknown[]>(name: string, fn: (data: T, ...args: A) => T | undefined): typeof fn;
+  /**
+   * A one-shot write of `key`, which this server need not keep loaded (a
+   * gift to an offline friend, a moderator's fix): reads the stored data,
+   * applies the registered action, writes with compare-and-set, retrying
+   * like a final save (an outage is waited out, a lost reply never applies
+   * it twice). Resolves `true` once stored, `false` if the action cancelled
+   * on the stored data; rejects with the action's error if it threw or
+   * failed the schema there, and with `bad_data` on a quarantined key
+   * (nothing written). A session that has the key loaded anywhere keeps its
+   * own queued changes and sees the update at its next pull.
+   *
+   * @example
+   * const sendGift = store.action((data, from: string) => ({ ...data, gifts: [...data.gifts, from] }));
+   * await store.update("player_2", sendGift, "player_1"); // true
+   */
+  update<A extends unknown[]>(key: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
+  /**
+   * The counters since this store was made, as a fresh plain object.
+   *
+   * @example
+   * const { sessions, failures } = store.stats();
+   */
+  stats(): StoreStats;
   /**
    * Stops every session of this store and waits for their final saves.
    *

@@ -5,6 +5,9 @@
 import { wasm } from "./engine/engine.js";
 import { Session } from "./session.js";
 import { View } from "./view.js";
+import { insideAction } from "./engine/glue.js";
+import { snapshot } from "./engine/documents.js";
+import { invalidOptions } from "./errors.js";
 
 export class Store {
   #inner;
@@ -37,6 +40,19 @@ export class Store {
   transaction(name, fn) {
     this.#actions.set(fn, this.#inner.transaction(name, fn));
     return fn;
+  }
+
+  update(key, fn, ...args) {
+    // As for patch: the action is replayed on the stored data, so it must
+    // not patch from inside an action, and its arguments are frozen copies.
+    if (insideAction()) {
+      throw invalidOptions("store.update was called from inside an action; actions must be pure functions of (data, ...args)");
+    }
+    return this.#inner.update(key, fn, snapshot(args));
+  }
+
+  stats() {
+    return this.#inner.stats();
   }
 
   close() {

@@ -10,7 +10,9 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use serde_json::json;
-use skilift::engine::{Code, Document, Error, Host, Runtime, Storage, StorageError, StorageFuture};
+use skilift::engine::{
+    Code, Document, Error, Host, Runtime, Storage, StorageError, StorageFuture, Verdict,
+};
 use support::executor::{yield_now, Sim, START_MS};
 use support::json_host::{JsonDoc, JsonFn, JsonHost};
 use support::rng::SimRng;
@@ -510,8 +512,11 @@ fn json_host_calls_reports_and_args() {
     assert!(
         add == JsonFn::new("add", |_, _| Ok(None)) && add != JsonFn::new("sub", |_, _| Ok(None))
     );
-    assert!(host.check_schema(&out).unwrap());
-    assert!(!host.check_schema(&JsonDoc(json!({"coins": -1}))).unwrap());
+    assert_eq!(host.check_schema(&out).unwrap(), Verdict::Valid);
+    assert_eq!(
+        host.check_schema(&JsonDoc(json!({"coins": -1}))).unwrap(),
+        Verdict::Invalid(Vec::new())
+    );
     assert_eq!(
         host.args_to_json(&json!([{"$notjson": 1}])),
         Err("args[0]".to_string())

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::glue;
+use super::schema::{self, Schema};
 use crate::engine::{Code, Entry, Error, StoreOptions};
 
 /// An engine error with the JS host's error type.
@@ -79,7 +80,7 @@ pub fn function_arg(value: &JsValue, what: &str) -> Result<Function, JsError> {
 pub struct DecodedOptions {
     pub engine: StoreOptions<Function>,
     pub default_data: Function,
-    pub schema: Option<Function>,
+    pub schema: Option<Schema>,
     pub backend: JsValue,
     /// A function, or `undefined` for the default (`console.warn`).
     pub on_error: JsValue,
@@ -153,7 +154,7 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
         *slot = seconds * 1000.0;
     }
     let default_data = function_arg(&field(options, "defaultData")?, "options.defaultData")?;
-    let schema = optional_function(&field(options, "schema")?, "options.schema")?;
+    let schema = schema::decode(&field(options, "schema")?)?;
     let on_error = field(options, "onError")?;
     if !on_error.is_undefined() && !on_error.is_function() {
         return Err(invalid_options(format!(
@@ -170,14 +171,6 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
         backend,
         on_error,
     })
-}
-
-fn optional_function(value: &JsValue, what: &str) -> Result<Option<Function>, JsError> {
-    if value.is_undefined() {
-        Ok(None)
-    } else {
-        function_arg(value, what).map(Some)
-    }
 }
 
 fn migrations(value: &JsValue) -> Result<Vec<(String, Function)>, JsError> {

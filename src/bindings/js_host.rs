@@ -16,7 +16,8 @@ use super::convert::{to_js, JsError};
 use super::glue::{self, MISSING};
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
-use crate::engine::{Document, Host, StrictFailure};
+use super::schema::{self, Schema};
+use crate::engine::{Document, Host, StrictFailure, Verdict};
 
 /// A handle to a deeply frozen JS value: the game's data for one key.
 /// Cloning copies the handle, not the data.
@@ -83,7 +84,7 @@ pub struct JsHost {
     pub storage: Rc<JsStorage>,
     pub runtime: Rc<JsRuntime>,
     pub default_data: Function,
-    pub schema: Option<Function>,
+    pub schema: Option<Schema>,
     /// `onError`, or `undefined` for the default.
     pub on_error: JsValue,
 }
@@ -162,10 +163,10 @@ impl Host for JsHost {
         Ok(JsDoc(value))
     }
 
-    fn check_schema(&self, data: &JsDoc) -> Result<bool, JsValue> {
+    fn check_schema(&self, data: &JsDoc) -> Result<Verdict, JsValue> {
         match &self.schema {
-            None => Ok(true),
-            Some(schema) => Ok(schema.call1(&JsValue::UNDEFINED, &data.0)?.is_truthy()),
+            None => Ok(Verdict::Valid),
+            Some(s) => schema::check(s, &data.0),
         }
     }
 

@@ -18,6 +18,7 @@ mod js_host;
 mod js_runtime;
 mod js_storage;
 mod memory_growth;
+mod schema;
 mod session;
 mod store;
 mod transaction;

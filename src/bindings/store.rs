@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -11,9 +11,10 @@ use super::convert::{function_arg, store_options, string_arg, to_js};
 use super::js_host::JsHost;
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
-use super::session::WasmSession;
+use super::schema;
+use super::session::{action_arg, WasmSession};
 use super::view::WasmView;
-use crate::engine::Store;
+use crate::engine::{Code, Host, Store};
 
 /// One data store (a `name/scope` namespace in a backend).
 ///
@@ -43,6 +44,11 @@ impl WasmStore {
             schema: decoded.schema,
             on_error: decoded.on_error,
         };
+        if let Some(schema) = &host.schema {
+            // An asynchronous Standard Schema is refused here, not at the
+            // first patch, whenever the default data shows it.
+            schema::probe(schema, &host.default_data()?.0)?;
+        }
         let store = Store::new(host, decoded.engine).map_err(|e| to_js(&e))?;
         Ok(WasmStore { store })
     }
@@ -102,6 +108,51 @@ impl WasmStore {
     pub fn view(&self, key: JsValue) -> Result<WasmView, JsValue> {
         let key = string_arg(&key, "store.view(key): key").map_err(|e| to_js(&e))?;
         Ok(WasmView::new(self.store.clone(), key))
+    }
+
+    /// A one-shot write of a key this server need not keep loaded; the
+    /// promise resolves `true` when stored, `false` if the action cancelled.
+    ///
+    /// ```js
+    /// await store.update("player_2", addCoins, [10]); // true
+    /// ```
+    pub fn update(&self, key: JsValue, func: JsValue, args: Array) -> Result<Promise, JsValue> {
+        let key = string_arg(&key, "store.update(key, fn, ...args): key").map_err(|e| to_js(&e))?;
+        let func = action_arg(&func, Code::ActionInvalidFunction)?;
+        let saved = self.store.update(&key, func, args).map_err(|e| to_js(&e))?;
+        Ok(future_to_promise(async move {
+            let stored = saved.await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::from_bool(stored))
+        }))
+    }
+
+    /// The counters since the store was made, as a plain object (cheap: a
+    /// copy of eight numbers).
+    ///
+    /// ```js
+    /// store.stats(); // { sessions: 1, loads: 1, pulls: 3, writes: 2, ... }
+    /// ```
+    pub fn stats(&self) -> Object {
+        let s = self.store.stats();
+        let object = Object::new();
+        for (name, value) in [
+            ("sessions", s.sessions),
+            ("loads", s.loads),
+            ("pulls", s.pulls),
+            ("writes", s.writes),
+            ("conflicts", s.conflicts),
+            ("retries", s.retries),
+            ("failures", s.failures),
+            ("bad", s.bad),
+        ] {
+            // Setting a data property on a fresh plain object cannot throw.
+            let _ = Reflect::set(
+                &object,
+                &JsValue::from_str(name),
+                &JsValue::from_f64(value as f64),
+            );
+        }
+        object
     }
 
     /// Stops every session of the store and waits for their final saves.

@@ -1,5 +1,5 @@
-//! The shared context of one store: host, options, action registry and
-//! decision cache. Everything above it (replay, decision records, sessions,
+//! The shared context of one store: host, options, action registry,
+//! decision cache and counters. Everything above it (replay, decision records, sessions,
 //! pulls, views, transactions) reads the store through this, and it imports
 //! none of them.
 
@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::error::{Code, Error};
-use super::host::Host;
+use super::host::{Host, StorageError};
 use super::options::StoreOptions;
+use super::stats::Counters;
 
 /// How many transaction decisions a store keeps in memory.
 const DECISION_CACHE_LIMIT: usize = 10_000;
@@ -34,6 +35,8 @@ pub(crate) struct Context<H: Host> {
     /// Transaction decisions seen by this store. Decisions never change, so
     /// a cached one never goes stale.
     decisions: RefCell<HashMap<String, bool>>,
+    /// `store.stats()`, bumped by sessions, pulls, views and transactions.
+    pub stats: Counters,
 }
 
 impl<H: Host> Context<H> {
@@ -45,6 +48,7 @@ impl<H: Host> Context<H> {
             namespace,
             actions: RefCell::new(Vec::new()),
             decisions: RefCell::new(HashMap::new()),
+            stats: Counters::default(),
         }
     }
 
@@ -149,6 +153,18 @@ impl<H: Host> Context<H> {
     /// A cached decision.
     pub fn known_decision(&self, id: &str) -> Option<bool> {
         self.decisions.borrow().get(id).copied()
+    }
+
+    /// Passes a storage call's outcome through, counting it in `failures`
+    /// when it gave no answer (rejected, timed out or answered garbage).
+    pub fn counted<T>(
+        &self,
+        outcome: Result<T, StorageError<H::Error>>,
+    ) -> Result<T, StorageError<H::Error>> {
+        if outcome.is_err() {
+            self.stats.failure();
+        }
+        outcome
     }
 
     /// Reports a background failure to the store's `onError`.

@@ -42,16 +42,18 @@ pub(crate) async fn read_decision<H: Host>(
 ) -> Result<Option<bool>, StorageError<H::Error>> {
     let rt = context.host.runtime().clone();
     let get = context.host.storage().get(TRANSACTIONS_STORE, id);
-    match with_timeout(&*rt, context.options.request_timeout_ms, get).await? {
+    let entry =
+        context.counted(with_timeout(&*rt, context.options.request_timeout_ms, get).await)?;
+    match entry {
         None => Ok(None),
         Some(entry) => match decode_decision(&entry.value) {
             Some(d) => {
                 context.remember_decision(id, d);
                 Ok(Some(d))
             }
-            None => Err(StorageError::Invalid(format!(
+            None => context.counted(Err(StorageError::Invalid(format!(
                 "the decision record of transaction {id:?} is not a decision"
-            ))),
+            )))),
         },
     }
 }
@@ -70,12 +72,13 @@ pub(crate) async fn decide<H: Host>(
         None,
         Vec::new(),
     );
-    let written = match with_timeout(&*rt, context.options.request_timeout_ms, put).await {
-        Ok(written) => written,
-        // The write failed or its answer was lost: a decision may exist
-        // anyway (this one, or another server's). Reading is always safe.
-        Err(e) => return read_decision(context, id).await?.ok_or(e),
-    };
+    let written =
+        match context.counted(with_timeout(&*rt, context.options.request_timeout_ms, put).await) {
+            Ok(written) => written,
+            // The write failed or its answer was lost: a decision may exist
+            // anyway (this one, or another server's). Reading is always safe.
+            Err(e) => return read_decision(context, id).await?.ok_or(e),
+        };
     match written {
         Some(_) => {
             context.remember_decision(id, committed);
@@ -83,9 +86,9 @@ pub(crate) async fn decide<H: Host>(
         }
         None => match read_decision(context, id).await? {
             Some(d) => Ok(d),
-            None => Err(StorageError::Invalid(format!(
+            None => context.counted(Err(StorageError::Invalid(format!(
                 "the decision record of transaction {id:?} exists for put but not for get"
-            ))),
+            )))),
         },
     }
 }

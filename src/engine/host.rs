@@ -133,6 +133,17 @@ pub enum StrictFailure<E> {
     OneCancelled,
 }
 
+/// What the store's schema says of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// It passes (or the store has no schema).
+    Valid,
+    /// It is refused. Each entry describes one problem in the user's terms
+    /// (`data.inventory[3].count: expected a number`); empty when the
+    /// schema gives no reasons (a plain predicate that answered `false`).
+    Invalid(Vec<String>),
+}
+
 /// Everything the engine needs from its host for one store.
 pub trait Host: 'static {
     /// The game's data.
@@ -208,8 +219,8 @@ pub trait Host: 'static {
     }
     /// The data of a key that has never been written.
     fn default_data(&self) -> Result<Self::Doc, Self::Error>;
-    /// The store's schema check; `true` when there is none.
-    fn check_schema(&self, data: &Self::Doc) -> Result<bool, Self::Error>;
+    /// The store's schema check; [`Verdict::Valid`] when there is none.
+    fn check_schema(&self, data: &Self::Doc) -> Result<Verdict, Self::Error>;
     /// Encodes arguments as a JSON array, or the path of the first non-JSON value.
     fn args_to_json(&self, args: &Self::Args) -> Result<String, String>;
     /// Decodes arguments stored in a pending transaction.

@@ -8,8 +8,9 @@
 //! layers, and `tests/engine_layers.rs` fails on any import cycle:
 //!
 //! 1. leaves: `error`, `host`, `record`, `retry`, `signal`, `timeout`,
-//!    `strict`, `sabotage`, `ids`, `options`, `weak_list`
-//! 2. `context`: what a store shares (host, options, actions, decisions)
+//!    `strict`, `sabotage`, `ids`, `options`, `weak_list`, `stats`
+//! 2. `context`: what a store shares (host, options, actions, decisions,
+//!    counters)
 //! 3. `replay/` (pure, synchronous data work) and `decisions` (decision
 //!    record I/O)
 //! 4. `session`: one key's state and the game's calls
@@ -29,6 +30,7 @@ mod retry;
 mod sabotage;
 mod session;
 mod signal;
+mod stats;
 mod store;
 pub mod strict;
 mod timeout;
@@ -40,11 +42,12 @@ pub use decisions::TRANSACTIONS_STORE;
 pub use error::{Code, Error, Result};
 pub use host::{
     Document, Entry, Host, LocalBoxFuture, Runtime, Storage, StorageError, StorageFuture,
-    StrictFailure,
+    StrictFailure, Verdict,
 };
 pub use options::StoreOptions;
 pub use retry::Backoff;
 pub use session::{Callback, Session};
+pub use stats::Stats;
 pub use store::Store;
 pub use transaction::Transaction;
 pub use view::View;

@@ -96,6 +96,7 @@ impl<H: Host> Session<H> {
             stop_result: None,
             acks: HashMap::new(),
         };
+        context.stats.bump(|s| s.sessions += 1);
         Ok(Session(Rc::new(SessionInner {
             context,
             key,
@@ -350,6 +351,7 @@ impl<H: Host> SessionInner<H> {
     pub(crate) fn go_bad(&self, code: Code, reason: String) {
         self.context
             .report(&Error::new(code, reason.clone()), Some(&self.key));
+        self.context.stats.bump(|s| s.bad += 1);
         let mut st = self.state.borrow_mut();
         st.bad = Some(reason);
         st.queue.clear();
@@ -363,6 +365,9 @@ impl<H: Host> SessionInner<H> {
     pub(crate) fn finish(&self, result: Result<(), Error<H::Error>>) {
         let (awaiters, stoppers) = {
             let mut st = self.state.borrow_mut();
+            if st.phase != Phase::Stopped {
+                self.context.stats.bump(|s| s.sessions -= 1);
+            }
             st.phase = Phase::Stopped;
             st.stop_result = Some(result.clone());
             (

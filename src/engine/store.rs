@@ -6,11 +6,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::context::Context;
-use super::error::Error;
-use super::host::{Host, Runtime};
+use super::error::{Code, Error};
+use super::host::{Host, LocalBoxFuture, Runtime};
 use super::options::StoreOptions;
 use super::pull;
+use super::replay::item::{Item, Ran, UpdateOutcome};
 use super::session::{Session, SessionInner};
+use super::stats::Stats;
 use super::view::View;
 use super::weak_list::WeakList;
 
@@ -78,6 +80,66 @@ impl<H: Host> Store<H> {
         rt.spawn(Box::pin(pull::run(session.0.clone())));
         self.sessions.borrow_mut().push(&session.0);
         Ok(session)
+    }
+
+    /// The counters since the store was made (docs/api.md#storestats): a
+    /// copy, costing the same however many sessions there are.
+    pub fn stats(&self) -> Stats {
+        self.context.stats.get()
+    }
+
+    /// A one-shot write of `key` (docs/api.md#storeupdatekey-fn-args): read,
+    /// apply `func`, compare-and-set, retried like a final save. It runs as
+    /// a session that starts stopping, with the action as its only queued
+    /// item, so the final save's retries, its exactly-once writer entry and
+    /// quarantine all hold for it. Resolves `true` when stored, `false` if
+    /// the action cancelled on the stored data; fails with the action's
+    /// error if it threw or failed the schema there (nothing of it is
+    /// written), `bad_data` if the key is quarantined. An unregistered
+    /// function fails at once.
+    pub fn update(
+        &self,
+        key: &str,
+        func: H::Func,
+        args: H::Args,
+    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+        if self.context.registration(&func).is_none() {
+            return Err(Error::new(
+                Code::ActionInvalidFunction,
+                format!(
+                    "the function passed to update is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
+                    self.context.options.name
+                ),
+            ));
+        }
+        let session = Session::new(self.context.clone(), key.to_owned())?;
+        let outcome: UpdateOutcome<H> = Rc::new(RefCell::new(None));
+        session.0.state.borrow_mut().queue.push(Item::Update {
+            func,
+            args,
+            outcome: outcome.clone(),
+        });
+        let saved = session.stop();
+        let rt = self.context.host.runtime().clone();
+        rt.spawn(Box::pin(pull::run(session.0.clone())));
+        // Listed, so `close` waits for it like for any final save.
+        self.sessions.borrow_mut().push(&session.0);
+        Ok(Box::pin(async move {
+            saved.await?;
+            if let Some(reason) = session.bad() {
+                return Err(Error::new(Code::BadData, reason));
+            }
+            let ran = outcome.borrow_mut().take();
+            match ran {
+                Some(Ran::Applied) => Ok(true),
+                Some(Ran::Cancelled) => Ok(false),
+                Some(Ran::Failed(e)) => Err(e),
+                None => Err(Error::new(
+                    Code::Internal,
+                    "internal: an update was saved without running its action",
+                )),
+            }
+        }))
     }
 
     /// How many sessions the store tracks (dead ones not yet pruned

@@ -241,6 +241,7 @@ async fn decide_with_retry<H: Host>(
             Err(e) => {
                 report_all(sessions, &storage_error(e));
                 rt.sleep(backoff.next_delay(rt.random())).await;
+                context.stats.bump(|s| s.retries += 1);
             }
         }
     }

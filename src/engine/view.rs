@@ -25,8 +25,8 @@ impl<H: Host> View<H> {
     pub async fn latest(&self) -> Result<Option<H::Doc>, Error<H::Error>> {
         let s = &self.context;
         let get = s.host.storage().get(&s.namespace, &self.key);
-        let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
-            .await
+        let entry = s
+            .counted(with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get).await)
             .map_err(storage_error)?;
         self.decode(entry)
     }
@@ -39,8 +39,8 @@ impl<H: Host> View<H> {
             .host
             .storage()
             .get_version(&s.namespace, &self.key, version);
-        let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
-            .await
+        let entry = s
+            .counted(with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get).await)
             .map_err(storage_error)?;
         self.decode(entry)
     }
@@ -59,8 +59,8 @@ impl<H: Host> View<H> {
             .host
             .storage()
             .get_at_time(&s.namespace, &self.key, time_ms);
-        let entry = with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get)
-            .await
+        let entry = s
+            .counted(with_timeout(&**s.host.runtime(), s.options.request_timeout_ms, get).await)
             .map_err(storage_error)?;
         self.decode(entry)
     }

@@ -130,3 +130,36 @@ export class LaggyBackend {
     return version;
   }
 }
+
+/**
+ * A backend whose next calls fail as scripted: `get` takes "reject",
+ * "garbage" (an entry of the wrong shape) or "hang" (never answers); `put`
+ * takes "reject", "null" (answers null without writing), "ambiguous"
+ * (writes, then rejects) or "hang". An exhausted script passes calls on.
+ */
+export class ScriptedBackend {
+  constructor(inner, { get = [], put = [] } = {}) {
+    this.inner = inner;
+    this.script = { get: [...get], put: [...put] };
+    this.beforePut = null;
+  }
+  async get(store, key) {
+    const fault = this.script.get.shift();
+    if (fault === "reject") throw new Error("injected: get rejected");
+    if (fault === "garbage") return { value: 42, version: null };
+    if (fault === "hang") return new Promise(() => {});
+    return this.inner.get(store, key);
+  }
+  async put(store, key, value, expected, meta) {
+    const hook = this.beforePut;
+    this.beforePut = null;
+    if (hook) await hook();
+    const fault = this.script.put.shift();
+    if (fault === "reject") throw new Error("injected: put rejected");
+    if (fault === "null") return null;
+    if (fault === "hang") return new Promise(() => {});
+    const version = await this.inner.put(store, key, value, expected, meta);
+    if (fault === "ambiguous") throw new Error("injected: put wrote, then the reply was lost");
+    return version;
+  }
+}

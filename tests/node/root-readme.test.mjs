@@ -2,7 +2,7 @@
 // "skilift/fs" resolved to the built package, in a fresh directory.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,5 +33,34 @@ test("'Your first store' runs, prints the updates, and saves to ./data", () => {
     assert.equal(run(source, dir), "coins: 0\ncoins: 10\ncoins: 20\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("'Metrics' serves store.stats() as Prometheus text", async () => {
+  // The example's fixed port becomes a free one, printed for this test.
+  const source = example("### Metrics");
+  assert.match(source, /\.listen\(9464\);/);
+  const resolved = source
+    .replace(/from "skilift"/g, `from ${pkg("node.mjs")}`)
+    .replace(".listen(9464);", ".listen(0, function () { console.log(this.address().port); });");
+  const child = spawn(process.execPath, ["--input-type=module", "-e", resolved], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
+      child.once("exit", (code) => reject(new Error(`the example exited with ${code}`)));
+    });
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type"), /^text\/plain/);
+    const text = await response.text();
+    const samples = text.split("\n").filter((l) => l && !l.startsWith("#"));
+    assert.deepEqual(samples, [
+      'skilift_sessions{store="players"} 0',
+      ...["loads", "pulls", "writes", "conflicts", "retries", "failures", "bad"].map((n) => `skilift_${n}_total{store="players"} 0`),
+    ]);
+    assert.match(text, /^# TYPE skilift_sessions gauge$/m);
+    assert.match(text, /^# TYPE skilift_pulls_total counter$/m);
+  } finally {
+    child.kill();
   }
 });

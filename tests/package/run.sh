@@ -7,7 +7,8 @@
 #   - esm.mjs       import { Store } from "skilift" and the adapters
 #   - typecheck.mjs tsc --strict --noEmit on types.ts (with negative tests)
 #                   under node16 (ESM and CommonJS) and bundler resolution,
-#                   with typescript@5 and @types/node installed from npm
+#                   with typescript@5, @types/node and zod@4 (a Standard
+#                   Schema validator for the inference tests) from npm
 # Prints `package: N passed, N failed` last; exits non-zero on any failure.
 # SKILIFT_PKG_DIR=dir tests another build of the package.
 set -uo pipefail
@@ -59,8 +60,8 @@ install() {
   cd "$project" &&
     npm install --offline --no-audit --no-fund --loglevel=error "$tarball" &&
     echo "ok npm install --offline $(basename "$tarball")" &&
-    npm install --prefer-offline --no-audit --no-fund --loglevel=error typescript@5 @types/node@20 &&
-    echo "ok npm install typescript@5 @types/node@20 ($(node -p 'require("typescript/package.json").version'))"
+    npm install --prefer-offline --no-audit --no-fund --loglevel=error typescript@5 @types/node@20 zod@4 &&
+    echo "ok npm install typescript@5 @types/node@20 zod@4 ($(node -p 'require("typescript/package.json").version'))"
 }
 step "npm install" install
 

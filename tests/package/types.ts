@@ -17,7 +17,9 @@ import {
   type Entry,
   type Session,
   type SkiliftErrorCode,
+  type StandardSchemaV1,
   type StoreOptions,
+  type StoreStats,
   type View,
 } from "skilift";
 import skilift from "skilift";
@@ -27,6 +29,9 @@ import { createHandler, type HandlerOptions } from "skilift/server";
 import { PostgresBackend, type PgPoolLike } from "skilift/postgres";
 import { IndexedDbBackend } from "skilift/indexeddb";
 import indexeddbEntry from "skilift/indexeddb";
+// A real validator library, installed into the test project beside
+// typescript (run.sh); skilift itself depends on none.
+import { z } from "zod";
 
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_ok?: T): void {}
@@ -62,6 +67,49 @@ new Store({ name: "players", defaultData: () => ({}), backend, pulldelay: 5 });
 new Store({ name: "players", defaultData: () => ({}), backend, pullDelay: "15" });
 // @ts-expect-error a backend needs put
 new Store({ name: "players", defaultData: () => ({}), backend: { get: async () => null } });
+
+// ---- A Standard Schema validator as `schema`: the data type is the
+// schema's output type, and defaultData and actions are checked against it.
+const ZPlayer = z.object({ coins: z.number(), items: z.array(z.string()) });
+const zodStore = new Store({ name: "z", schema: ZPlayer, defaultData: () => ({ coins: 0, items: [] }), backend });
+assertType<Equal<typeof zodStore, Store<{ coins: number; items: string[] }>>>();
+const levelSchema: StandardSchemaV1<unknown, { level: number }> = {
+  "~standard": { version: 1, vendor: "hand-written", validate: (value) => ({ value: value as { level: number } }) },
+};
+const handStore = new Store({ name: "h", schema: levelSchema, defaultData: () => ({ level: 1 }), backend });
+assertType<Equal<typeof handStore, Store<{ level: number }>>>();
+assertType<Equal<StandardSchemaV1.InferOutput<typeof levelSchema>, { level: number }>>();
+const typedOptions: StoreOptions<{ coins: number; items: string[] }> = { name: "t", schema: ZPlayer, defaultData: () => ({ coins: 0, items: [] }), backend };
+const fromTypedOptions = new Store(typedOptions);
+assertType<Equal<typeof fromTypedOptions, Store<{ coins: number; items: string[] }>>>();
+const predicateStore = new Store({ name: "p", schema: (value) => typeof value === "object", defaultData: () => ({ a: 1 }), backend });
+assertType<Equal<typeof predicateStore, Store<{ a: number }>>>();
+// @ts-expect-error defaultData lacks a field of the schema's output
+new Store({ name: "z", schema: ZPlayer, defaultData: () => ({ coins: 0 }), backend });
+// @ts-expect-error defaultData has a field of another type than the schema's output
+new Store({ name: "z", schema: ZPlayer, defaultData: () => ({ coins: "0", items: [] }), backend });
+// @ts-expect-error an action must return the schema's output type
+zodStore.action((data) => ({ ...data, coins: "lots" }));
+// @ts-expect-error a schema that is neither a predicate nor a Standard Schema
+new Store({ name: "z", schema: { validate: () => true }, defaultData: () => ({}), backend });
+
+// ---- store.update(key, action, ...args) checks the arguments against the action.
+const updated: Promise<boolean> = store.update("player_2", (data, n: number) => ({ ...data, coins: data.coins + n }), 5);
+// @ts-expect-error a string where the action takes a number
+store.update("player_2", (data: Player, n: number) => ({ ...data, coins: data.coins + n }), "5");
+// @ts-expect-error the argument is missing
+store.update("player_2", (data: Player, n: number) => ({ ...data, coins: data.coins + n }));
+// @ts-expect-error the key must be a string
+store.update(2, (data: Player) => data);
+// @ts-expect-error an action of another store's data type
+store.update("player_2", (data: { level: number }) => data);
+
+// ---- store.stats() is eight numbers.
+const counters: StoreStats = store.stats();
+assertType<Equal<keyof StoreStats, "sessions" | "loads" | "pulls" | "writes" | "conflicts" | "retries" | "failures" | "bad">>();
+const failures: number = counters.failures;
+// @ts-expect-error the counters are numbers
+const sessionsText: string = store.stats().sessions;
 
 // ---- Actions are typed by the store's data and their own arguments.
 const addCoins = store.action((data, n: number) => ({ ...data, coins: data.coins + n }));
@@ -211,5 +259,5 @@ const options: StoreOptions<Player> = {
 
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
-  fsBackend, fetchBackend, status, handler, pgBackend, idb, options,
+  fsBackend, fetchBackend, status, handler, pgBackend, idb, options, failures, updated,
 };

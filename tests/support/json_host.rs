@@ -11,7 +11,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use serde_json::Value;
-use skilift::engine::{Document, Error, Host};
+use skilift::engine::{Document, Error, Host, Verdict};
 
 use super::runtime::SimRuntime;
 use super::storage::SimStorage;
@@ -228,8 +228,11 @@ impl Host for JsonHost {
         (self.default)().map(JsonDoc)
     }
 
-    fn check_schema(&self, data: &JsonDoc) -> Result<bool, String> {
-        self.schema.as_ref().map_or(Ok(true), |s| s(&data.0))
+    fn check_schema(&self, data: &JsonDoc) -> Result<Verdict, String> {
+        match &self.schema {
+            Some(s) if !s(&data.0)? => Ok(Verdict::Invalid(Vec::new())),
+            _ => Ok(Verdict::Valid),
+        }
     }
 
     fn args_to_json(&self, args: &Value) -> Result<String, String> {

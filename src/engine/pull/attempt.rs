@@ -28,7 +28,7 @@ pub(crate) async fn attempt<H: Host>(
 ) -> Result<Outcome<H::Error>, PullError<H::Error>> {
     let context = &session.context;
     let storage = context.host.storage().clone();
-    let entry = storage.get(&context.namespace, &session.key).await?;
+    let entry = context.counted(storage.get(&context.namespace, &session.key).await)?;
     let Rebuilt {
         record,
         data,
@@ -50,14 +50,16 @@ pub(crate) async fn attempt<H: Host>(
         expected,
         user_ids.clone(),
     );
-    match put.await? {
+    match context.counted(put.await)? {
         Some(_version) => {
+            context.stats.bump(|s| s.writes += 1);
             confirm(session, batches, Written { record, data });
             Ok(Outcome::Stored)
         }
         None if crate::engine::sabotage::active("last_writer_wins") => {
             // Overwrite whatever the other writer stored.
-            let now = storage.get(&context.namespace, &session.key).await?;
+            context.stats.bump(|s| s.conflicts += 1);
+            let now = context.counted(storage.get(&context.namespace, &session.key).await)?;
             let put = storage.put(
                 &context.namespace,
                 &session.key,
@@ -65,13 +67,18 @@ pub(crate) async fn attempt<H: Host>(
                 now.map(|e| e.version),
                 user_ids,
             );
-            if put.await?.is_some() {
+            if context.counted(put.await)?.is_some() {
+                context.stats.bump(|s| s.writes += 1);
                 confirm(session, batches, Written { record, data });
                 return Ok(Outcome::Stored);
             }
+            context.stats.bump(|s| s.conflicts += 1);
             Ok(Outcome::Conflict)
         }
-        None => Ok(Outcome::Conflict),
+        None => {
+            context.stats.bump(|s| s.conflicts += 1);
+            Ok(Outcome::Conflict)
+        }
     }
 }
 

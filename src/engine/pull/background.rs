@@ -22,7 +22,12 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
     );
     // Actions dropped (`not_json`) after stop was requested: stop() rejects.
     let mut final_error: Option<Error<H::Error>> = None;
+    // Whether the last pull failed: the next one repeats it (`retries`).
+    let mut failed = false;
     loop {
+        if std::mem::take(&mut failed) {
+            context.stats.bump(|s| s.retries += 1);
+        }
         let stopping = session.state.borrow().phase == Phase::Stopping;
         // `await()` callers so far: this pull carries everything they
         // patched before calling, so its success releases them. Later
@@ -33,6 +38,7 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
         // largest state of a whole pull.
         let wait_ms = match Box::pin(pull_once(&session, stopping, &mut final_error)).await {
             Ok(()) => {
+                context.stats.bump(|s| s.pulls += 1);
                 backoff.reset();
                 release(waiting);
                 let st = session.state.borrow();
@@ -61,6 +67,7 @@ pub(crate) async fn run<H: Host>(session: Rc<SessionInner<H>>) {
                 st.awaiters.extend(later);
                 drop(st);
                 context.report(&e, Some(&session.key));
+                failed = true;
                 backoff.next_delay(rt.random())
             }
         };

@@ -62,7 +62,10 @@ pub(crate) fn confirm<H: Host>(
             // refuses that; another host might not): replay again with it.
             continue;
         }
-        st.loaded = true;
+        if !st.loaded {
+            st.loaded = true;
+            context.stats.bump(|s| s.loads += 1);
+        }
         // Only a real change is news: a load that finds what the cache
         // already shows (the default data plus the same patches) is not.
         let changed = st.cache.first_difference(&cache).is_some();

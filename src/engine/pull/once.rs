@@ -58,7 +58,10 @@ async fn write_loop<H: Host>(
         );
         let outcome = match step.await {
             Either::Left(outcome) => outcome?,
-            Either::Right(()) => return Err(StorageError::TimedOut.into()),
+            Either::Right(()) => {
+                context.stats.failure();
+                return Err(StorageError::TimedOut.into());
+            }
         };
         match outcome {
             Outcome::Stored => return Ok(()),

@@ -4,15 +4,38 @@
 //! Running actions is host code: call with no `RefCell` borrow of a session
 //! held.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::Host;
+use crate::engine::host::{Host, Verdict};
 use crate::engine::record::Pending;
+
+/// What one plain action did to the data (in safe mode; in place, anything
+/// but `Applied` is a `Redo`).
+pub(crate) enum Ran<E> {
+    Applied,
+    Cancelled,
+    /// It threw or failed the schema: skipped.
+    Failed(Error<E>),
+}
+
+/// What the write of a `store.update` did with its action, set by each
+/// replay: the one of the write that stored is the last.
+pub(crate) type UpdateOutcome<H> = Rc<RefCell<Option<Ran<<H as Host>::Error>>>>;
 
 /// One unit of queued work.
 pub(crate) enum Item<H: Host> {
     /// A plain patch.
     Action { func: H::Func, args: H::Args },
+    /// The action of a `store.update`: like `Action`, but what it did on the
+    /// stored data is kept for the caller.
+    Update {
+        func: H::Func,
+        args: H::Args,
+        outcome: UpdateOutcome<H>,
+    },
     /// Adds this key's part of a transaction (a prepare).
     Prepare(Pending),
 }
@@ -23,6 +46,15 @@ impl<H: Host> Clone for Item<H> {
             Item::Action { func, args } => Item::Action {
                 func: func.clone(),
                 args: args.clone(),
+            },
+            Item::Update {
+                func,
+                args,
+                outcome,
+            } => Item::Update {
+                func: func.clone(),
+                args: args.clone(),
+                outcome: outcome.clone(),
             },
             Item::Prepare(p) => Item::Prepare(p.clone()),
         }
@@ -48,16 +80,21 @@ pub(crate) fn check_schema<H: Host>(
     context: &Context<H>,
     data: &H::Doc,
 ) -> Result<(), Error<H::Error>> {
-    if context.host.check_schema(data).map_err(Error::Host)? {
-        Ok(())
-    } else {
-        Err(Error::new(
-            Code::SchemaValidationError,
-            format!(
+    match context.host.check_schema(data).map_err(Error::Host)? {
+        Verdict::Valid => Ok(()),
+        Verdict::Invalid(issues) => {
+            let mut message = format!(
                 "the data produced by the action does not pass the schema of store {:?}",
                 context.options.name
-            ),
-        ))
+            );
+            // A Standard Schema says why: each issue with its path, so the
+            // message alone shows what to fix.
+            if !issues.is_empty() {
+                message.push_str(": ");
+                message.push_str(&issues.join("; "));
+            }
+            Err(Error::new(Code::SchemaValidationError, message))
+        }
     }
 }
 

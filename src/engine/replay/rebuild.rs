@@ -65,6 +65,14 @@ pub(crate) fn replay_items<H: Host>(
     for item in items {
         match item {
             Item::Action { func, args } => work.action(func, args)?,
+            Item::Update {
+                func,
+                args,
+                outcome,
+            } => {
+                let ran = work.run(func, args)?;
+                *outcome.borrow_mut() = Some(ran);
+            }
             Item::Prepare(pending) => match context.known_decision(&pending.id) {
                 Some(committed) => work.decided(pending, committed)?,
                 None => record.pending.push(pending.clone()),
@@ -102,7 +110,8 @@ pub(crate) fn drop_unencodable<H: Host>(
             let item = std::slice::from_ref(&batch.items[i]);
             let _ = replay_items(context, &mut work, &mut record, item);
             let problem = work.data().and_then(|d| d.json_problem());
-            if let (Some(path), Item::Action { .. }) = (problem, &batch.items[i]) {
+            let action = matches!(batch.items[i], Item::Action { .. } | Item::Update { .. });
+            if let (Some(path), true) = (problem, action) {
                 batch.items.remove(i);
                 return Ok(Error::new(
                     Code::NotJson,

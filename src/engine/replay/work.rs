@@ -12,10 +12,10 @@
 //!
 //! Runs host code: call with no `RefCell` borrow of a session held.
 
-use super::item::run_action;
+use super::item::{run_action, Ran};
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::{Document, Host};
+use crate::engine::host::{Document, Host, Verdict};
 use crate::engine::record::{Pending, Record, StoredCall};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -86,14 +86,23 @@ impl<'a, H: Host> Work<'a, H> {
     /// Runs a plain action. Safe mode skips (and reports) a failure and
     /// ignores a cancel.
     pub fn action(&mut self, func: &H::Func, args: &H::Args) -> Result<(), Stop> {
+        if let Ran::Failed(e) = self.run(func, args)? {
+            self.context.report(&e, Some(self.key));
+        }
+        Ok(())
+    }
+
+    /// Runs a plain action and says what it did; a failure is skipped and
+    /// left to the caller (an update rejects with it instead of reporting).
+    pub fn run(&mut self, func: &H::Func, args: &H::Args) -> Result<Ran<H::Error>, Stop> {
         let host = &self.context.host;
         match self.mode {
             Mode::InPlace => {
                 let data = self.data.take().ok_or(Stop::Redo)?;
                 match host.call_in_place(func, data, args) {
-                    Ok(Some(new)) if matches!(host.check_schema(&new), Ok(true)) => {
+                    Ok(Some(new)) if matches!(host.check_schema(&new), Ok(Verdict::Valid)) => {
                         self.data = Some(new);
-                        Ok(())
+                        Ok(Ran::Applied)
                     }
                     _ => Err(Stop::Redo),
                 }
@@ -102,12 +111,14 @@ impl<'a, H: Host> Work<'a, H> {
                 let Some(data) = &self.data else {
                     return Err(Stop::Redo);
                 };
-                match run_action(self.context, func, data, args) {
-                    Ok(Some(new)) => self.data = Some(new),
-                    Ok(None) => {}
-                    Err(e) => self.context.report(&e, Some(self.key)),
-                }
-                Ok(())
+                Ok(match run_action(self.context, func, data, args) {
+                    Ok(Some(new)) => {
+                        self.data = Some(new);
+                        Ran::Applied
+                    }
+                    Ok(None) => Ran::Cancelled,
+                    Err(e) => Ran::Failed(e),
+                })
             }
         }
     }
