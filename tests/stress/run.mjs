@@ -11,7 +11,7 @@
 
 import { seedFromEnv } from "./support.mjs";
 
-const CAMPAIGNS = ["fs-kill", "http-hostile"];
+const CAMPAIGNS = ["fs-kill", "http-hostile", "faulty-backend", "updated-monotonic"];
 
 const args = process.argv.slice(2);
 const short = args.includes("--short");
