@@ -32,7 +32,7 @@ function within(promise, ms, what) {
 }
 
 export async function run({ short, seed }) {
-  const kills = short ? 12 : 120;
+  const kills = short ? 20 : 120;
   const random = rng(seed);
   const failures = new Failures();
   const dir = await mkdtemp(join(tmpdir(), "skilift-fs-kill-"));
