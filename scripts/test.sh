@@ -26,6 +26,9 @@ echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL
 node --test --test-timeout=180000 --test-force-exit \
   tests/node/ tests/conformance/ tests/backends/
 
+echo "== stress: the campaigns, short (npm run stress runs them at full size)"
+node tests/stress/run.mjs --short
+
 echo "== package: npm pack, install into a fresh project, use from CommonJS, ESM and TypeScript (tsc --strict)"
 bash tests/package/run.sh
 echo "== package: Vite, webpack, esbuild, Rollup at their defaults in headless Chromium; Bun and Deno"; bash tests/package/bundlers.sh

@@ -51,6 +51,27 @@ function defaultOnError(error) {
 export function createHandler(backend, options) {
   const { authorize, cors, maxBodyBytes, onError } = checkOptions(backend, options);
 
+  // Pipelining: several requests may arrive on one connection before any
+  // answer. Node answers them in order, and an answer that ends the
+  // connection (ours with `Connection: close`, Node's own 400 to bytes it
+  // cannot parse, or the client half-closing) drops every answer queued
+  // behind it, while their handlers still run. A write must not happen when
+  // its answer cannot be sent, so a PUT waits until the answers before it on
+  // its connection are out and writes only if the connection is still open.
+  const lastAnswer = new WeakMap(); // socket → settles once its newest request's answer is sent or dropped
+
+  function queueAnswer(req, res) {
+    const socket = req.socket;
+    if (!socket) return null;
+    const before = lastAnswer.get(socket) ?? null;
+    lastAnswer.set(socket, new Promise((resolve) => res.once("finish", resolve).once("close", resolve)));
+    return before;
+  }
+
+  function connectionOpen(req) {
+    return !req.socket || (!req.socket.destroyed && !req.socket.writableEnded);
+  }
+
   function report(error, request) {
     try {
       onError(error, request);
@@ -71,7 +92,7 @@ export function createHandler(backend, options) {
     res.end(text);
   }
 
-  async function handle(req, res, base) {
+  async function handle(req, res, base, answersBefore) {
     const { store, key, query } = parseTarget(req.url);
     const method = req.method;
     if (method === "OPTIONS") return preflight(cors, req, res, base);
@@ -137,6 +158,8 @@ export function createHandler(backend, options) {
     }
 
     const { value, userIds } = parsePutBody(await readBody(req, maxBodyBytes));
+    await answersBefore;
+    if (!connectionOpen(req)) refuse(400, "aborted", "the connection ended before the write");
     let version;
     try {
       version = await backend.put(store, key, value, expected, { userIds });
@@ -165,7 +188,7 @@ export function createHandler(backend, options) {
     } catch {
       base = {};
     }
-    handle(req, res, base).catch((error) => {
+    handle(req, res, base, queueAnswer(req, res)).catch((error) => {
       try {
         answerFailure(req, res, base, error);
       } catch {
