@@ -22,7 +22,12 @@ echo "== postgres: start a local server for the PostgresBackend tests"
 SKILIFT_PG_URL=$(bash scripts/start-postgres.sh)
 export SKILIFT_PG_URL
 
-echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL, crash and stress tests)"
+echo "== redis: start a standalone server and a cluster (3 masters, 1 replica each) for the RedisBackend tests"
+eval "$(bash scripts/start-redis.sh)"
+export SKILIFT_REDIS_URL SKILIFT_REDIS_CLUSTER SKILIFT_REDIS_DIR
+trap 'bash scripts/start-redis.sh stop' EXIT
+
+echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL, Redis, crash and stress tests)"
 node --test --test-timeout=180000 --test-force-exit \
   tests/node/ tests/conformance/ tests/backends/
 
