@@ -57,6 +57,11 @@ export function newRedis(options = {}) {
   return new Redis(redisUrl, { lazyConnect: false, ...options });
 }
 
+/** A plain client on one node (of the cluster, say). */
+export function nodeClient(host, port) {
+  return new Redis({ host, port });
+}
+
 /** A new cluster client. */
 export function newCluster(options = {}) {
   return new Redis.Cluster(clusterNodes, { ...options });

@@ -1,0 +1,103 @@
+// Game servers on RedisBackend through the public API of the built package,
+// shared by the Redis API tests and the failover figures
+// (tests/backends/redis-failover.mjs): each server is its own Store with its
+// own ioredis client, as separate processes would be.
+import { Store } from "../../pkg/node.mjs";
+import { RedisBackend } from "../../pkg/cjs/backends/redis/index.cjs";
+import { killNode, masterPortOf, newCluster } from "./redis-env.mjs";
+
+/** The Redis key of `key`'s current entry in the players store (for keys without % or }). */
+export function redisKeyOf(keyPrefix, key, store = "players/global") {
+  return `${keyPrefix}{${store.length}:${store}:${key}}:cur`;
+}
+
+/** One game server: a Store on its own client. `errors` collects what onError saw. */
+export function server(client, keyPrefix, backendOptions = {}, storeOptions = {}) {
+  const errors = [];
+  const store = new Store({
+    name: "players",
+    defaultData: () => ({ coins: 0, log: [] }),
+    backend: new RedisBackend(client, { keyPrefix, ...backendOptions }),
+    pullDelay: 0.02,
+    requestTimeout: 5,
+    onError: (error) => errors.push(error), // conflicts and outages are the point here
+    ...storeOptions,
+  });
+  const add = store.action((data, id, n = 1) => {
+    data.coins += n;
+    data.log.push(id);
+    return data;
+  });
+  const give = store.transaction("give", (data, id, n) => {
+    data.coins += n;
+    data.log.push(id);
+    return data;
+  });
+  return { client, store, add, give, errors };
+}
+
+/** The data a session holds now. */
+export function dataOf(session) {
+  let data;
+  session.updated((d) => (data = d))();
+  return data;
+}
+
+/** Reads `keys` back through a fresh server on a fresh client. */
+export async function readBack(connect, keyPrefix, keys) {
+  const client = connect();
+  const reader = server(client, keyPrefix);
+  try {
+    const sessions = keys.map((k) => reader.store.load(k));
+    await Promise.all(sessions.map((s) => s.await()));
+    const data = Object.fromEntries(keys.map((k, i) => [k, dataOf(sessions[i])]));
+    await reader.store.close();
+    return data;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Four servers (own cluster clients) patch `keys` while the master serving
+ * keys[0] is killed with SIGKILL; the cluster fails over and the run goes
+ * on until every server stopped (each stop saves what it still holds).
+ * Returns how many changes were made, how many are stored, how many twice,
+ * and what the servers reported meanwhile.
+ */
+export async function writeThroughFailover({ keyPrefix, backendOptions = {}, keys, rounds = 60, killAt = 15 }) {
+  const clients = Array.from({ length: 4 }, () => newCluster());
+  const servers = clients.map((c) => server(c, keyPrefix, backendOptions));
+  const port = await masterPortOf(clients[0], redisKeyOf(keyPrefix, keys[0]));
+  const made = new Set();
+  let killed = false;
+  try {
+    await Promise.all(
+      servers.map(async ({ store, add }, s) => {
+        const sessions = keys.map((k) => store.load(k));
+        for (let i = 0; i < rounds; i++) {
+          for (const [k, session] of sessions.entries()) {
+            const id = `${s}:${k}:${i}`;
+            session.patch(add, id);
+            made.add(id);
+          }
+          if (s === 0 && i === killAt && !killed) {
+            killed = true;
+            killNode(port);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await Promise.all(sessions.map((session) => session.stop()));
+      }),
+    );
+  } finally {
+    clients.forEach((c) => c.disconnect());
+  }
+  const stored = await readBack(() => newCluster(), keyPrefix, keys);
+  const seen = new Map();
+  for (const data of Object.values(stored)) for (const id of data.log) seen.set(id, (seen.get(id) ?? 0) + 1);
+  const twice = [...seen.values()].filter((n) => n > 1).length;
+  const lost = [...made].filter((id) => !seen.has(id)).length;
+  const coinsMatchLog = Object.values(stored).every((d) => d.coins === d.log.length);
+  return { made: made.size, stored: seen.size, lost, twice, coinsMatchLog, killedPort: port, errors: servers.flatMap((s) => s.errors) };
+}
