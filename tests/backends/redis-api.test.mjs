@@ -5,8 +5,11 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { transaction } from "../../pkg/node.mjs";
-import { dropPrefix, freshPrefix, masterPortOf, newCluster, newRedis, restoreCluster, skip } from "./redis-env.mjs";
+import { dropPrefix, freshPrefix, holdServers, masterPortOf, newCluster, newRedis, restoreCluster, skip } from "./redis-env.mjs";
 import { dataOf, readBack, redisKeyOf, server, writeThroughFailover } from "./redis-support.mjs";
+
+// One Redis test file at a time: some kill nodes or move slots.
+if (!skip("standalone") || !skip("cluster")) await holdServers();
 
 const admin = {};
 after(() => Object.values(admin).forEach((c) => c.disconnect()));

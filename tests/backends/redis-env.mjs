@@ -9,11 +9,13 @@
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Redis from "ioredis";
 
 const dir = process.env.SKILIFT_REDIS_DIR ?? "/tmp/skilift-redis";
+/** Where start-redis.sh keeps each node (its port is the folder name). */
+export const redisDir = dir;
 
 function fromScript() {
   const file = join(dir, "env");
@@ -99,4 +101,39 @@ export function killNode(port) {
 export function restoreCluster() {
   const script = new URL("../../scripts/start-redis.sh", import.meta.url).pathname;
   execFileSync("bash", [script], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, SKILIFT_REDIS_DIR: dir } });
+}
+
+/**
+ * Waits until no other Redis test file runs, then holds the servers until
+ * this process exits: the failover and resharding tests kill nodes and move
+ * slots, which the other files must not see (the test runner may run files
+ * in parallel). A lock left by a process that died is taken over.
+ */
+export async function holdServers() {
+  const lock = join(dir, ".test-lock");
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
+      return;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(lock, "pid"), "utf8"));
+      } catch {}
+      if (Number.isInteger(holder) && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
 }

@@ -4,7 +4,9 @@
 // own ioredis client, as separate processes would be.
 import { Store } from "../../pkg/node.mjs";
 import { RedisBackend } from "../../pkg/cjs/backends/redis/index.cjs";
-import { killNode, masterPortOf, newCluster } from "./redis-env.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { dropPrefix, killNode, masterPortOf, newCluster, nodeClient, redisDir } from "./redis-env.mjs";
 
 /** The Redis key of `key`'s current entry in the players store (for keys without % or }). */
 export function redisKeyOf(keyPrefix, key, store = "players/global") {
@@ -65,10 +67,16 @@ export async function readBack(connect, keyPrefix, keys) {
  * Returns how many changes were made, how many are stored, how many twice,
  * and what the servers reported meanwhile.
  */
-export async function writeThroughFailover({ keyPrefix, backendOptions = {}, keys, rounds = 60, killAt = 15 }) {
+export async function writeThroughFailover({ keyPrefix, backendOptions = {}, keys, rounds = 60, killAt = 15, lag = false }) {
   const clients = Array.from({ length: 4 }, () => newCluster());
   const servers = clients.map((c) => server(c, keyPrefix, backendOptions));
   const port = await masterPortOf(clients[0], redisKeyOf(keyPrefix, keys[0]));
+  // With `lag`, the master's replica falls behind first: it is stopped
+  // (SIGSTOP) and the master is sent enough filler that what it writes next
+  // waits in its own output buffer, not in the kernel's; the master is then
+  // killed before the replica catches up (what a slow or partitioned replica
+  // does). Without it, the master dies with its replica up to date.
+  const replica = lag ? await replicaPidOf(clients[0], port) : null;
   const made = new Set();
   let killed = false;
   try {
@@ -83,7 +91,13 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
           }
           if (s === 0 && i === killAt && !killed) {
             killed = true;
+            if (replica) {
+              process.kill(replica, "SIGSTOP");
+              await fill(port, redisKeyOf(keyPrefix, keys[0]));
+              await new Promise((resolve) => setTimeout(resolve, 600)); // acknowledged writes pile up
+            }
             killNode(port);
+            if (replica) process.kill(replica, "SIGCONT");
           }
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
@@ -93,6 +107,8 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
   } finally {
     clients.forEach((c) => c.disconnect());
   }
+  const admin = newCluster();
+  await dropPrefix(admin, "filler:").finally(() => admin.disconnect());
   const stored = await readBack(() => newCluster(), keyPrefix, keys);
   const seen = new Map();
   for (const data of Object.values(stored)) for (const id of data.log) seen.set(id, (seen.get(id) ?? 0) + 1);
@@ -100,4 +116,25 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
   const lost = [...made].filter((id) => !seen.has(id)).length;
   const coinsMatchLog = Object.values(stored).every((d) => d.coins === d.log.length);
   return { made: made.size, stored: seen.size, lost, twice, coinsMatchLog, killedPort: port, errors: servers.flatMap((s) => s.errors) };
+}
+
+/** The pid of the replica of the master on `port`. */
+async function replicaPidOf(cluster, port) {
+  const nodes = (await cluster.cluster("NODES")).trim().split("\n").map((l) => l.split(" "));
+  const master = nodes.find((f) => f[1].startsWith(`127.0.0.1:${port}@`));
+  const replica = nodes.find((f) => f[3] === master[0] && !f[2].includes("fail"));
+  const replicaPort = replica[1].split("@")[0].split(":")[1];
+  return Number(readFileSync(join(redisDir, replicaPort, "redis.pid"), "utf8"));
+}
+
+/** 48 MB of filler on the master on `port`, in the slot of `key` (deleted again by the failover: it never reaches the replica). */
+async function fill(port, key) {
+  const node = nodeClient("127.0.0.1", port);
+  const tag = key.slice(key.indexOf("{"), key.indexOf("}") + 1);
+  const blob = "x".repeat(1024 * 1024);
+  try {
+    for (let i = 0; i < 48; i++) await node.set(`filler:${tag}:${i}`, blob);
+  } finally {
+    node.disconnect();
+  }
 }

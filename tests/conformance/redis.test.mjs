@@ -8,7 +8,10 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { backendContract } from "./backend-contract.mjs";
 import { RedisBackend } from "../../js/backends/redis/index.js";
-import { dropPrefix, freshPrefix, newCluster, newRedis, skip } from "../backends/redis-env.mjs";
+import { dropPrefix, freshPrefix, holdServers, newCluster, newRedis, skip } from "../backends/redis-env.mjs";
+
+// One Redis test file at a time: some kill nodes or move slots.
+if (!skip("standalone") || !skip("cluster")) await holdServers();
 
 const clients = [];
 after(() => clients.forEach((c) => c.disconnect()));
