@@ -97,6 +97,11 @@ export function killNode(port) {
   process.kill(pid, "SIGKILL");
 }
 
+/** Starts the cluster node on `port` again from its config (it rejoins, as a replica once failed over). */
+export function restartNode(port) {
+  execFileSync("redis-server", [join(dir, String(port), "redis.conf")], { stdio: "ignore" });
+}
+
 /** Brings every node back and waits until the cluster is ok again (the script is idempotent). */
 export function restoreCluster() {
   const script = new URL("../../scripts/start-redis.sh", import.meta.url).pathname;

@@ -6,7 +6,7 @@ import { Store } from "../../pkg/node.mjs";
 import { RedisBackend } from "../../pkg/cjs/backends/redis/index.cjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dropPrefix, killNode, masterPortOf, newCluster, nodeClient, redisDir } from "./redis-env.mjs";
+import { dropPrefix, killNode, masterPortOf, newCluster, nodeClient, redisDir, restartNode } from "./redis-env.mjs";
 
 /** The Redis key of `key`'s current entry in the players store (for keys without % or }). */
 export function redisKeyOf(keyPrefix, key, store = "players/global") {
@@ -67,7 +67,7 @@ export async function readBack(connect, keyPrefix, keys) {
  * Returns how many changes were made, how many are stored, how many twice,
  * and what the servers reported meanwhile.
  */
-export async function writeThroughFailover({ keyPrefix, backendOptions = {}, keys, rounds = 60, killAt = 15, lag = false }) {
+export async function writeThroughFailover({ keyPrefix, backendOptions = {}, keys, rounds = 200, killAt = 20, lag = false }) {
   const clients = Array.from({ length: 4 }, () => newCluster());
   const servers = clients.map((c) => server(c, keyPrefix, backendOptions));
   const port = await masterPortOf(clients[0], redisKeyOf(keyPrefix, keys[0]));
@@ -79,6 +79,7 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
   const replica = lag ? await replicaPidOf(clients[0], port) : null;
   const made = new Set();
   let killed = false;
+  let rejoined;
   try {
     await Promise.all(
       servers.map(async ({ store, add }, s) => {
@@ -98,12 +99,14 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
             }
             killNode(port);
             if (replica) process.kill(replica, "SIGCONT");
+            rejoined = rejoinAfterFailover(clients[0], port, redisKeyOf(keyPrefix, keys[0]));
           }
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
         await Promise.all(sessions.map((session) => session.stop()));
       }),
     );
+    await rejoined;
   } finally {
     clients.forEach((c) => c.disconnect());
   }
@@ -116,6 +119,21 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
   const lost = [...made].filter((id) => !seen.has(id)).length;
   const coinsMatchLog = Object.values(stored).every((d) => d.coins === d.log.length);
   return { made: made.size, stored: seen.size, lost, twice, coinsMatchLog, killedPort: port, errors: servers.flatMap((s) => s.errors) };
+}
+
+/**
+ * Once a replica serves `key`'s slot instead of the killed master on `port`,
+ * starts that node again, as an operator would: it rejoins as a replica, so
+ * waitForReplicas can be met again.
+ */
+async function rejoinAfterFailover(cluster, port, key) {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    try {
+      if ((await masterPortOf(cluster, key)) !== port) break;
+    } catch {}
+  }
+  restartNode(port);
 }
 
 /** The pid of the replica of the master on `port`. */
