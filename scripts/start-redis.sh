@@ -103,7 +103,21 @@ cluster_ok() {
     grep -q '^cluster_slots_ok:16384' <<<"$info" &&
     grep -q "^cluster_known_nodes:${#cluster_ports[@]}" <<<"$info" &&
     [ "$(redis-cli -p "${cluster_ports[0]}" cluster nodes | grep -c master)" -eq 3 ] &&
-    [ "$(redis-cli -p "${cluster_ports[0]}" cluster nodes | grep -v fail | grep -c slave)" -eq 3 ]
+    [ "$(redis-cli -p "${cluster_ports[0]}" cluster nodes | grep -v fail | grep -c slave)" -eq 3 ] &&
+    replicas_in_sync
+}
+
+# Every replica has a live, finished link to its master: a replica still
+# syncing (say, a node a test killed and restarted) could not take over if
+# its master died now.
+replicas_in_sync() {
+  local port role
+  for port in "${cluster_ports[@]}"; do
+    role=$(redis-cli -p "$port" info replication 2>/dev/null | tr -d '\r') || return 1
+    if grep -q '^role:slave' <<<"$role"; then
+      grep -q '^master_link_status:up' <<<"$role" && grep -q '^master_sync_in_progress:0' <<<"$role" || return 1
+    fi
+  done
 }
 
 wait_cluster() {

@@ -125,6 +125,21 @@ describe("RedisBackend: a master killed with SIGKILL while four servers write (c
     assert.equal(result.stored, result.made);
   });
 
+  it("with waitForReplicas: 1 a replica that fell behind loses nothing acknowledged when its master dies", { timeout: 180_000 }, async (t) => {
+    const prefix = freshPrefix();
+    const result = await writeThroughFailover({
+      keyPrefix: prefix,
+      keys: ["a", "b", "c", "d"],
+      lag: true,
+      backendOptions: { waitForReplicas: 1, replicaTimeout: 0.5 },
+    });
+    restoreCluster();
+    assert.equal(result.twice, 0, "no change stored twice");
+    assert.ok(result.coinsMatchLog, "coins match the logs");
+    assert.equal(result.lost, 0, `no acknowledged change lost (made ${result.made})`);
+    t.diagnostic(`made ${result.made}, stored ${result.stored}`);
+  });
+
   it("without waitForReplicas the run finishes; nothing is doubled and what a failover lost is counted", { timeout: 180_000 }, async (t) => {
     const prefix = freshPrefix();
     const result = await writeThroughFailover({ keyPrefix: prefix, keys: ["a", "b", "c", "d"] });

@@ -127,7 +127,9 @@ export async function writeThroughFailover({ keyPrefix, backendOptions = {}, key
  * waitForReplicas can be met again.
  */
 async function rejoinAfterFailover(cluster, port, key) {
+  const deadline = Date.now() + 60_000;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`no replica took over the slot of ${key} within 60 s of killing :${port}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     try {
       if ((await masterPortOf(cluster, key)) !== port) break;
