@@ -45,3 +45,6 @@ node tests/browser/preview.test.mjs
 
 echo "== demo: the simulated game backend, short run (exits non-zero if its audit fails)"
 SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh
+echo "== demo: the same on PostgreSQL and on the Redis Cluster (--backend postgres, --backend redis)"
+SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend postgres
+SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend redis
