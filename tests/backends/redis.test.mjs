@@ -26,6 +26,7 @@ after(async () => {
 });
 function client(connect) {
   const c = connect();
+  c.on("error", () => {}); // killed connections and failovers are the point; ioredis reconnects
   clients.push(c);
   return c;
 }
@@ -155,6 +156,30 @@ describe("RedisBackend: failure paths (standalone)", { skip: skip("standalone") 
     assert.equal(await b.put(STORE, "k", "stale writer", lost, { userIds: [] }), null);
     assert.equal(await b.getVersion(STORE, "k", lost), null);
     assert.equal((await b.get(STORE, "k")).value, "other");
+  });
+
+  it("connections killed by the server while writers race (CLIENT KILL): every append stored once", { timeout: 120_000 }, async (t) => {
+    const admin = client(newRedis);
+    const p = prefixOn(admin);
+    const writers = Array.from({ length: 4 }, () => new RedisBackend(client(newRedis), { keyPrefix: p }));
+    let done = false;
+    let kills = 0;
+    const killer = (async () => {
+      while (!done) {
+        kills += Number(await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes"));
+        await sleep(5);
+      }
+    })();
+    await Promise.all(writers.map(async (w, i) => {
+      for (let n = 0; n < 40; n++) await append(w, "k", `${i}:${n}`);
+    }));
+    done = true;
+    await killer;
+    const list = JSON.parse((await writers[0].get(STORE, "k")).value);
+    assert.equal(list.length, 160);
+    assert.equal(new Set(list).size, 160, "every append once");
+    assert.ok(kills > 0, "connections were killed");
+    t.diagnostic(`${kills} connections killed`);
   });
 
   it("a reply lost after the script ran rejects; the write is there and a retry on the old version answers null", async () => {
