@@ -8,11 +8,12 @@
 //
 //   npm run demo                      the full run, about 1.5 minutes
 //   npm run demo -- --short --seed 7  about 20 s (SKILIFT_DEMO_SHORT=1 works too); a seed repeats the bots' choices
+//   npm run demo -- --backend redis   the same on the local Redis Cluster (or postgres; fs is the default),
+//                                     starting the server it needs (demo/backends.mjs)
 
 import { fork } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BACKENDS, makeSpec } from "./backends.mjs";
 import { Rng, makeBots, nextAction } from "./bots.mjs";
 import { Ledger } from "./ledger.mjs";
 import { TRANSACTION_TIMEOUT } from "./game.mjs";
@@ -29,9 +30,12 @@ const SERVERS = ["alpha", "bravo", "charlie"];
 const VICTIM = "bravo";
 const TICK_MS = 25;
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const dir = join(root, "demo-data", new Date().toISOString().replace(/[:.]/g, "-"));
-mkdirSync(dir, { recursive: true });
+const backendKind = argv.includes("--backend") ? argv[argv.indexOf("--backend") + 1] : "fs";
+if (!BACKENDS.includes(backendKind)) {
+  console.error(`demo: --backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(backendKind)}`);
+  process.exit(2);
+}
+const spec = makeSpec(backendKind);
 
 const rng = new Rng(seed);
 const ledger = new Ledger();
@@ -46,7 +50,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const live = () => [...servers.values()].filter((s) => s.alive).map((s) => s.name);
 
 function startServer(name) {
-  const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [dir, name], {
+  const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [JSON.stringify(spec), name], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const server = { name, child, alive: true, counts: { puts: 0, conflicts: 0 }, sessions: 0, errors: {} };
@@ -162,7 +166,8 @@ function progress(started, phase) {
 
 async function main() {
   console.log(`skilift demo${short ? " (short)" : ""}: ${PLAN.bots} bots, servers ${SERVERS.join(", ")}, ${PLAN.seconds} s, seed ${seed}`);
-  console.log(`data: ${relative(process.cwd(), dir) || "."}  (inspect: node pkg/cjs/cli/main.cjs inspect ${relative(process.cwd(), dir)} players)`);
+  const inspect = spec.kind === "fs" ? `  (inspect: node pkg/cjs/cli/main.cjs inspect ${spec.label} players)` : "";
+  console.log(`data: ${spec.label}${inspect}`);
   SERVERS.forEach(startServer);
   await Promise.all([...servers.values()].map((s) => s.ready));
 
@@ -196,7 +201,7 @@ async function main() {
   clearInterval(ticker);
   progress(started, "closed");
 
-  const ok = await audit({ dir, bots, ledger, servers, killed, killedAt, events, problems });
+  const ok = await audit({ spec, bots, ledger, servers, killed, killedAt, events, problems });
   process.exitCode = ok ? 0 : 1;
 }
 

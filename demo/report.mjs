@@ -4,16 +4,24 @@
 // missing (lost by design, at most about one pull interval of its work) and
 // are counted; everything else must be there exactly once.
 
-import { FsBackend } from "../pkg/cjs/backends/fs/index.cjs";
+import { openBackend } from "./backends.mjs";
 import { NAMESPACE, decodeRecord } from "./game.mjs";
 
 const TRANSACTIONS = "skilift:transactions";
 
 /** Reads every player record; returns key -> { coins, log, pending, migrations } or { error }. */
-async function readAll(dir) {
-  const backend = new FsBackend(dir);
+async function readAll(spec) {
+  const { backend, keys, close } = await openBackend(spec);
+  try {
+    return await readWith(backend, keys);
+  } finally {
+    await close();
+  }
+}
+
+async function readWith(backend, keys) {
   const records = new Map();
-  for (const key of await backend.keys(NAMESPACE)) {
+  for (const key of await keys(NAMESPACE)) {
     try {
       const entry = await backend.get(NAMESPACE, key);
       const record = decodeRecord(entry.value);
@@ -23,7 +31,7 @@ async function readAll(dir) {
     }
   }
   const decisions = { committed: 0, aborted: 0 };
-  for (const id of await backend.keys(TRANSACTIONS)) {
+  for (const id of await keys(TRANSACTIONS)) {
     const entry = await backend.get(TRANSACTIONS, id);
     const decision = JSON.parse(entry.value).decision;
     decisions[decision] = (decisions[decision] ?? 0) + 1;
@@ -31,8 +39,8 @@ async function readAll(dir) {
   return { records, decisions };
 }
 
-export async function audit({ dir, bots, ledger, servers, killed, killedAt, events, problems }) {
-  const { records, decisions } = await readAll(dir);
+export async function audit({ spec, bots, ledger, servers, killed, killedAt, events, problems }) {
+  const { records, decisions } = await readAll(spec);
   const checks = [];
   const check = (ok, text, detail = []) => checks.push({ ok, text, detail: detail.slice(0, 8) });
 
@@ -190,6 +198,6 @@ export async function audit({ dir, bots, ledger, servers, killed, killedAt, even
     for (const d of c.detail) console.log(`         ${d}`);
   }
   const failed = checks.filter((c) => !c.ok).length;
-  console.log(`\n${failed === 0 ? "PASS" : "FAIL"}: ${checks.length - failed} of ${checks.length} checks passed; data in ${dir}`);
+  console.log(`\n${failed === 0 ? "PASS" : "FAIL"}: ${checks.length - failed} of ${checks.length} checks passed; data in ${spec.label}`);
   return failed === 0;
 }

@@ -8,10 +8,10 @@
 //   node demo/server.mjs DIR NAME      (started with child_process.fork)
 
 import { transaction } from "../pkg/node.mjs";
-import { FsBackend } from "../pkg/cjs/backends/fs/index.cjs";
+import { openBackend } from "./backends.mjs";
 import { NAMESPACE, decodeRecord, gameStore } from "./game.mjs";
 
-const [dir, name] = process.argv.slice(2);
+const [specJson, name] = process.argv.slice(2);
 const LINGER_MS = 2500; // a session its bot left stays loaded (and pulling) this long
 const CONFIRM_EVERY_MS = 300;
 const send = (message) => process.connected && process.send(message);
@@ -40,7 +40,8 @@ class CountingBackend {
   }
 }
 
-const raw = new FsBackend(dir);
+const opened = await openBackend(JSON.parse(specJson));
+const raw = opened.backend;
 const backend = new CountingBackend(raw);
 const errors = {}; // code -> count
 const { store, actions } = gameStore(backend, (error, key) => {
@@ -125,6 +126,7 @@ const handlers = {
     await confirm();
     for (const { session } of loaded.values()) if (session.bad()) bad.add(session.key);
     send({ type: "finished", counts: backend.counts, errors, bad: [...bad] });
+    await opened.close(); // a pg Pool or a Redis connection would keep the process up
     process.disconnect();
   },
 };

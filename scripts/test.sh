@@ -22,7 +22,12 @@ echo "== postgres: start a local server for the PostgresBackend tests"
 SKILIFT_PG_URL=$(bash scripts/start-postgres.sh)
 export SKILIFT_PG_URL
 
-echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL, crash and stress tests)"
+echo "== redis: start a standalone server and a cluster (3 masters, 1 replica each) for the RedisBackend tests"
+eval "$(bash scripts/start-redis.sh)"
+export SKILIFT_REDIS_URL SKILIFT_REDIS_CLUSTER SKILIFT_REDIS_DIR
+trap 'bash scripts/start-redis.sh stop' EXIT
+
+echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL, Redis, crash and stress tests)"
 node --test --test-timeout=180000 --test-force-exit \
   tests/node/ tests/conformance/ tests/backends/
 
@@ -43,3 +48,6 @@ node tests/browser/preview.test.mjs
 
 echo "== demo: the simulated game backend, short run (exits non-zero if its audit fails)"
 SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh
+echo "== demo: the same on PostgreSQL and on the Redis Cluster (--backend postgres, --backend redis)"
+SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend postgres
+SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend redis

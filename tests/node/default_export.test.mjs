@@ -29,6 +29,7 @@ test("Node: each adapter's CommonJS module has a default export with its names",
     "backends/http/server.cjs": ["createHandler"],
     "backends/indexeddb/index.cjs": ["IndexedDbBackend"],
     "backends/postgres/index.cjs": ["PostgresBackend"],
+    "backends/redis/index.cjs": ["RedisBackend"],
   };
   for (const [path, names] of Object.entries(adapters)) {
     const module = require(`../../pkg/cjs/${path}`);

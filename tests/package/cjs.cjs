@@ -20,6 +20,7 @@ const { check, results } = require("./check.cjs");
     fetch: require("skilift/fetch"),
     server: require("skilift/server"),
     postgres: require("skilift/postgres"),
+    redis: require("skilift/redis"),
     indexeddb: require("skilift/indexeddb"),
   });
   // No process.exit: stopped sessions hold no timers, so Node exits by itself

@@ -8,6 +8,7 @@ import * as fs from "skilift/fs";
 import * as fetch from "skilift/fetch";
 import * as server from "skilift/server";
 import * as postgres from "skilift/postgres";
+import * as redis from "skilift/redis";
 import * as indexeddb from "skilift/indexeddb";
 import harness from "./check.cjs";
 import roundtrip from "./roundtrip.cjs";
@@ -32,5 +33,5 @@ await check("import skilift from \"skilift\": the default export holds the named
   if (require("skilift").default !== skiliftDefault) throw new Error("import and require see different default exports");
 });
 
-await roundtrip.runAll("import", skilift, { fs, fetch, server, postgres, indexeddb });
+await roundtrip.runAll("import", skilift, { fs, fetch, server, postgres, redis, indexeddb });
 process.exitCode = results.every(Boolean) ? 0 : 1;

@@ -30,7 +30,7 @@ async function saveAndReload(skilift, backend, key) {
 /**
  * @param how "require" or "import" (for names)
  * @param skilift the main entry point
- * @param adapters `{ fs, fetch, server, postgres, indexeddb }` entry points
+ * @param adapters `{ fs, fetch, server, postgres, redis, indexeddb }` entry points
  */
 async function runAll(how, skilift, adapters) {
   await check(`${how} skilift: exports exactly the public names`, () => {
@@ -125,6 +125,11 @@ async function runAll(how, skilift, adapters) {
   await check(`${how} skilift/postgres: loads without pg installed; PostgresBackend checks its pool`, () => {
     assert.deepEqual(exportNames(adapters.postgres), ["PostgresBackend"]);
     assert.throws(() => new adapters.postgres.PostgresBackend(null), (e) => e instanceof skilift.SkiliftError && e.code === "invalid_options");
+  });
+
+  await check(`${how} skilift/redis: loads without ioredis installed; RedisBackend checks its client`, () => {
+    assert.deepEqual(exportNames(adapters.redis), ["RedisBackend"]);
+    assert.throws(() => new adapters.redis.RedisBackend({}), (e) => e instanceof skilift.SkiliftError && e.code === "invalid_options");
   });
 
   await check(`${how} skilift/indexeddb: loads in Node; its errors are the SkiliftError of "skilift"`, () => {

@@ -27,6 +27,7 @@ import { FsBackend, type FsBackendOptions } from "skilift/fs";
 import { FetchBackend, FetchBackendError } from "skilift/fetch";
 import { createHandler, type HandlerOptions } from "skilift/server";
 import { PostgresBackend, type PgPoolLike } from "skilift/postgres";
+import { RedisBackend, type RedisClientLike, type RedisPipelineLike } from "skilift/redis";
 import { IndexedDbBackend } from "skilift/indexeddb";
 import indexeddbEntry from "skilift/indexeddb";
 // A real validator library, installed into the test project beside
@@ -246,6 +247,22 @@ const pool: PgPoolLike = {
   connect: async () => ({ query: async () => ({ rows: [] }), release: () => {} }),
 };
 const pgBackend: Backend = new PostgresBackend(pool, { tablePrefix: "game_" });
+const pipeline: RedisPipelineLike = {
+  evalsha: () => pipeline,
+  eval: () => pipeline,
+  hmget: () => pipeline,
+  wait: () => pipeline,
+  exec: async () => [],
+};
+const redisClient: RedisClientLike = {
+  evalsha: async () => null,
+  eval: async () => null,
+  hmget: async () => [],
+  pipeline: () => pipeline,
+};
+const redisBackend: Backend = new RedisBackend(redisClient, { keyPrefix: "game:", historyVersions: 10, waitForReplicas: 1, replicaTimeout: 0.5 });
+// @ts-expect-error waitForReplicas is a number of replicas
+new RedisBackend(redisClient, { waitForReplicas: true });
 const idb: Backend = new IndexedDbBackend("my-game", { keepVersions: 20 });
 
 // ---- StoreOptions<T> as a standalone type.
@@ -259,5 +276,5 @@ const options: StoreOptions<Player> = {
 
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
-  fsBackend, fetchBackend, status, handler, pgBackend, idb, options, failures, updated,
+  fsBackend, fetchBackend, status, handler, pgBackend, redisBackend, idb, options, failures, updated,
 };
