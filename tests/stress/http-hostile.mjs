@@ -43,11 +43,13 @@ export function parseAnswers(buf, methods) {
     const method = methods[answers.length];
     let length = 0;
     let toClose = false;
-    // A damaged request's method is unknown: its answer has no body if it
-    // was to a HEAD, seen as the next answer right after the head, or as a
-    // body that would run past the end.
+    // A damaged request's method is unknown (null), and so is that of every
+    // request a mutation made of its bytes (beyond the listed ones:
+    // undefined): its answer has no body if it was to a HEAD, seen as the
+    // next answer right after the head, or as a body that would run past
+    // the end.
     const cl = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
-    const headAnswer = method === null && (pos + (cl ?? 0) > buf.length || buf.toString("latin1", pos, pos + 7) === "HTTP/1.");
+    const headAnswer = method == null && (pos + (cl ?? 0) > buf.length || buf.toString("latin1", pos, pos + 7) === "HTTP/1.");
     if (method === "HEAD" || headAnswer || status === 204 || status === 304) length = 0;
     else if (cl !== undefined) length = cl;
     else {
