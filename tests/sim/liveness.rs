@@ -1,13 +1,18 @@
 //! Liveness: once the faults stop, the system settles within a stated bound
 //! (as FoundationDB's and TigerBeetle's simulators require): every session
 //! asked to stop has stopped (so everything it queued is stored, which the
-//! oracle then checks), every coordinator on a live server has its answer,
-//! and no stored record still holds a pending transaction entry (every
-//! transaction decided and applied). A run that stops making progress
-//! fails here instead of passing quietly.
+//! oracle then checks), every session still running has stored every
+//! change it queued (its own pulls, with no stop to force them), every
+//! coordinator on a live server has its answer, and no stored record still
+//! holds a pending transaction entry (every transaction decided and
+//! applied). A run that stops making progress fails here instead of
+//! passing quietly.
+
+use std::collections::{HashMap, HashSet};
 
 use skilift::engine::record::Record;
 
+use crate::kinds::normalized;
 use crate::workload::{Game, Plan, BACKOFF_CAP_MS, STORE};
 
 /// The longest `pullDelay` a server draws (`Game::start_server`).
@@ -34,13 +39,49 @@ pub fn bound_ms(plan: &Plan) -> f64 {
     (r + BACKOFF_CAP_MS).max(t + t / 6.0) + PULL_DELAY_MAX_MS + SLACK_MS
 }
 
-/// What has not settled yet: sessions `..stopping` of the ledger (every
-/// session asked to stop by then), coordinators, pending entries.
-pub fn unsettled(game: &Game, keys: &[String], stopping: usize) -> Vec<String> {
+/// What has not settled yet: sessions asked to stop, changes of running
+/// sessions, coordinators, pending entries.
+pub fn unsettled(game: &Game, keys: &[String]) -> Vec<String> {
     let mut left = Vec::new();
     let ledger = game.ledger.borrow();
-    for (i, s) in ledger.sessions[..stopping].iter().enumerate() {
-        if s.end.is_none() {
+    let namespace = format!("{STORE}/global");
+    // The change ids stored on each key now.
+    let mut stored: HashMap<&str, HashSet<String>> = HashMap::new();
+    for key in keys {
+        let ids = game
+            .storage
+            .current(&namespace, key)
+            .and_then(|e| Record::decode(&e.value).ok())
+            .and_then(|r| normalized(&r).ok())
+            .map(|data| {
+                data["log"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|entry| entry[0].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        stored.insert(key, ids);
+    }
+    let running: HashSet<usize> = game.live.iter().map(|l| l.index).collect();
+    for l in &game.live {
+        // A session whose key went bad drops what it queued (at most once).
+        if l.session.stopped() {
+            continue;
+        }
+        let ids = stored.get(l.key.as_str());
+        for (id, _) in &ledger.sessions[l.index].changes {
+            if !ids.is_some_and(|ids| ids.contains(id)) {
+                left.push(format!(
+                    "session {} ({} on server {}) is running but its change {id} is not stored",
+                    l.index, l.key, l.server
+                ));
+            }
+        }
+    }
+    for (i, s) in ledger.sessions.iter().enumerate() {
+        if s.end.is_none() && !running.contains(&i) {
             left.push(format!(
                 "session {i} ({} on server {}) has not stopped",
                 s.key, s.server
@@ -53,7 +94,6 @@ pub fn unsettled(game: &Game, keys: &[String], stopping: usize) -> Vec<String> {
             left.push(format!("trade {}: commit has not settled", t.id));
         }
     }
-    let namespace = format!("{STORE}/global");
     for key in keys {
         let Some(entry) = game.storage.current(&namespace, key) else {
             continue;
@@ -79,18 +119,12 @@ pub struct Settled {
 /// Runs the simulation from the moment the faults stopped until it has
 /// settled, checking every 50 ms of simulated time; a violation if that
 /// takes longer than the bound or more than [`MAX_POLLS`] polls.
-pub fn settle(
-    game: &Game,
-    plan: &Plan,
-    keys: &[String],
-    stopping: usize,
-    violations: &mut Vec<String>,
-) -> Settled {
+pub fn settle(game: &Game, plan: &Plan, keys: &[String], violations: &mut Vec<String>) -> Settled {
     let sim = &game.sim;
     let (start, polls) = (sim.now(), sim.polls());
     let bound = bound_ms(plan);
     let left = loop {
-        let left = unsettled(game, keys, stopping);
+        let left = unsettled(game, keys);
         if left.is_empty() || sim.now() - start > bound {
             break left;
         }
