@@ -85,9 +85,16 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
             }
         }
         if kills_left > 0 && servers.len() > 1 && sim.random() < 0.04 {
-            // SIGKILL a server mid-run (maybe mid-transaction); another
-            // process takes over its players.
-            let victim = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
+            // SIGKILL a server mid-run, most often one whose transaction is
+            // still deciding (its pending entries then need a presumed
+            // abort); another process takes over its players.
+            let deciding = game.coordinating();
+            let pool = if !deciding.is_empty() && sim.random() < 0.7 {
+                &deciding
+            } else {
+                &servers
+            };
+            let victim = pool[sim.with_rng(|r| r.below(pool.len() as u64)) as usize];
             let kind = game
                 .servers
                 .iter()

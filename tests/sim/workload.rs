@@ -366,6 +366,19 @@ impl Game {
             .collect()
     }
 
+    /// Live servers with a `commit` still running.
+    pub fn coordinating(&self) -> Vec<u32> {
+        let ledger = self.ledger.borrow();
+        let mut ids: Vec<u32> = ledger
+            .trades
+            .iter()
+            .filter(|t| t.result.is_none() && !ledger.killed_servers.contains(&t.server))
+            .map(|t| t.server)
+            .collect();
+        ids.dedup();
+        ids
+    }
+
     /// The kind that knows what every server so far knows.
     pub fn newest_kind(&self) -> Kind {
         self.servers
