@@ -7,10 +7,10 @@
 //! Each seed draws a plan (3–5 servers with skewed clocks, 4–8 players,
 //! fault rates, maybe a newer server, up to 2 kills, maybe coordinators
 //! that stall past the transaction timeout), runs the game for a while,
-//! stops every session, and some seconds later stops the faults. A fresh
-//! server of the newest kind then loads every key, and the run must settle
-//! within the liveness bound (`liveness.rs`); everything is handed to the
-//! oracle. What is checked, and how it was shown to catch bugs:
+//! stops about half the sessions, and some seconds later stops the faults.
+//! A fresh server of the newest kind then loads every key, and the run must
+//! settle within the liveness bound (`liveness.rs`); then everyone stops and
+//! everything is handed to the oracle. What is checked, and how it was shown to catch bugs:
 //! tests/sim/README.md.
 
 #[path = "../support/mod.rs"]
