@@ -5,16 +5,24 @@
 //! the command that replays it.
 //!
 //! Each seed draws a plan (3–5 servers with skewed clocks, 4–8 players,
-//! fault rates, maybe a newer server, up to 2 kills), runs the game for a
-//! while, stops every session, lets the transaction timeout pass, settles
-//! every key through a fresh server, and hands everything to the oracle.
+//! fault rates, maybe a newer server, up to 2 kills, maybe coordinators
+//! that stall past the transaction timeout), runs the game for a while,
+//! stops about half the sessions, and some seconds later stops the faults.
+//! A fresh server of the newest kind then loads every key, and the run must
+//! settle within the liveness bound (`liveness.rs`); then everyone stops and
+//! everything is handed to the oracle. What is checked, and how it was shown to catch bugs:
+//! tests/sim/README.md.
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod kinds;
+mod liveness;
 mod oracle;
 mod workload;
 
+use kinds::Kind;
+use liveness::Settled;
 use support::executor::Sim;
 use support::storage::Faults;
 use workload::{Game, Plan, STORE};
@@ -26,12 +34,13 @@ struct Outcome {
     violations: Vec<String>,
     trades: usize,
     commits: usize,
+    settled: Settled,
 }
 
 fn run_seed(seed: u64, verbose: bool) -> Outcome {
     let sim = Sim::new(seed);
     let plan = Plan::draw(&sim);
-    let mut game = Game::new(sim.clone(), plan.transaction_timeout_ms);
+    let mut game = Game::new(sim.clone(), &plan);
     game.storage.set_faults(plan.faults);
     let keys = Game::keys(plan.players);
     // A key holding garbage: sessions that load it must go bad, never write.
@@ -40,8 +49,11 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         .raw_set(&format!("{STORE}/global"), &cursed, "{\"not\":\"ours\"}");
 
     for i in 0..plan.servers {
-        let newer = plan.newer_server && i == plan.servers - 1;
-        game.start_server(newer);
+        let kind = match plan.newer {
+            Some(newer) if i == plan.servers - 1 => newer,
+            _ => Kind::default(),
+        };
+        game.start_server(kind);
     }
     let mut kills_left = plan.kills;
     for tick in 0..plan.ticks {
@@ -73,12 +85,23 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
             }
         }
         if kills_left > 0 && servers.len() > 1 && sim.random() < 0.04 {
-            // SIGKILL a server mid-run (maybe mid-transaction); another
-            // process takes over its players.
-            let victim = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
-            let newer = game.servers.iter().any(|s| s.id == victim && s.newer);
+            // SIGKILL a server mid-run, most often one whose transaction is
+            // still deciding (its pending entries then need a presumed
+            // abort); another process takes over its players.
+            let deciding = game.coordinating();
+            let pool = if !deciding.is_empty() && sim.random() < 0.7 {
+                &deciding
+            } else {
+                &servers
+            };
+            let victim = pool[sim.with_rng(|r| r.below(pool.len() as u64)) as usize];
+            let kind = game
+                .servers
+                .iter()
+                .find(|s| s.id == victim)
+                .map_or(Kind::default(), |s| s.kind);
             game.kill(victim);
-            game.start_server(newer);
+            game.start_server(kind);
             kills_left -= 1;
         }
         let step = 100.0 + 900.0 * sim.random();
@@ -88,28 +111,39 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         }
     }
 
-    // Everyone leaves; the stops settle (faults still on).
-    while let Some(i) = game.live.len().checked_sub(1) {
-        game.stop(i);
+    // About half the players leave, the others play on; the stops and the
+    // pulls run into the faults for up to 20 s. Then one last change on
+    // every session still playing, queued as the faults stop.
+    for i in (0..game.live.len()).rev() {
+        if sim.random() < 0.5 {
+            game.stop(i);
+        }
     }
-    sim.run_for(10.0 * 60_000.0);
-    // Past the transaction timeout (plus clock skew), a fresh server of the
-    // newest kind loads every key: undecided transactions are presumed
-    // aborted and every pending entry resolves.
+    sim.run_for(20_000.0 * sim.random());
+    for i in 0..game.live.len() {
+        if !game.live[i].session.stopped() {
+            game.earn_on(i);
+        }
+    }
+    // The faults stop (stalls too). Within the bound every session asked to
+    // stop must have stopped, every live one have stored all it queued,
+    // every coordinator settled and every pending entry resolved: a fresh
+    // server of the newest kind loads every key, so undecided transactions
+    // are presumed aborted once timed out.
     game.storage.set_faults(Faults::default());
-    sim.run_for(2.0 * plan.transaction_timeout_ms);
-    let settler = game.start_server(game.any_newer());
+    game.storage.stall_commits(0.0, 0.0, 0.0);
+    let mut violations = Vec::new();
+    let settler = game.start_server(game.newest_kind());
     for key in &keys {
         game.load(settler, key);
     }
-    sim.run_for(5_000.0);
+    let settled = liveness::settle(&game, &plan, &keys, &mut violations);
     while let Some(i) = game.live.len().checked_sub(1) {
         game.stop(i);
     }
     sim.run_for(60_000.0);
 
     let ledger = game.ledger.borrow();
-    let mut violations = Vec::new();
     for (i, s) in ledger.sessions.iter().enumerate() {
         if s.end.is_none() {
             violations.push(format!(
@@ -142,8 +176,19 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         .count();
     if verbose {
         println!(
-            "plan: servers {} players {} ticks {} faults {:?} newer {} kills {}",
-            plan.servers, plan.players, plan.ticks, plan.faults, plan.newer_server, plan.kills
+            "plan: servers {} players {} ticks {} faults {:?} newer {:?} kills {} timeout {:.0} stall {:?}",
+            plan.servers,
+            plan.players,
+            plan.ticks,
+            plan.faults,
+            plan.newer,
+            plan.kills,
+            plan.transaction_timeout_ms,
+            plan.commit_stall
+        );
+        println!(
+            "settled {:.0} ms ({} polls) after the faults stopped; bound {:.0} ms",
+            settled.ms, settled.polls, settled.bound_ms
         );
         println!(
             "trades {} commits {} decisions {}",
@@ -164,6 +209,7 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         violations,
         trades: ledger.trades.len(),
         commits,
+        settled,
     }
 }
 
@@ -186,14 +232,23 @@ fn sim() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000);
+    // Failing seeds with a liveness violation, with a write over a record
+    // the writer does not understand.
+    let (mut unlive, mut unquarantined) = (0, 0);
     let (mut servers, mut violations, mut failed, mut trades, mut commits) =
         (0, 0, Vec::new(), 0, 0);
-    let mut faults = [0u64; 5];
+    let mut faults = [0u64; 6];
+    // Liveness figures: the slowest settling, its share of the bound, the
+    // most polls.
+    let (mut slowest, mut closest, mut most_polls) = (0f64, 0f64, 0u64);
     for seed in 0..seeds {
         let out = run_seed(seed, false);
         servers += out.servers;
         trades += out.trades;
         commits += out.commits;
+        slowest = slowest.max(out.settled.ms);
+        closest = closest.max(out.settled.ms / out.settled.bound_ms);
+        most_polls = most_polls.max(out.settled.polls);
         let f = out.faults;
         for (sum, n) in faults.iter_mut().zip([
             f.rejected + f.outage_rejected,
@@ -201,11 +256,22 @@ fn sim() {
             f.ambiguous,
             f.garbage,
             f.delayed,
+            f.stalled,
         ]) {
             *sum += n;
         }
         if !out.violations.is_empty() {
             violations += out.violations.len();
+            if out.violations.iter().any(|v| v.starts_with("liveness:")) {
+                unlive += 1;
+            }
+            if out
+                .violations
+                .iter()
+                .any(|v| v.contains("which it does not know"))
+            {
+                unquarantined += 1;
+            }
             if failed.len() < 10 {
                 println!("seed {seed}: {}", out.violations[0]);
                 println!("  replay: SKILIFT_SIM_SEED={seed} cargo test --release --test sim -- --nocapture");
@@ -214,8 +280,10 @@ fn sim() {
         }
     }
     println!("simulation: {seeds} seeds, {servers} servers, {violations} violations");
-    println!("  ({trades} trades, {commits} committed; injected: {} rejections, {} hangs, {} ambiguous writes, {} garbage reads, {} delays; {} failing seeds, first: {:?})",
-        faults[0], faults[1], faults[2], faults[3], faults[4], failed.len(), &failed[..failed.len().min(20)]);
+    println!("  ({trades} trades, {commits} committed; injected: {} rejections, {} hangs, {} ambiguous writes, {} garbage reads, {} delays, {} stalled commits; {} failing seeds, first: {:?})",
+        faults[0], faults[1], faults[2], faults[3], faults[4], faults[5], failed.len(), &failed[..failed.len().min(20)]);
+    println!("  liveness: settled at most {slowest:.0} ms after the faults stopped ({:.0}% of its bound), at most {most_polls} polls (bound {}); seeds failing liveness {unlive}, writing over what they do not know {unquarantined}",
+        100.0 * closest, liveness::MAX_POLLS);
     assert_eq!(
         violations,
         0,

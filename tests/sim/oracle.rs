@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use skilift::engine::record::{decode_decision, Record};
 
+use crate::kinds::{normalized, Knows};
 use crate::support::storage::{Write, RAW_WRITER};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,6 +37,8 @@ pub struct Trade {
     /// The engine's transaction id (the decision record's key).
     pub tx: String,
     pub payer: usize,
+    /// The coordinator's server.
+    pub server: u32,
     /// `None`: the coordinator died before `commit` returned;
     /// `Some(Err(()))`: never ran; `Some(Ok(committed))`.
     pub result: Option<Result<bool, ()>>,
@@ -46,6 +49,8 @@ pub struct Ledger {
     pub sessions: Vec<SessionLog>,
     pub trades: Vec<Trade>,
     pub killed_servers: Vec<u32>,
+    /// What each server's code knows, by server id.
+    pub servers: HashMap<u32, Knows>,
 }
 
 impl Ledger {
@@ -195,50 +200,61 @@ pub fn check(
         }
     }
 
-    // No bad record is ever overwritten: once a key holds a migration step
-    // the older servers do not know, only newer servers write it; once it
-    // holds garbage, nobody does.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Held {
-        Clean,
-        Newer,
-        Garbage,
-    }
-    let mut held: HashMap<&str, Held> = HashMap::new();
+    v.extend(check_writes(ledger, writes, namespace));
+    v
+}
+
+/// The quarantine rule, checked on every write directly: a server writes a
+/// key only over a record it fully understands (decodable, every migration
+/// step and every pending transaction action known to that server), and
+/// every record written is decodable with its data in the shape its steps
+/// say. Compare-and-set makes the record a write replaced the previous
+/// version in the log.
+fn check_writes(ledger: &Ledger, writes: &[Write], namespace: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    let mut previous: HashMap<&str, &str> = HashMap::new();
     for w in writes.iter().filter(|w| w.store == namespace) {
-        let record = Record::decode(&w.value);
-        let newer = matches!(&record, Ok(r) if r.migrations.iter().any(|m| m == "v2"));
-        let state = held.get(w.key.as_str()).copied().unwrap_or(Held::Clean);
+        let replaced = previous.insert(&w.key, &w.value);
         if w.writer == RAW_WRITER {
-            held.insert(
-                &w.key,
-                if record.is_err() {
-                    Held::Garbage
-                } else {
-                    state
-                },
-            );
             continue;
         }
-        match state {
-            Held::Garbage => v.push(format!(
+        let knows = ledger.servers.get(&w.writer);
+        match replaced.map(Record::decode) {
+            None => {}
+            Some(Err(_)) => v.push(format!(
                 "server {} overwrote the undecodable record of {}",
                 w.writer, w.key
             )),
-            Held::Newer if !newer => v.push(format!(
-                "server {} overwrote {} (which has a step it does not know) without that step",
-                w.writer, w.key
-            )),
-            _ => {}
+            Some(Ok(old)) => {
+                let knows = knows.cloned().unwrap_or_default();
+                for step in old.migrations.iter().filter(|s| !knows.steps.contains(s)) {
+                    v.push(format!(
+                        "server {} wrote {} over a record with migration step {step:?}, which it does not know",
+                        w.writer, w.key
+                    ));
+                }
+                let actions = old
+                    .pending
+                    .iter()
+                    .flat_map(|p| p.success.iter().chain(&p.failure));
+                for call in actions.filter(|c| !knows.actions.contains(&c.action)) {
+                    v.push(format!(
+                        "server {} wrote {} over a record with a pending transaction action {:?}, which it does not know",
+                        w.writer, w.key, call.action
+                    ));
+                }
+            }
         }
-        if record.is_err() {
-            v.push(format!(
+        match Record::decode(&w.value) {
+            Err(_) => v.push(format!(
                 "server {} wrote an undecodable record to {}",
                 w.writer, w.key
-            ));
-        }
-        if newer {
-            held.insert(&w.key, Held::Newer);
+            )),
+            Ok(record) => {
+                if let Err(why) = normalized(&record) {
+                    v.push(format!("server {} wrote {}: {why}", w.writer, w.key));
+                }
+            }
         }
     }
     v

@@ -1,8 +1,10 @@
 //! The simulated game: servers with their own sessions and clocks on one
 //! faulty backend, players earning and spending coins on several servers at
 //! once, trades through transactions with escrow, servers killed mid-run,
-//! and sometimes a newer server that writes a migration step the others do
-//! not know. Everything the workload does is written down for the oracle.
+//! coordinators that stall past the transaction timeout, and sometimes
+//! newer servers that know a migration step (a new data shape) or a
+//! transaction action the others do not (`kinds.rs`). Everything the
+//! workload does is written down for the oracle.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,51 +12,18 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 use skilift::engine::{Store, StoreOptions, Transaction};
 
+use crate::kinds::{normalized, Actions, Kind};
 use crate::oracle::{Ledger, SessionEnd, Trade};
 use crate::support::executor::Sim;
-use crate::support::json_host::{JsonFn, JsonHost};
+use crate::support::json_host::JsonHost;
 use crate::support::runtime::SimRuntime;
 use crate::support::storage::{Faults, SimStorage};
 
 pub const STORE: &str = "players";
-
-/// `earn` / `spend` / `credit` all append `[id, delta]` to the log and add
-/// `delta` to coins, so the oracle can audit every change that landed.
-/// Spending never cancels: an escrow that replays on fresher data must still
-/// happen, or a committed trade would create coins.
-fn logged(name: &str) -> JsonFn {
-    JsonFn::mutating(name, |d, a| {
-        let delta = a[1].as_i64().ok_or("delta")?;
-        let coins = d["coins"].as_i64().unwrap_or(0) + delta;
-        d["coins"] = json!(coins);
-        match d["log"].as_array_mut() {
-            Some(log) => log.push(json!([a[0].clone(), delta])),
-            None => d["log"] = json!([[a[0].clone(), delta]]),
-        }
-        Ok(())
-    })
-}
-
-pub fn earn() -> JsonFn {
-    logged("earn")
-}
-pub fn spend() -> JsonFn {
-    logged("spend")
-}
-pub fn credit() -> JsonFn {
-    logged("credit")
-}
-
-/// The step a newer server knows and older ones do not.
-fn newer_step() -> (String, JsonFn) {
-    (
-        "v2".into(),
-        JsonFn::mutating("v2", |d, _| {
-            d["v2"] = json!(true);
-            Ok(())
-        }),
-    )
-}
+/// Every server's `prepareTimeout` and `backoffCap` (the liveness bound
+/// depends on them).
+pub const PREPARE_TIMEOUT_MS: f64 = 3_000.0;
+pub const BACKOFF_CAP_MS: f64 = 8_000.0;
 
 pub type SimSession = skilift::engine::Session<JsonHost>;
 
@@ -70,7 +39,8 @@ pub struct Live {
 pub struct Server {
     pub id: u32,
     pub store: Store<JsonHost>,
-    pub newer: bool,
+    pub kind: Kind,
+    pub actions: Actions,
     pub alive: bool,
 }
 
@@ -80,34 +50,81 @@ pub struct Plan {
     pub players: usize,
     pub ticks: u32,
     pub faults: Faults,
-    pub newer_server: bool,
+    /// The kind of the last server (and of the servers that replace it),
+    /// when it is newer than the others.
+    pub newer: Option<Kind>,
     pub kills: u32,
     /// Short timeouts make readers presume aborts while coordinators are
     /// still deciding: the race the decision record exists for.
     pub transaction_timeout_ms: f64,
+    /// `(probability, min, max ms)` of a coordinator stalling before its
+    /// `committed` lands (`SimStorage::stall_commits`): just past the
+    /// transaction timeout, so the participants' own pulls and other
+    /// servers' readers presume an abort first and the coordinator loses
+    /// the decision race.
+    pub commit_stall: (f64, f64, f64),
+    /// Longer than the longest stall in race plans, so the coordinator sees
+    /// its create-if-absent write refused (it lost the race) rather than a
+    /// timeout.
+    pub request_timeout_ms: f64,
 }
 
 impl Plan {
     pub fn draw(sim: &Sim) -> Plan {
-        sim.with_rng(|r| Plan {
-            servers: 3 + r.below(3) as u32,
-            players: 4 + r.below(5) as usize,
-            ticks: 30 + r.below(40) as u32,
-            faults: Faults {
-                reject: 0.05 * r.f64(),
-                hang: 0.02 * r.f64(),
-                ambiguous: 0.08 * r.f64(),
-                delay: 0.7,
-                max_delay_ms: 50.0 + 800.0 * r.f64(),
-                garbage: 0.03 * r.f64(),
-            },
-            newer_server: r.chance(0.3),
-            kills: r.below(3) as u32,
-            transaction_timeout_ms: if r.chance(0.5) {
+        sim.with_rng(|r| {
+            let transaction_timeout_ms = if r.chance(0.5) {
                 60_000.0
             } else {
                 2_000.0 + 6_000.0 * r.f64()
-            },
+            };
+            // Most short-timeout runs race their coordinators.
+            let race = transaction_timeout_ms < 60_000.0 && r.chance(0.8);
+            let stall_p = 0.3 + 0.6 * r.f64();
+            let newer = r.chance(0.4);
+            let newer_kind = match r.below(3) {
+                0 => Kind {
+                    v2: true,
+                    gift: false,
+                },
+                1 => Kind {
+                    v2: false,
+                    gift: true,
+                },
+                _ => Kind {
+                    v2: true,
+                    gift: true,
+                },
+            };
+            Plan {
+                servers: 3 + r.below(3) as u32,
+                players: 4 + r.below(5) as usize,
+                ticks: 30 + r.below(40) as u32,
+                faults: Faults {
+                    reject: 0.05 * r.f64(),
+                    hang: 0.02 * r.f64(),
+                    ambiguous: 0.08 * r.f64(),
+                    delay: 0.7,
+                    max_delay_ms: 50.0 + 800.0 * r.f64(),
+                    garbage: 0.03 * r.f64(),
+                },
+                newer: newer.then_some(newer_kind),
+                kills: r.below(3) as u32,
+                transaction_timeout_ms,
+                commit_stall: if race {
+                    (
+                        stall_p,
+                        transaction_timeout_ms + 500.0,
+                        transaction_timeout_ms + 7_000.0,
+                    )
+                } else {
+                    (0.0, 0.0, 0.0)
+                },
+                request_timeout_ms: if race {
+                    transaction_timeout_ms + 8_000.0
+                } else {
+                    5_000.0
+                },
+            }
         })
     }
 }
@@ -121,11 +138,14 @@ pub struct Game {
     next_id: u64,
     next_server: u32,
     pub transaction_timeout_ms: f64,
+    request_timeout_ms: f64,
 }
 
 impl Game {
-    pub fn new(sim: Sim, transaction_timeout_ms: f64) -> Game {
+    pub fn new(sim: Sim, plan: &Plan) -> Game {
         let storage = SimStorage::new(&sim);
+        let (p, min, max) = plan.commit_stall;
+        storage.stall_commits(p, min, max);
         Game {
             sim,
             storage,
@@ -134,37 +154,45 @@ impl Game {
             ledger: Rc::new(RefCell::new(Ledger::default())),
             next_id: 0,
             next_server: 1,
-            transaction_timeout_ms,
+            transaction_timeout_ms: plan.transaction_timeout_ms,
+            request_timeout_ms: plan.request_timeout_ms,
         }
     }
 
     /// Starts a server process: its own clock, skewed by up to a twelfth of
     /// the transaction timeout, and its own store.
-    pub fn start_server(&mut self, newer: bool) -> u32 {
+    pub fn start_server(&mut self, kind: Kind) -> u32 {
         let id = self.next_server;
         self.next_server += 1;
         let skew = (self.sim.random() - 0.5) * self.transaction_timeout_ms / 6.0;
         let runtime = Rc::new(SimRuntime::new(&self.sim, id, skew));
-        let host = JsonHost::new(Rc::new(self.storage.for_server(id)), runtime, || {
-            Ok(json!({"coins": 0, "log": []}))
+        let default = kind.default_data();
+        let host = JsonHost::new(Rc::new(self.storage.for_server(id)), runtime, move || {
+            Ok(default.clone())
         });
         let mut options = StoreOptions::new(STORE);
         options.pull_delay_ms = 1_000.0 + 4_000.0 * self.sim.random();
         options.transaction_timeout_ms = self.transaction_timeout_ms;
-        options.request_timeout_ms = 5_000.0;
-        options.prepare_timeout_ms = 3_000.0;
-        options.backoff_cap_ms = 8_000.0;
-        if newer {
-            options.migrations.push(newer_step());
-        }
+        options.request_timeout_ms = self.request_timeout_ms;
+        options.prepare_timeout_ms = PREPARE_TIMEOUT_MS;
+        options.backoff_cap_ms = BACKOFF_CAP_MS;
+        options.migrations = kind.migrations();
         let store = Store::new(host, options).expect("valid options");
-        store.action(earn());
-        store.action(spend());
-        store.transaction("credit", credit()).expect("register");
+        let actions = kind.actions();
+        store.action(actions.earn.clone());
+        store.action(actions.spend.clone());
+        store
+            .transaction("credit", actions.credit.clone())
+            .expect("register");
+        if let Some(gift) = &actions.gift {
+            store.transaction("gift", gift.clone()).expect("register");
+        }
+        self.ledger.borrow_mut().servers.insert(id, kind.knows());
         self.servers.push(Server {
             id,
             store,
-            newer,
+            kind,
+            actions,
             alive: true,
         });
         id
@@ -207,7 +235,8 @@ impl Game {
         let amount = 1 + self.sim.with_rng(|r| r.below(20)) as i64;
         let id = self.fresh_id("e");
         let live = &self.live[i];
-        match live.session.patch(&earn(), json!([id, amount])) {
+        let earn = &self.server(live.server).actions.earn;
+        match live.session.patch(earn, json!([id, amount])) {
             Ok(true) => self.ledger.borrow_mut().patched(live.index, &id, amount),
             Ok(false) => unreachable!("earn never cancels"),
             // The session went bad in the background; nothing was queued.
@@ -237,24 +266,30 @@ impl Game {
         }
         let n = self.fresh_id("t");
         let (payer, payee) = (&self.live[a], &self.live[b]);
+        let actions = &self.server(server).actions;
+        // A newer server pays with the action older ones do not know, half
+        // the time.
+        let pay = match &actions.gift {
+            Some(gift) if self.sim.random() < 0.5 => gift,
+            _ => &actions.credit,
+        };
         let escrow = format!("{n}:escrow");
-        if payer.session.patch(&spend(), json!([escrow, -10])).is_err() {
+        if payer
+            .session
+            .patch(&actions.spend, json!([escrow, -10]))
+            .is_err()
+        {
             return;
         }
         self.ledger.borrow_mut().patched(payer.index, &escrow, -10);
         let mut tx = Transaction::new();
         let recorded = tx
-            .record(
-                &payee.session,
-                true,
-                &credit(),
-                json!([format!("{n}:recv"), 10]),
-            )
+            .record(&payee.session, true, pay, json!([format!("{n}:recv"), 10]))
             .and_then(|()| {
                 tx.record(
                     &payer.session,
                     false,
-                    &credit(),
+                    &actions.credit,
                     json!([format!("{n}:refund"), 10]),
                 )
             });
@@ -263,6 +298,7 @@ impl Game {
             id: n.clone(),
             tx: tx.id().unwrap_or_default().to_owned(),
             payer: payer.index,
+            server,
             result: None,
         });
         if recorded.is_err() {
@@ -330,8 +366,24 @@ impl Game {
             .collect()
     }
 
-    pub fn any_newer(&self) -> bool {
-        self.servers.iter().any(|s| s.newer)
+    /// Live servers with a `commit` still running.
+    pub fn coordinating(&self) -> Vec<u32> {
+        let ledger = self.ledger.borrow();
+        let mut ids: Vec<u32> = ledger
+            .trades
+            .iter()
+            .filter(|t| t.result.is_none() && !ledger.killed_servers.contains(&t.server))
+            .map(|t| t.server)
+            .collect();
+        ids.dedup();
+        ids
+    }
+
+    /// The kind that knows what every server so far knows.
+    pub fn newest_kind(&self) -> Kind {
+        self.servers
+            .iter()
+            .fold(Kind::default(), |k, s| k.union(s.kind))
     }
 
     /// Keys in play.
@@ -339,7 +391,9 @@ impl Game {
         (0..players).map(|p| format!("player{p}")).collect()
     }
 
-    /// The data of every key as stored now.
+    /// The data of every key as stored now, as `{coins, log}` whatever its
+    /// shape (data in the wrong shape as it is: the oracle's write checks
+    /// report it).
     pub fn stored(&self, keys: &[String]) -> Vec<(String, Option<Value>)> {
         keys.iter()
             .map(|k| {
@@ -349,7 +403,9 @@ impl Game {
                     .map(|e| {
                         let record = skilift::engine::record::Record::decode(&e.value)
                             .expect("the engine only writes decodable records");
-                        serde_json::from_str(&record.data).expect("data is JSON")
+                        normalized(&record).unwrap_or_else(|_| {
+                            serde_json::from_str(&record.data).expect("data is JSON")
+                        })
                     });
                 (k.clone(), data)
             })

@@ -51,6 +51,8 @@ pub struct FaultStats {
     pub delayed: u64,
     pub ambiguous: u64,
     pub garbage: u64,
+    /// Commit decisions held back by [`SimStorage::stall_commits`].
+    pub stalled: u64,
 }
 
 /// One applied write, for checkers.
@@ -75,6 +77,8 @@ struct State {
     no_history: bool,
     stats: FaultStats,
     calls: u64,
+    /// `(probability, min ms, max ms)`: see [`SimStorage::stall_commits`].
+    commit_stall: (f64, f64, f64),
 }
 
 /// What the RNG decided for one call, drawn once when the call is made.
@@ -134,6 +138,15 @@ impl SimStorage {
 
     pub fn faults(&self) -> Faults {
         self.state.borrow().faults
+    }
+
+    /// A coordinator that stalls between its prepare and its decision (a GC
+    /// pause, a slow path to the backend): with probability `p`, a put of a
+    /// `committed` decision record lands `min_ms..max_ms` late (uniform),
+    /// giving readers time to presume an abort first. Other calls draw
+    /// nothing more, so seeds of tests that do not use it are unchanged.
+    pub fn stall_commits(&self, p: f64, min_ms: f64, max_ms: f64) {
+        self.state.borrow_mut().commit_stall = (p, min_ms, max_ms);
     }
 
     /// Every call made before virtual time `until_ms` is rejected.
@@ -260,7 +273,17 @@ impl SimStorage {
         is_put: bool,
         op: impl FnOnce(&SimStorage, Plan) -> Res<T> + 'static,
     ) -> StorageFuture<T, String> {
-        let plan = match self.draw(is_put) {
+        self.call_after(is_put, 0.0, op)
+    }
+
+    /// [`call`](Self::call), landing `extra_ms` later than drawn.
+    fn call_after<T: 'static>(
+        &self,
+        is_put: bool,
+        extra_ms: f64,
+        op: impl FnOnce(&SimStorage, Plan) -> Res<T> + 'static,
+    ) -> StorageFuture<T, String> {
+        let mut plan = match self.draw(is_put) {
             Draw::Reject(why) => {
                 return Box::pin(std::future::ready(Err(StorageError::Failed(
                     why.to_string(),
@@ -269,6 +292,7 @@ impl SimStorage {
             Draw::Hang => return Box::pin(std::future::pending()),
             Draw::Go(plan) => plan,
         };
+        plan.delay_ms += extra_ms;
         let reply = Rc::new(RefCell::new(Reply {
             value: None,
             waker: None,
@@ -311,6 +335,25 @@ impl SimStorage {
     }
 }
 
+impl SimStorage {
+    /// How late this put lands under [`SimStorage::stall_commits`].
+    fn commit_stall(&self, store: &str, value: &str) -> f64 {
+        let (p, min, max) = self.state.borrow().commit_stall;
+        if p <= 0.0
+            || store != skilift::engine::TRANSACTIONS_STORE
+            || skilift::engine::record::decode_decision(value) != Some(true)
+        {
+            return 0.0;
+        }
+        let (stall, at) = self.sim.with_rng(|r| (r.chance(p), r.f64()));
+        if !stall {
+            return 0.0;
+        }
+        self.state.borrow_mut().stats.stalled += 1;
+        min + at * (max - min)
+    }
+}
+
 struct Reply<T> {
     value: Option<T>,
     waker: Option<Waker>,
@@ -348,8 +391,9 @@ impl Storage for SimStorage {
         expected: Option<String>,
         user_ids: Vec<f64>,
     ) -> StorageFuture<Option<String>, String> {
+        let stall = self.commit_stall(store, &value);
         let (store, key) = (store.to_string(), key.to_string());
-        self.call(true, move |s, plan| {
+        self.call_after(true, stall, move |s, plan| {
             let current = s.current(&store, &key).map(|e| e.version);
             let written =
                 (current == expected).then(|| s.append(&store, &key, value, user_ids, s.server));
