@@ -65,6 +65,11 @@ impl<H: Host> Context<H> {
         }
     }
 
+    /// The registration index of `func`, if it is registered.
+    pub fn index_of(&self, func: &H::Func) -> Option<usize> {
+        self.actions.borrow().iter().position(|a| &a.func == func)
+    }
+
     /// The action registered at `index`. Registrations are never removed, so
     /// an index stays valid for the store's life: the JS layer keeps a map
     /// from function to index and patches by index, which finds the action

@@ -116,7 +116,7 @@ impl<H: Host> Session<H> {
     pub fn patch(&self, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
         let inner = &self.0;
         inner.check_running()?;
-        if inner.context.registration(func).is_none() {
+        let Some(index) = inner.context.index_of(func) else {
             return Err(Error::new(
                 Code::ActionInvalidFunction,
                 format!(
@@ -124,8 +124,8 @@ impl<H: Host> Session<H> {
                     inner.context.options.name
                 ),
             ));
-        }
-        self.apply(func, args)
+        };
+        self.apply(index, func, args)
     }
 
     /// [`Session::patch`] with the action given by its registration index
@@ -138,13 +138,13 @@ impl<H: Host> Session<H> {
     ) -> Result<Option<bool>, Error<H::Error>> {
         self.0.check_running()?;
         match self.0.context.action_at(index) {
-            Some(func) => self.apply(&func, args).map(Some),
+            Some(func) => self.apply(index, &func, args).map(Some),
             None => Ok(None),
         }
     }
 
     /// Runs a registered action on the cache, queues it and fires `updated`.
-    fn apply(&self, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
+    fn apply(&self, index: usize, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
         let inner = &self.0;
         let cache = inner.state.borrow().cache.clone();
         let new = if strict::enabled() {
@@ -167,7 +167,7 @@ impl<H: Host> Session<H> {
             }
             st.cache = new.clone();
             st.queue.push(Item::Action {
-                func: func.clone(),
+                action: index,
                 args,
             });
         }
@@ -303,14 +303,15 @@ impl<H: Host> SessionInner<H> {
     /// Calls every `updated` callback with `data`. No borrow is held while
     /// they run, and one that throws is reported and does not stop the rest.
     pub(crate) fn notify(&self, data: &H::Doc) {
-        let callbacks: Vec<Callback<H>> = self
-            .state
-            .borrow()
-            .callbacks
-            .iter()
-            .map(|(_, c)| c.clone())
-            .collect();
-        for callback in callbacks {
+        // The callbacks are copied out (a callback may bind or unbind);
+        // the usual one is copied without building a list, as every patch
+        // notifies.
+        let (first, rest): (Option<Callback<H>>, Vec<Callback<H>>) = {
+            let st = self.state.borrow();
+            let mut all = st.callbacks.iter().map(|(_, c)| c.clone());
+            (all.next(), all.collect())
+        };
+        for callback in first.into_iter().chain(rest) {
             if let Err(e) = callback(data) {
                 self.context.report(&Error::Host(e), Some(&self.key));
             }

@@ -27,8 +27,11 @@ pub(crate) type UpdateOutcome<H> = Rc<RefCell<Option<Ran<<H as Host>::Error>>>>;
 
 /// One unit of queued work.
 pub(crate) enum Item<H: Host> {
-    /// A plain patch.
-    Action { func: H::Func, args: H::Args },
+    /// A plain patch: the action by its registration index
+    /// ([`Context::action_at`](crate::engine::context::Context::action_at)),
+    /// not a clone of the function, so a long queue holds no JS handle per
+    /// patch for it and cloning the queue (each pull does) copies a number.
+    Action { action: usize, args: H::Args },
     /// The action of a `store.update`: like `Action`, but what it did on the
     /// stored data is kept for the caller.
     Update {
@@ -43,8 +46,8 @@ pub(crate) enum Item<H: Host> {
 impl<H: Host> Clone for Item<H> {
     fn clone(&self) -> Self {
         match self {
-            Item::Action { func, args } => Item::Action {
-                func: func.clone(),
+            Item::Action { action, args } => Item::Action {
+                action: *action,
                 args: args.clone(),
             },
             Item::Update {

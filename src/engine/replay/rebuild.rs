@@ -64,7 +64,13 @@ pub(crate) fn replay_items<H: Host>(
 ) -> Result<(), Stop> {
     for item in items {
         match item {
-            Item::Action { func, args } => work.action(func, args)?,
+            Item::Action { action, args } => {
+                // Registrations are never removed, so the index always names
+                // its action.
+                if let Some(func) = context.action_at(*action) {
+                    work.action(&func, args)?;
+                }
+            }
             Item::Update {
                 func,
                 args,
