@@ -45,7 +45,8 @@ export class Session {
     }
     const index = this.#actions.get(fn);
     if (index !== undefined) {
-      const applied = this.#inner.patchRegistered(index, frozenArgs);
+      // No arguments: none to queue (the engine has one empty list for all).
+      const applied = this.#inner.patchRegistered(index, frozenArgs.length === 0 ? undefined : frozenArgs);
       if (applied !== undefined) return applied;
     }
     // An unregistered function (or not a function) takes the checked path,

@@ -75,10 +75,16 @@ impl WasmSession {
 
     /// [`WasmSession::patch`] by registration index (what `store.action`
     /// returned): the JS layer maps functions to indexes, so the engine needs
-    /// no call into JS to find the action. `undefined` when no action has
-    /// that index (the caller then falls back to `patch`).
+    /// no call into JS to find the action. `args` is `undefined` for no
+    /// arguments (the queued patch then holds no handle for them).
+    /// `undefined` when no action has that index (the caller then falls
+    /// back to `patch`).
     #[wasm_bindgen(js_name = patchRegistered)]
-    pub fn patch_registered(&self, index: u32, args: Array) -> Result<Option<bool>, JsValue> {
+    pub fn patch_registered(
+        &self,
+        index: u32,
+        args: Option<Array>,
+    ) -> Result<Option<bool>, JsValue> {
         self.session
             .patch_registered(index as usize, args)
             .map_err(|e| to_js(&e))

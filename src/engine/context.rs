@@ -32,6 +32,9 @@ pub(crate) struct Context<H: Host> {
     pub options: StoreOptions<H::Func>,
     pub namespace: String,
     actions: RefCell<Vec<Registered<H::Func>>>,
+    /// The arguments of an action queued without any (`Item::Action`'s
+    /// `None`): one value for all, so such a queued patch holds no handle.
+    pub empty_args: H::Args,
     /// Transaction decisions seen by this store. Decisions never change, so
     /// a cached one never goes stale.
     decisions: RefCell<HashMap<String, bool>>,
@@ -42,8 +45,10 @@ pub(crate) struct Context<H: Host> {
 impl<H: Host> Context<H> {
     pub fn new(host: H, options: StoreOptions<H::Func>) -> Self {
         let namespace = format!("{}/{}", options.name, options.scope);
+        let empty_args = host.no_args();
         Context {
             host,
+            empty_args,
             options,
             namespace,
             actions: RefCell::new(Vec::new()),

@@ -125,16 +125,17 @@ impl<H: Host> Session<H> {
                 ),
             ));
         };
-        self.apply(index, func, args)
+        self.apply(index, func, Some(args))
     }
 
     /// [`Session::patch`] with the action given by its registration index
     /// ([`Context::action_at`](crate::engine::context::Context::action_at)):
     /// `Ok(None)` when no action has that index.
+    /// `args` is `None` for an action called without arguments.
     pub fn patch_registered(
         &self,
         index: usize,
-        args: H::Args,
+        args: Option<H::Args>,
     ) -> Result<Option<bool>, Error<H::Error>> {
         self.0.check_running()?;
         match self.0.context.action_at(index) {
@@ -144,16 +145,22 @@ impl<H: Host> Session<H> {
     }
 
     /// Runs a registered action on the cache, queues it and fires `updated`.
-    fn apply(&self, index: usize, func: &H::Func, args: H::Args) -> Result<bool, Error<H::Error>> {
+    fn apply(
+        &self,
+        index: usize,
+        func: &H::Func,
+        args: Option<H::Args>,
+    ) -> Result<bool, Error<H::Error>> {
         let inner = &self.0;
         let cache = inner.state.borrow().cache.clone();
+        let call_args = args.as_ref().unwrap_or(&inner.context.empty_args);
         let new = if strict::enabled() {
-            strict::call_checked(&inner.context.host, func, &cache, &args)?
+            strict::call_checked(&inner.context.host, func, &cache, call_args)?
         } else {
             inner
                 .context
                 .host
-                .call(func, &cache, &args)
+                .call(func, &cache, call_args)
                 .map_err(Error::Host)?
         };
         let Some(new) = new else { return Ok(false) };

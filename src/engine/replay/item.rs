@@ -31,7 +31,11 @@ pub(crate) enum Item<H: Host> {
     /// ([`Context::action_at`](crate::engine::context::Context::action_at)),
     /// not a clone of the function, so a long queue holds no JS handle per
     /// patch for it and cloning the queue (each pull does) copies a number.
-    Action { action: usize, args: H::Args },
+    /// `args` is `None` for a patch without arguments ([`Context::empty_args`](crate::engine::context::Context)).
+    Action {
+        action: usize,
+        args: Option<H::Args>,
+    },
     /// The action of a `store.update`: like `Action`, but what it did on the
     /// stored data is kept for the caller.
     Update {

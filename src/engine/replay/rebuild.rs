@@ -68,7 +68,7 @@ pub(crate) fn replay_items<H: Host>(
                 // Registrations are never removed, so the index always names
                 // its action.
                 if let Some(func) = context.action_at(*action) {
-                    work.action(&func, args)?;
+                    work.action(&func, args.as_ref().unwrap_or(&context.empty_args))?;
                 }
             }
             Item::Update {
