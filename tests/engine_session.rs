@@ -10,7 +10,7 @@ use serde_json::json;
 use skilift::engine::{record::Record, strict, Code, Error, StoreOptions};
 use support::json_host::{JsonDoc, JsonFn, NOT_JSON};
 use support::storage::Faults;
-use support::world::{add, coins, reported, World};
+use support::world::{add, coins, give, reported, World};
 
 const NS: &str = "players/global";
 
@@ -625,4 +625,57 @@ fn await_after_a_patch_waits_for_a_save_that_carries_it() {
         w.run_for(w.sim.random() * 1_500.0);
     }
     w.block_on(s.stop()).unwrap();
+}
+
+#[test]
+fn actions_are_patched_by_registration_index_and_replayed_from_it() {
+    let w = World::new(1);
+    let s1 = w.server(1, 0.0);
+    let store = s1.store("players");
+    // The standard store registered add, give and take, in that order.
+    assert_eq!(
+        store.action(add()),
+        0,
+        "registering again gives the same index"
+    );
+    let double = JsonFn::mutating("double", |d, _| {
+        let n = d["coins"].as_i64().unwrap_or(0) * 2;
+        d["coins"] = json!(n);
+        Ok(())
+    });
+    assert_eq!(store.action(double.clone()), 3);
+    assert_eq!(store.action(double), 3);
+    assert_eq!(
+        store.transaction("give", give()).unwrap(),
+        1,
+        "the same name again: the same index"
+    );
+    let halve = JsonFn::mutating("halve", |d, _| {
+        let n = d["coins"].as_i64().unwrap_or(0) / 2;
+        d["coins"] = json!(n);
+        Ok(())
+    });
+    assert_eq!(store.transaction("halve", halve).unwrap(), 4);
+    let session = store.load("alice").unwrap();
+    assert_eq!(
+        session.patch_registered(0, Some(json!([5]))).unwrap(),
+        Some(true)
+    );
+    assert_eq!(session.patch_registered(3, None).unwrap(), Some(true));
+    assert_eq!(
+        session.patch_registered(2, Some(json!([1]))).unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        session.patch_registered(5, None).unwrap(),
+        None,
+        "no action has index 5"
+    );
+    assert_eq!(coins(&session.data()), 9);
+    w.block_on(session.stop()).unwrap();
+    assert_eq!(
+        stored_coins(&w, "alice"),
+        9,
+        "the save replays each queued action by its index"
+    );
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `npm run mutants`: mutation testing of the engine (src/engine) with
+# cargo-mutants, the engine tests and the simulation as the test command.
+# On demand only, not part of `npm test`: about 400 mutants, each a rebuild
+# and a test run (hours on two cores; `-- --shard k/n` splits the work,
+# `-- --file src/engine/pull/**` narrows it). Results in target/mutants/.
+#
+#   SKILIFT_SIM_SEEDS  seeds the simulation runs per mutant (default here 300,
+#                      CI runs 1,000: a shorter run per mutant; recheck a
+#                      missed mutant with SKILIFT_SIM_SEEDS=1000 before
+#                      calling it equivalent)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v cargo-mutants >/dev/null 2>&1; then
+  echo "mutants: installing cargo-mutants (crates.io)"
+  cargo install cargo-mutants --locked
+fi
+export SKILIFT_SIM_SEEDS="${SKILIFT_SIM_SEEDS:-300}"
+status=0
+cargo mutants --file 'src/engine/**/*.rs' --profile mutants --timeout-multiplier 3 \
+  --output target/mutants "$@" || status=$?
+# cargo-mutants exits 2 when mutants were missed, 3 on timeouts: the counts
+# below say which; the outcomes are in target/mutants/mutants.out/.
+out=target/mutants/mutants.out
+for kind in caught missed timeout unviable; do
+  [ -f "$out/$kind.txt" ] && echo "mutants: $kind $(wc -l < "$out/$kind.txt")"
+done
+exit "$status"
