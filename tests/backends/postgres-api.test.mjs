@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Store, transaction } from "../../pkg/node.mjs";
 import { PostgresBackend } from "../../pkg/cjs/backends/postgres/index.cjs";
 import { dropPrefix, freshPrefix, newPool } from "./postgres-env.mjs";
+import { dataOf, gameStore, patchShared } from "./game-server.mjs";
 
 const pools = [];
 after(async () => {
@@ -15,30 +16,7 @@ after(async () => {
 function server(prefix) {
   const pool = newPool(2);
   pools.push(pool);
-  const store = new Store({
-    name: "players",
-    defaultData: () => ({ coins: 0, log: [] }),
-    backend: new PostgresBackend(pool, { tablePrefix: prefix }),
-    pullDelay: 0.02,
-    onError: () => {}, // conflicts are the point here
-  });
-  const add = store.action((data, id, n = 1) => {
-    data.coins += n;
-    data.log.push(id);
-    return data;
-  });
-  const give = store.transaction("give", (data, id, n) => {
-    data.coins += n;
-    data.log.push(id);
-    return data;
-  });
-  return { pool, store, add, give };
-}
-
-function dataOf(session) {
-  let data;
-  session.updated((d) => (data = d))();
-  return data;
+  return { pool, ...gameStore(new PostgresBackend(pool, { tablePrefix: prefix })) };
 }
 
 describe("PostgresBackend through the public API", () => {
@@ -47,15 +25,7 @@ describe("PostgresBackend through the public API", () => {
     const servers = Array.from({ length: 4 }, () => server(prefix));
     try {
       await Promise.all(
-        servers.map(async ({ store, add }, s) => {
-          const session = store.load("shared");
-          for (let i = 0; i < 40; i++) {
-            session.patch(add, `${s}:${i}`);
-            if (i % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-          }
-          await session.stop();
-          assert.equal(session.bad(), undefined);
-        }),
+        servers.map(({ store, add }, s) => patchShared(store, add, s)),
       );
       const reader = server(prefix);
       const session = reader.store.load("shared");

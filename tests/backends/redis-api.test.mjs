@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { transaction } from "../../pkg/node.mjs";
 import { dropPrefix, freshPrefix, holdServers, masterPortOf, newCluster, newRedis, restoreCluster, skip } from "./redis-env.mjs";
 import { dataOf, readBack, redisKeyOf, server, writeThroughFailover } from "./redis-support.mjs";
+import { patchShared } from "./game-server.mjs";
 
 // One Redis test file at a time: some kill nodes or move slots.
 if (!skip("standalone") || !skip("cluster")) await holdServers();
@@ -24,15 +25,9 @@ for (const [what, connect] of [
       const clients = Array.from({ length: 6 }, connect);
       try {
         await Promise.all(
-          clients.map(async (client, s) => {
+          clients.map((client, s) => {
             const { store, add } = server(client, prefix);
-            const session = store.load("shared");
-            for (let i = 0; i < 40; i++) {
-              session.patch(add, `${s}:${i}`);
-              if (i % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-            }
-            await session.stop();
-            assert.equal(session.bad(), undefined);
+            return patchShared(store, add, s);
           }),
         );
         const { shared } = await readBack(connect, prefix, ["shared"]);

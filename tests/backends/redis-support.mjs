@@ -2,7 +2,7 @@
 // shared by the Redis API tests and the failover figures
 // (tests/backends/redis-failover.mjs): each server is its own Store with its
 // own ioredis client, as separate processes would be.
-import { Store } from "../../pkg/node.mjs";
+import { dataOf, gameStore } from "./game-server.mjs";
 import { RedisBackend } from "../../pkg/cjs/backends/redis/index.cjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,35 +15,11 @@ export function redisKeyOf(keyPrefix, key, store = "players/global") {
 
 /** One game server: a Store on its own client. `errors` collects what onError saw. */
 export function server(client, keyPrefix, backendOptions = {}, storeOptions = {}) {
-  const errors = [];
-  const store = new Store({
-    name: "players",
-    defaultData: () => ({ coins: 0, log: [] }),
-    backend: new RedisBackend(client, { keyPrefix, ...backendOptions }),
-    pullDelay: 0.02,
-    requestTimeout: 5,
-    onError: (error) => errors.push(error), // conflicts and outages are the point here
-    ...storeOptions,
-  });
-  const add = store.action((data, id, n = 1) => {
-    data.coins += n;
-    data.log.push(id);
-    return data;
-  });
-  const give = store.transaction("give", (data, id, n) => {
-    data.coins += n;
-    data.log.push(id);
-    return data;
-  });
-  return { client, store, add, give, errors };
+  const backend = new RedisBackend(client, { keyPrefix, ...backendOptions });
+  return { client, ...gameStore(backend, { requestTimeout: 5, ...storeOptions }) };
 }
 
-/** The data a session holds now. */
-export function dataOf(session) {
-  let data;
-  session.updated((d) => (data = d))();
-  return data;
-}
+export { dataOf };
 
 /** Reads `keys` back through a fresh server on a fresh client. */
 export async function readBack(connect, keyPrefix, keys) {
