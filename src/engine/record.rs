@@ -243,6 +243,19 @@ impl Record {
         self.once.retain(|_, a| now.saturating_sub(a.time) <= keep);
     }
 
+    /// A record restored from `old` over `self` (the key's current record),
+    /// for a tool that does not know the game's migrations (`skilift
+    /// restore`): `old`'s data with the steps it had, so the next pull of a
+    /// server that knows the rest migrates it; everything else (pending
+    /// transactions, writers, exactly-once ids, origin) stays as it is now.
+    pub fn restored_from(&self, old: &Record) -> Record {
+        Record {
+            data: old.data.clone(),
+            migrations: old.migrations.clone(),
+            ..self.clone()
+        }
+    }
+
     /// The highest batch of `session` this record contains (0: none).
     pub fn written_batch(&self, session: &str) -> u64 {
         self.writers.get(session).map_or(0, |w| w.batch)
