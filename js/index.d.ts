@@ -16,35 +16,10 @@ export type DeepReadonly<T> = T extends (...args: any[]) => unknown
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-/** Where records live (docs/backend-contract.md). Any object with these methods. */
-export interface Backend {
-  /** The current entry of a key, or null if it was never written. */
-  get(store: string, key: string): Promise<Entry | null>;
-  /**
-   * Atomic compare-and-set: writes `value` only if the key's current version
-   * is `expected` (null: the key must not exist). Resolves the new version
-   * token, or null if the version did not match. Rejects on failure.
-   */
-  put(
-    store: string,
-    key: string,
-    value: string,
-    expected: string | null,
-    meta: { userIds: number[] },
-  ): Promise<string | null>;
-  /** Optional history, for View.version. */
-  getVersion?(store: string, key: string, version: string): Promise<Entry | null>;
-  /** Optional history, for View.timestamp. */
-  getAtTime?(store: string, key: string, timeMs: number): Promise<Entry | null>;
-}
-
-/** A stored entry; a missing userIds counts as []. */
-export interface Entry {
-  value: string;
-  version: string;
-  time: number;
-  userIds?: number[];
-}
+// The backend contract's types live beside the adapters, in
+// backends/contract.d.ts.
+import type { Backend } from "./backends/contract.js";
+export type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "./backends/contract.js";
 
 // The Standard Schema v1 interface, declared beside this file (no validator
 // library is a dependency).
