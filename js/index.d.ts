@@ -16,15 +16,17 @@ export type DeepReadonly<T> = T extends (...args: any[]) => unknown
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
+// The backend contract's types live beside the adapters, in
+// backends/contract.d.ts.
+import type { Backend, VersionInfo } from "./backends/contract.js";
+export type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "./backends/contract.js";
 
 // The Standard Schema v1 interface, declared beside this file (no validator
 // library is a dependency).
 import type { StandardSchemaV1 } from "./standard-schema.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
-import type { StoreStats, VersionInfo } from "./reports.js";
-import type { Backend, Entry } from "./backend.js";
-export type { Backend, Entry } from "./backend.js";
-export type { StoreStats, VersionInfo } from "./reports.js";
+import type { StoreStats } from "./reports.js";
+export type { StoreStats } from "./reports.js";
 
 /**
  * T as written, but not a place TypeScript infers T from: with a Standard

@@ -1,6 +1,5 @@
-// What the store reports about itself and its keys: the counters of
-// `store.stats()` and the versions of `view.history()`. Kept beside
-// index.d.ts (which re-exports them) so that file stays one readable page.
+// The counters of `store.stats()`, kept beside index.d.ts (which
+// re-exports them) so that file stays one readable page.
 
 /**
  * What a store has done since it was made (`store.stats()`); every field is
@@ -24,14 +23,4 @@ export interface StoreStats {
   failures: number;
   /** Sessions that went bad (see `session.bad()`). */
   bad: number;
-}
-
-/** One retained version of a key (`view.history()`). */
-export interface VersionInfo {
-  /** The version token, for `view.version` and `store.restore`. */
-  version: string;
-  /** When it was written, ms since the epoch. */
-  time: number;
-  /** The user ids stored with it. */
-  userIds: number[];
 }

@@ -3,12 +3,18 @@
 //
 // `open()` resolves to `{ backend, close? }`: a fresh, empty backend (or a
 // fresh namespace on a shared one) and an optional clean-up. Options:
-//   history: false   the backend has no getVersion/getAtTime
+//   history: false   the backend has no getVersion/getAtTime/history
+//   listing: false   the backend has no list/keysByUser
+//   remove: false    the backend has no remove
 //   writers: N       how many concurrent writers race on one key (default 8)
+// The optional methods (list, keysByUser, history, remove) are tested in
+// optional-methods.mjs, inside this suite.
 //
 // Works under `node --test` and in a browser page (IndexedDB) through the
 // `harness` argument: { describe, it, assert } — node:test's describe and it
 // with node:assert/strict in Node, or anything of the same shape elsewhere.
+
+import { optionalMethods } from "./optional-methods.mjs";
 
 /** Increments a counter stored under `key` with get + conditional put, retrying on conflict. */
 async function increment(backend, store, key, times) {
@@ -27,7 +33,7 @@ async function increment(backend, store, key, times) {
   return conflicts;
 }
 
-const ODD_KEYS = [
+export const ODD_KEYS = [
   "../x",
   "../../etc/passwd",
   "a/b",
@@ -190,5 +196,7 @@ export function backendContract(name, open, options = {}, harness) {
           assert.equal(typeof b.getAtTime, "undefined");
         }));
     }
+
+    optionalMethods({ it, assert, withBackend, odd: ODD_KEYS, options });
   });
 }

@@ -1,6 +1,6 @@
 // Types of the `skilift/fs` entry point (index.js beside it).
 
-import type { Backend, Entry } from "../../index.js";
+import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
 
 /** Options of {@link FsBackend}. */
 export interface FsBackendOptions {
@@ -35,9 +35,24 @@ export class FsBackend implements Backend {
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   /** The version current at `timeMs` (ms since the epoch), or null if none of the retained versions is that old. */
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
+  /** The retained versions of a key before `before`, newest first (no values; reads one header per version). */
+  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
   /**
-   * The original keys of every record in `store` (e.g. "players/global"),
-   * sorted; for inspectors and tools (it reads one header per key).
+   * One page of the keys of `store` in JavaScript string order. Key files
+   * are named by hash, so every page reads one header per key of the store.
+   */
+  list(store: string, options?: ListOptions): Promise<string[]>;
+  /** The keys of `store` whose current entry carries `userId`, sorted (one header read per key of the store). */
+  keysByUser(store: string, userId: number): Promise<string[]>;
+  /**
+   * Erases the key: every version file goes, and a small removal record
+   * (the store and key names and the last version number, no data) stays
+   * so version numbers go on rising and old tokens never match again.
+   */
+  remove(store: string, key: string): Promise<void>;
+  /**
+   * The original keys of every record in `store` (e.g. "players/global")
+   * that exists, sorted; for inspectors and tools (it reads one header per key).
    *
    * @example
    * for (const key of await backend.keys("players/global")) console.log(key);

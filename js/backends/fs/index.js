@@ -49,17 +49,31 @@
 // version files and the temp files of dead writers. Times never decrease
 // along the chain (each is at least its predecessor's), so getAtTime
 // binary-searches the version files' headers.
+//
+// Removal. remove() links a removal record (record.js) as the next version
+// file, like a put, so it commits at one link() and a racing put that read
+// the older version loses at its own link; then `current` is moved to it and
+// every older version file and temp file is deleted. Version numbers go on
+// from the removal, so a token from before it never matches again. Every
+// read treats a key whose newest record is a removal as absent, so the
+// files a remove killed midway leaves behind are never read; the next put or
+// remove of the key deletes them before it links anything.
+// The listing reads (list, keysByUser, history) are in listing.js.
 // User-facing docs (options, examples): index.d.ts.
 
 import { mkdirSync } from "node:fs";
-import { link, mkdir, readdir, unlink } from "node:fs/promises";
+import { link, mkdir, readdir, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { invalidOptions } from "../../errors.js";
-import { checkNames, entryOf } from "../shared.js";
-import { CURRENT, keyPath, listKeys, safeName, tempFile, versionFile, versionOfFile, versionOfToken } from "./names.js";
+import { checkNames, checkStore, checkUserId, entryOf, historyOptions, listOptions, pageOf } from "../shared.js";
+import { CURRENT, keyPath, safeName, tempFile, versionFile, versionOfFile, versionOfToken } from "./names.js";
 import { encodeRecord, fsError, readHeader, readRecord, replaceFile, syncDirectory, writeDurably } from "./record.js";
-import { inQueue, sweepKeyDirectory, withFileLock } from "./lock.js";
+import { inQueue, purgeBefore, sweepKeyDirectory, withFileLock } from "./lock.js";
+import { historyOf, listKeys } from "./listing.js";
+
+/** The record if it holds the key's data; null for none or a removal. */
+const live = (record) => (record && !record.removed ? record : null);
 
 const DEFAULTS = { history: 100, lockTimeout: 15000, staleLockAge: 10000 };
 const SWEEP_EVERY = 16;
@@ -97,9 +111,10 @@ export class FsBackend {
   }
 
   /**
-   * The newest record of a key directory: `current`, or a newer version file
-   * left by a writer killed before it renamed `current`. With `repair` (only
-   * under the lock) `current` is brought up to date.
+   * The newest record of a key directory (a removal included): `current`,
+   * or a newer version file left by a writer killed before it renamed
+   * `current`. With `repair` (only under the lock) `current` is brought up
+   * to date.
    */
   async #newest(keyDir, store, key, repair) {
     let record = await readRecord(join(keyDir, CURRENT));
@@ -124,7 +139,7 @@ export class FsBackend {
   /** The current entry, or null. */
   async get(store, key) {
     checkNames("FsBackend.get", store, key);
-    const record = await this.#newest(this.#keyDir(store, key), store, key, false);
+    const record = live(await this.#newest(this.#keyDir(store, key), store, key, false));
     return record ? entryOf(record) : null;
   }
 
@@ -148,14 +163,16 @@ export class FsBackend {
     // forward, and a token that is not current now fails now), so the losers
     // of a race answer without taking the lock.
     const seen = await this.#newest(keyDir, store, key, false);
-    if ((seen?.version ?? null) !== (expected ?? null)) return null;
+    if ((live(seen)?.version ?? null) !== (expected ?? null)) return null;
     if (seen === null) {
       const created = await mkdir(keyDir, { recursive: true });
       if (created !== undefined) await this.#syncNewDirectories(keyDir);
     }
     return withFileLock(keyDir, this.#options, async ({ brokeStale }) => {
       const newest = await this.#newest(keyDir, store, key, true);
-      if ((newest?.version ?? null) !== (expected ?? null)) return null;
+      if ((live(newest)?.version ?? null) !== (expected ?? null)) return null;
+      // Re-created after a removal: first finish it, if a crash cut it short.
+      if (newest?.removed) await purgeBefore(keyDir, Number(newest.version));
       const n = newest ? Number(newest.version) + 1 : 1;
       const version = String(n);
       // Never earlier than the previous version, so getAtTime stays ordered
@@ -202,11 +219,18 @@ export class FsBackend {
     const n = versionOfToken(version);
     if (n === null) return null;
     const keyDir = this.#keyDir(store, key);
-    let record = await readRecord(join(keyDir, versionFile(n)));
-    // A version file lost with a power cut before its directory was synced
-    // can still be the current record.
-    if (record === null) record = await this.#newest(keyDir, store, key, false);
-    if (record === null || record.version !== version) return null;
+    const record = await readRecord(join(keyDir, versionFile(n)));
+    // The newest record says whether the key was removed since (then
+    // version n may be a file a crashed remove left behind); and a version
+    // file lost with a power cut before its directory was synced can still
+    // be the current record.
+    const newest = await this.#newest(keyDir, store, key, false);
+    if (newest === null || newest.removed) return null;
+    return this.#entryIf(record ?? newest, store, key, version);
+  }
+
+  #entryIf(record, store, key, version) {
+    if (record === null || record.removed || record.version !== version) return null;
     if (record.store !== store || record.key !== key) return null;
     return entryOf(record);
   }
@@ -232,7 +256,7 @@ export class FsBackend {
   /** getAtTime once: the entry, null, or undefined if a file vanished meanwhile. */
   async #searchTime(keyDir, store, key, timeMs) {
     const newest = await this.#newest(keyDir, store, key, false);
-    if (newest === null) return null;
+    if (newest === null || newest.removed) return null;
     if (newest.time <= timeMs) return entryOf(newest);
     const newestN = Number(newest.version);
     const versions = (await readdir(keyDir))
@@ -255,11 +279,74 @@ export class FsBackend {
     }
     if (best < 0) return null;
     const record = await readRecord(join(keyDir, versionFile(versions[best])));
-    return record === null ? undefined : entryOf(record);
+    if (record === null) return undefined;
+    // Between a removal and the next write nothing was current.
+    return record.removed ? null : entryOf(record);
   }
 
+  /** `{ version, time, userIds }` of the retained versions before `before`, newest first, at most `limit`. */
+  async history(store, key, options) {
+    checkNames("FsBackend.history", store, key);
+    const wanted = historyOptions("FsBackend.history", options);
+    const keyDir = this.#keyDir(store, key);
+    const newest = live(await this.#newest(keyDir, store, key, false));
+    return newest ? historyOf(keyDir, store, key, newest, wanted) : [];
+  }
+
+  /**
+   * Erases a key: links a removal record as its next version (the commit
+   * point), points `current` at it, then deletes every older version and
+   * temp file. A key that does not exist is left alone; a removal cut short
+   * by a crash is finished.
+   */
+  async remove(store, key) {
+    checkNames("FsBackend.remove", store, key);
+    const keyDir = this.#keyDir(store, key);
+    return inQueue(keyDir, async () => {
+      // Never written (taking the lock would create its directory).
+      if (!(await stat(keyDir).then(() => true, () => false))) return;
+      await withFileLock(keyDir, this.#options, async () => {
+        for (;;) {
+          const newest = await this.#newest(keyDir, store, key, true);
+          if (live(newest) === null) break;
+          const n = Number(newest.version) + 1;
+          const time = Math.max(Date.now(), newest.time);
+          const temp = join(keyDir, tempFile("tmp", randomBytes(8).toString("hex")));
+          try {
+            await writeDurably(temp, encodeRecord({ store, key, version: String(n), time, userIds: [], value: "", removed: true }));
+            await link(temp, join(keyDir, versionFile(n)));
+          } catch (e) {
+            await unlink(temp).catch(() => {});
+            if (e.code === "EEXIST") continue; // a writer that broke the lock by mistake linked n first: remove that too
+            throw e;
+          }
+          await replaceFile(temp, join(keyDir, CURRENT)).catch(() => unlink(temp).catch(() => {}));
+          break;
+        }
+        const newest = await this.#newest(keyDir, store, key, true);
+        await purgeBefore(keyDir, newest ? Number(newest.version) : Infinity);
+        await syncDirectory(keyDir);
+      });
+    });
+  }
+
+  /** One page of the keys of `store`, in JavaScript string order (reads one header per key of the store). */
+  async list(store, options) {
+    checkStore("FsBackend.list", store);
+    const page = listOptions("FsBackend.list", options);
+    return pageOf(await this.keys(store), page);
+  }
+
+  /** The keys of `store` whose current entry carries `userId`, sorted (reads one header per key of the store). */
+  async keysByUser(store, userId) {
+    checkStore("FsBackend.keysByUser", store);
+    checkUserId("FsBackend.keysByUser", userId);
+    return listKeys(join(this.#root, safeName(store)), store, (header) => header.userIds.includes(userId));
+  }
+
+  /** Every key of `store` that exists, sorted (for tools such as the inspector). */
   async keys(store) {
-    if (typeof store !== "string") throw invalidOptions("FsBackend.keys: store must be a string");
+    checkStore("FsBackend.keys", store);
     return listKeys(join(this.#root, safeName(store)), store);
   }
 }

@@ -6,7 +6,8 @@
 
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CURRENT, listKeys, safeName, versionFile, versionOfFile } from "./names.js";
+import { CURRENT, safeName, versionFile, versionOfFile } from "./names.js";
+import { listKeys } from "./listing.js";
 import { readHeader } from "./record.js";
 
 async function isDirectory(path) {

@@ -188,3 +188,27 @@ export async function sweepKeyDirectory(keyDir, newest, keep, staleAge) {
     }),
   );
 }
+
+/**
+ * Finishes a removal in a locked key directory whose newest record is the
+ * removal `marker` (a version number; Infinity when the key has no chain
+ * left): deletes every older version file and every record temp file,
+ * whoever wrote it, so no file but the removal record is left of the key.
+ * (A temp file of a live writer can only be there if that writer broke this
+ * lock by mistake; losing it makes its put fail, which is safe.) Lock temp
+ * files hold no data and are left to their owners.
+ */
+export async function purgeBefore(keyDir, marker) {
+  const names = await readdir(keyDir);
+  await Promise.all(
+    names.map(async (name) => {
+      const version = versionOfFile(name);
+      const garbage = version !== null ? version < marker : name.startsWith("tmp-") && tempOwner(name) !== null;
+      if (garbage) {
+        await unlink(join(keyDir, name)).catch((e) => {
+          if (e.code !== "ENOENT") throw e;
+        });
+      }
+    }),
+  );
+}

@@ -13,10 +13,7 @@
 // with another name on a case-insensitive file system ("A" vs "a").
 
 import { createHash } from "node:crypto";
-import { readdir } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { readHeader } from "./record.js";
 
 const PREFIX_LENGTH = 24;
 
@@ -90,37 +87,4 @@ export function tempFile(kind, id) {
 export function tempOwner(name) {
   const m = /^(?:tmp|lock)-([0-9a-f]{8})-([0-9]+)-[0-9a-f]+$/.exec(name);
   return m ? { host: m[1], pid: Number(m[2]) } : null;
-}
-
-/** Names in a directory; none if it does not exist. */
-async function listDirectory(dir) {
-  try {
-    return await readdir(dir);
-  } catch (e) {
-    if (e.code === "ENOENT" || e.code === "ENOTDIR") return [];
-    throw e;
-  }
-}
-
-/**
- * The original keys of every record of `store` under its directory
- * `storeDir`, sorted; one header read per key.
- */
-export async function listKeys(storeDir, store) {
-  const shards = (await listDirectory(storeDir)).filter((name) => /^[0-9a-f]{2}$/.test(name));
-  const found = await Promise.all(
-    shards.map(async (shard) => {
-      const keyDirs = await listDirectory(join(storeDir, shard));
-      const keys = await Promise.all(
-        keyDirs.map(async (name) => {
-          const keyDir = join(storeDir, shard, name);
-          // No `current` yet: a first write killed just after its commit.
-          const header = (await readHeader(join(keyDir, CURRENT))) ?? (await readHeader(join(keyDir, versionFile(1))));
-          return header !== null && header.store === store ? header.key : null;
-        }),
-      );
-      return keys.filter((key) => key !== null);
-    }),
-  );
-  return found.flat().sort();
 }

@@ -11,6 +11,11 @@
 // well-formed UTF-16 (a lone surrogate, which UTF-8 cannot carry) is stored
 // JSON-encoded instead, flagged `escaped`. `bytes` catches a file that is
 // not whole, which atomic writes should make impossible.
+//
+// A removal is a record too: header `"removed":true`, no user ids, an
+// empty value. It takes the next version number of the key's chain, so the
+// numbers (the version tokens) go on rising after a removal and a token
+// from before it never names a version again (index.js).
 
 import { open, readFile, rename } from "node:fs/promises";
 import { sleep } from "../shared.js";
@@ -23,10 +28,11 @@ export function fsError(code, message) {
 }
 
 /** The bytes of a record file. */
-export function encodeRecord({ store, key, version, time, userIds, value }) {
+export function encodeRecord({ store, key, version, time, userIds, value, removed = false }) {
   const escaped = !value.isWellFormed();
   const body = Buffer.from(escaped ? JSON.stringify(value) : value, "utf8");
-  const header = JSON.stringify({ format: FORMAT, store, key, version, time, userIds, escaped, bytes: body.length });
+  const fields = { format: FORMAT, store, key, version, time, userIds, escaped, bytes: body.length };
+  const header = JSON.stringify(removed ? { ...fields, removed: true } : fields);
   return Buffer.concat([Buffer.from(`${header}\n`, "utf8"), body]);
 }
 
@@ -46,7 +52,8 @@ function parseHeader(text, path) {
     typeof header.version !== "string" ||
     typeof header.time !== "number" ||
     !Array.isArray(header.userIds) ||
-    !Number.isSafeInteger(header.bytes)
+    !Number.isSafeInteger(header.bytes) ||
+    (header.removed !== undefined && header.removed !== true)
   ) {
     throw fsError("fs_corrupt_record", `FsBackend: ${path} is not a skilift record file`);
   }

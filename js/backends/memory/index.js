@@ -1,18 +1,26 @@
-// MemoryBackend: the in-process backend (docs/backend-contract.md), with history.
-// Pure JS. Good for tests, previews and single-process games; data is gone
-// when the process ends. Its semantics are the reference for other adapters.
+// MemoryBackend: the in-process backend (docs/backend-contract.md), with history
+// and the optional listing and removal methods. Pure JS. Good for tests,
+// previews and single-process games; data is gone when the process ends. Its
+// semantics are the reference for other adapters.
+//
+// Version tokens come from one counter for the whole backend, so a token is
+// never used twice, not even for a key that was removed and written again:
+// a put that still holds a token from before the removal can never match.
+// Every method runs to its answer without awaiting anything in between, so
+// each one is atomic against the others (a remove and a put cannot
+// interleave).
 // User-facing docs (options, examples): index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
-import { checkNames, entryOf } from "../shared.js";
+import { checkNames, checkStore, checkUserId, entryOf, historyOptions, listOptions, pageOf, versionInfo } from "../shared.js";
 
 export class MemoryBackend {
-  /** `store\0key` → versions, oldest first. */
-  #keys = new Map();
+  /** store → key → versions, oldest first. A removed key has no entry. */
+  #stores = new Map();
   #nextVersion = 1;
 
   #history(store, key) {
-    return this.#keys.get(`${store}\u0000${key}`);
+    return this.#stores.get(store)?.get(key);
   }
 
   /** The current entry, or null. */
@@ -39,7 +47,10 @@ export class MemoryBackend {
       userIds: [...(meta?.userIds ?? [])],
     };
     if (history) history.push(version);
-    else this.#keys.set(`${store}\u0000${key}`, [version]);
+    else {
+      if (!this.#stores.has(store)) this.#stores.set(store, new Map());
+      this.#stores.get(store).set(key, [version]);
+    }
     return version.version;
   }
 
@@ -60,5 +71,43 @@ export class MemoryBackend {
       else break;
     }
     return found ? entryOf(found) : null;
+  }
+
+  /** `{ version, time, userIds }` of the versions written before `before`, newest first, at most `limit`. */
+  async history(store, key, options) {
+    checkNames("MemoryBackend.history", store, key);
+    const { limit, before } = historyOptions("MemoryBackend.history", options);
+    const versions = this.#history(store, key) ?? [];
+    const found = [];
+    for (let i = versions.length - 1; i >= 0 && found.length < limit; i--) {
+      if (versions[i].time < before) found.push(versionInfo(versions[i]));
+    }
+    return found;
+  }
+
+  /** One page of the keys of `store`, in JavaScript string order. */
+  async list(store, options) {
+    checkStore("MemoryBackend.list", store);
+    const page = listOptions("MemoryBackend.list", options);
+    return pageOf([...(this.#stores.get(store)?.keys() ?? [])], page);
+  }
+
+  /** The keys of `store` whose current entry carries `userId`, sorted. */
+  async keysByUser(store, userId) {
+    checkStore("MemoryBackend.keysByUser", store);
+    checkUserId("MemoryBackend.keysByUser", userId);
+    const keys = [];
+    for (const [key, versions] of this.#stores.get(store) ?? []) {
+      if (versions[versions.length - 1].userIds.includes(userId)) keys.push(key);
+    }
+    return keys.sort();
+  }
+
+  /** Erases the key and every version of it; a key that does not exist is left alone. */
+  async remove(store, key) {
+    checkNames("MemoryBackend.remove", store, key);
+    const keys = this.#stores.get(store);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#stores.delete(store);
   }
 }
