@@ -68,6 +68,19 @@ async function harnessSuite(browser, base, path) {
   }
 }
 
+/** `count` tabs of two-tabs.html in `context` (one origin, so one IndexedDB), each ready. */
+async function openTabs(context, base, label, count) {
+  const pages = [];
+  for (let i = 0; i < count; i++) {
+    const page = await context.newPage();
+    watch(page, `${label} tab ${i + 1}`);
+    await page.goto(new URL("tests/browser/two-tabs.html", base).href);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
+    pages.push(page);
+  }
+  return pages;
+}
+
 /**
  * Two tabs of one origin (one browser context, so one IndexedDB) hammer one
  * key with get + conditional put at the same time; the count must be exact.
@@ -82,14 +95,7 @@ async function twoTabs(browser, base) {
   const key = "counter";
   const context = await browser.newContext();
   try {
-    const pages = [];
-    for (let i = 0; i < tabs; i++) {
-      const page = await context.newPage();
-      watch(page, `${label} tab ${i + 1}`);
-      await page.goto(new URL("tests/browser/two-tabs.html", base).href);
-      await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
-      pages.push(page);
-    }
+    const pages = await openTabs(context, base, label, tabs);
     // Both tabs start together and run to the end.
     const shares = await Promise.all(
       pages.map((page) => page.evaluate((job) => window.hammer(job), { dbName, key, writers, increments })),
@@ -135,14 +141,7 @@ async function twoTabsEngine(browser, base) {
   const key = "player";
   const context = await browser.newContext();
   try {
-    const pages = [];
-    for (let i = 0; i < 2; i++) {
-      const page = await context.newPage();
-      watch(page, `${label} tab ${i + 1}`);
-      await page.goto(new URL("tests/browser/two-tabs.html", base).href);
-      await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
-      pages.push(page);
-    }
+    const pages = await openTabs(context, base, label, 2);
     const results = await Promise.all(
       pages.map((page, tab) => page.evaluate((job) => window.play(job), { dbName, key, tab, patches })),
     );
@@ -163,6 +162,7 @@ async function twoTabsEngine(browser, base) {
 
 const SUITES = {
   indexeddb: (browser, base) => harnessSuite(browser, base, "tests/browser/indexeddb.html"),
+  once: (browser, base) => harnessSuite(browser, base, "tests/browser/once.html"),
   "two-tabs": twoTabs,
   "two-tabs-engine": twoTabsEngine,
 };
