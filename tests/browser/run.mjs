@@ -160,11 +160,45 @@ async function twoTabsEngine(browser, base) {
   }
 }
 
+/**
+ * Two tabs, each a game server on one key, get the same receipts at the same
+ * time and grant them with patchOnce: each receipt is stored once, and
+ * exactly one tab is told true for it.
+ */
+async function twoTabsOnce(browser, base) {
+  const label = "two-tabs-once";
+  const receipts = 40;
+  const dbName = `skilift-two-tabs-once-${process.pid}-${Date.now().toString(36)}`;
+  const key = "buyer";
+  const context = await browser.newContext();
+  try {
+    const pages = await openTabs(context, base, label, 2);
+    const results = await Promise.all(pages.map((page) => page.evaluate((job) => window.purchase(job), { dbName, key, receipts })));
+    const data = await pages[0].evaluate((job) => window.latest(job), { dbName, key });
+    const trues = Array.from({ length: receipts }, (_, i) => results.filter((r) => r.told[i] === true).length);
+    const notOne = trues.map((n, i) => [`R${i}`, n]).filter(([, n]) => n !== 1);
+    const wins = results.map((r) => r.told.filter(Boolean).length);
+    comment(`${label}: tab 1 was told true ${wins[0]} times, tab 2 ${wins[1]}`);
+    const log = data?.log ?? [];
+    record({
+      name: `${label}: ${receipts} receipts delivered to both tabs: each stored once, exactly one tab told true`,
+      ok: notOne.length === 0 && data?.coins === receipts && log.length === receipts && new Set(log).size === receipts &&
+        results.every((r) => r.bad === null),
+      error: `receipts without one true: ${JSON.stringify(notOne)}; coins ${data?.coins}, ${new Set(log).size} unique of ${log.length} logged, expected ${receipts}; bad ${results.map((r) => r.bad)}`,
+    });
+  } catch (error) {
+    record({ name: `${label}: the tabs run to the end`, ok: false, error: error.message });
+  } finally {
+    await context.close();
+  }
+}
+
 const SUITES = {
   indexeddb: (browser, base) => harnessSuite(browser, base, "tests/browser/indexeddb.html"),
   once: (browser, base) => harnessSuite(browser, base, "tests/browser/once.html"),
   "two-tabs": twoTabs,
   "two-tabs-engine": twoTabsEngine,
+  "two-tabs-once": twoTabsOnce,
 };
 
 async function main() {
