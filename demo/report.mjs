@@ -42,6 +42,7 @@ async function readWith(backend, keys) {
 }
 
 export async function audit({ spec, bots, ledger, servers, killed, killedAt, events, problems }) {
+  const c0 = ledger.counts;
   const { records, decisions } = await readAll(spec);
   const checks = [];
   const check = (ok, text, detail = []) => checks.push({ ok, text, detail: detail.slice(0, 8) });
@@ -183,6 +184,12 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     perServer.push(`${s.name} ${s.counts.conflicts}/${s.counts.puts}${s.alive || s.finished ? "" : " (killed)"}`);
     for (const [code, n] of Object.entries(s.errors ?? {})) errorCodes[code] = (errorCodes[code] ?? 0) + n;
   }
+  // Coordinators delete a trade's decision record once every key has
+  // resolved it; what stays is the trades whose coordinator died (readers
+  // decided them) and a few whose check met a session stopping first.
+  const left = decisions.committed + decisions.aborted;
+  const orphaned = ledger.inFlight();
+  check(left <= orphaned + 5, `decision records left: ${left} of ${c0.trade} trades (${orphaned} coordinated by the killed server; at most 5 more allowed)`);
   const otherProblems = problems.filter((p) => !p.includes("bad"));
   check(otherProblems.length === 0, `servers ran to the end (but the one killed on purpose)`, otherProblems);
 
@@ -194,7 +201,7 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     ` (after a hop the old server keeps the session loaded for a while: both servers write the key)`);
   for (const e of events.slice(0, 12)) console.log(`  ${e}`);
   console.log(`  writes ${puts}; conflicts (put answered null, merged and retried) ${conflicts}: ${perServer.join(", ")}`);
-  console.log(`  decision records: ${decisions.committed} committed, ${decisions.aborted} aborted`);
+  console.log(`  decision records left (the others were collected once every key had resolved them): ${decisions.committed} committed, ${decisions.aborted} aborted`);
   const codes = Object.entries(errorCodes).map(([c, n]) => `${c} x${n}`).join(", ");
   console.log(`  background errors reported to onError by the surviving servers: ${codes || "none"}`);
   console.log(`\n== checks`);

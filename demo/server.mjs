@@ -38,6 +38,20 @@ class CountingBackend {
   getAtTime(store, key, time) {
     return this.inner.getAtTime(store, key, time);
   }
+  // The optional methods, passed on: with `remove` the coordinators of
+  // trades delete their decision records once every key has resolved them.
+  history(store, key, options) {
+    return this.inner.history(store, key, options);
+  }
+  list(store, options) {
+    return this.inner.list(store, options);
+  }
+  keysByUser(store, userId) {
+    return this.inner.keysByUser(store, userId);
+  }
+  remove(store, key) {
+    return this.inner.remove(store, key);
+  }
 }
 
 const opened = await openBackend(JSON.parse(specJson));

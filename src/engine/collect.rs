@@ -42,6 +42,7 @@ pub(crate) async fn collect_decision<H: Host>(
     if !storage.has_remove() {
         return;
     }
+    let _running = Running::new(&coordinator);
     if !crate::engine::sabotage::active("early_collection") {
         for session in &sessions {
             session.r#await().await;
@@ -57,6 +58,23 @@ pub(crate) async fn collect_decision<H: Host>(
     let remove = storage.remove(TRANSACTIONS_STORE, &id);
     // A failed or unanswered delete leaves an orphan record, nothing worse.
     let _ = coordinator.counted(with_timeout(&*rt, timeout, remove).await);
+}
+
+/// Counts a collection in `Context::collecting` while it runs (also when its
+/// task is dropped), so `store.close()` can wait for it.
+struct Running<H: Host>(Rc<Context<H>>);
+
+impl<H: Host> Running<H> {
+    fn new(context: &Rc<Context<H>>) -> Self {
+        context.collecting.set(context.collecting.get() + 1);
+        Running(context.clone())
+    }
+}
+
+impl<H: Host> Drop for Running<H> {
+    fn drop(&mut self) {
+        self.0.collecting.set(self.0.collecting.get() - 1);
+    }
 }
 
 /// Whether the session's key, as stored now, no longer holds a pending entry

@@ -278,6 +278,16 @@ impl<H: Host> Store<H> {
                 first_error.get_or_insert(e);
             }
         }
+        // Decision records of transactions this store coordinated are
+        // collected after their participants' next pull, which the stops
+        // just were: give those collections (a read per key and a delete,
+        // each under requestTimeout) the time to finish, so a server that
+        // closes and exits does not leave them behind.
+        let rt = self.context.host.runtime().clone();
+        let deadline = rt.now_ms() + 3.0 * self.context.options.request_timeout_ms;
+        while self.context.collecting.get() > 0 && rt.now_ms() < deadline {
+            rt.sleep(20.0).await;
+        }
         first_error.map_or(Ok(()), Err)
     }
 }
