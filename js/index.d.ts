@@ -318,6 +318,8 @@ export type SkiliftErrorCode =
   | "cannot_cancel_action"
   | "migration_does_not_return"
   | "history_unsupported"
+  | "listing_unsupported"
+  | "remove_unsupported"
   | "invalid_options"
   | "bad_data"
   | "backend_invalid_response"
