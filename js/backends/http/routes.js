@@ -8,18 +8,7 @@
 // Architecture Invariant: no Node imports (see server.js).
 
 import { entityTag, isEntry, isUserIds } from "./protocol.js";
-import {
-  METHODS,
-  READ_METHODS,
-  checkContentType,
-  hasBody,
-  limitParam,
-  numberParam,
-  parseParams,
-  parsePrecondition,
-  parseQuery,
-  refuse,
-} from "./request.js";
+import { METHODS, READ_METHODS, checkContentType, hasBody, limitParam, numberParam, parseParams, parsePrecondition, parseQuery, refuse } from "./request.js";
 
 /** Thrown by an answer builder when the backend answered something the protocol cannot carry. */
 export class InvalidAnswer extends Error {}
