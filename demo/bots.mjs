@@ -33,11 +33,12 @@ export function makeBots(count) {
 }
 
 /**
- * The next thing `bot` does: `{ kind: "earn" | "spend" | "hop" | "trade", ... }`,
+ * The next thing `bot` does: `{ kind: "earn" | "spend" | "hop" | "trade" | "purchase", ... }`,
  * or null to idle. `others` are the bots online; `servers` the live servers.
  */
 export function nextAction(bot, others, servers, rng) {
   const roll = rng.next();
+  if (roll < 0.05) return { kind: "purchase", n: rng.int(10, 100) }; // coins bought in the shop
   if (roll < 0.42) return { kind: "earn", n: rng.int(1, 20) };
   if (roll < 0.64) {
     if (bot.coins < 5) return { kind: "earn", n: rng.int(5, 20) };

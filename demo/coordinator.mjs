@@ -1,7 +1,8 @@
 // `npm run demo`: a small simulated game backend on the embedded FsBackend.
 // Three game-server processes share one data directory; a few dozen bots
 // join, earn, spend, hop between servers while still loaded on the old one,
-// and trade through transactions (escrow first). One server is killed with
+// trade through transactions (escrow first), and buy coins with receipts
+// that reach two servers at once (demo/purchases.mjs). One server is killed with
 // SIGKILL mid-run and the others take over its players. At the end the
 // stored data is audited against every action asked for (demo/report.mjs);
 // the process exits non-zero if any check fails.
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { BACKENDS, makeSpec } from "./backends.mjs";
 import { Rng, makeBots, nextAction } from "./bots.mjs";
 import { Ledger } from "./ledger.mjs";
+import { Receipts } from "./purchases.mjs";
 import { TRANSACTION_TIMEOUT } from "./game.mjs";
 import { audit } from "./report.mjs";
 
@@ -48,6 +50,7 @@ let killedAt = 0;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const live = () => [...servers.values()].filter((s) => s.alive).map((s) => s.name);
+const receipts = new Receipts({ ledger, rng, tell, live });
 
 function startServer(name) {
   const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [JSON.stringify(spec), name], {
@@ -78,6 +81,7 @@ function onMessage(server, m) {
       if (m.outcome === "error") problems.push(`trade ${m.id} threw: ${m.message}`);
       return;
     }
+    case "purchased": return receipts.answered(m);
     case "stats": server.counts = m.counts; server.sessions = m.sessions; return;
     case "error": return events.push(`${server.name}: background error ${m.code}${m.key ? ` on ${m.key}` : ""}: ${m.message}`);
     case "bad": return problems.push(`${server.name}: key ${m.key} went bad: ${m.reason}`);
@@ -110,6 +114,7 @@ function act(bot) {
     tell(bot.server, { type: "leave", key: bot.key });
     return joinServer(bot, a.server); // the old server keeps the session loaded a while
   }
+  if (a.kind === "purchase") return receipts.buy(bot, a.n);
   if (a.kind === "trade") {
     const r = ledger.add("trade", { key: bot.key, to: a.to, toKey: a.to.key, n: a.n, server: bot.server });
     bot.coins -= a.n;
@@ -120,7 +125,7 @@ function act(bot) {
   tell(bot.server, { type: a.kind, key: bot.key, id: r.id, n: a.n });
 }
 
-/** Kills `name` with SIGKILL a few ms after handing it some trades, so it dies mid-work. */
+/** Kills `name` with SIGKILL a few ms after handing it some trades and a purchase, so it dies mid-work. */
 async function kill(name) {
   const server = servers.get(name);
   const mine = bots.filter((b) => b.server === name && b.coins >= 2);
@@ -131,6 +136,7 @@ async function kill(name) {
     bot.coins -= 1;
     tell(name, { type: "trade", id: r.id, from: bot.key, to: to.key, n: 1, bot: bot.number });
   }
+  if (mine.length > 0) receipts.buy(mine[0], rng.int(10, 100)); // to the victim and another server
   await sleep(rng.int(5, 60));
   server.child.kill("SIGKILL");
   server.alive = false;
@@ -142,7 +148,8 @@ async function kill(name) {
   const risky = [...ledger.requests.values()].filter((r) => ledger.atRisk(r, name));
   const trades = risky.filter((r) => r.kind === "trade").length;
   const line = `SIGKILL ${name} (pid ${server.child.pid}); ${orphans.length} players taken over by ${heirs.join(" and ")}; ` +
-    `at risk: ${risky.length - trades} actions not yet seen saved, ${trades} trades unanswered`;
+    `at risk: ${risky.length - trades} actions not yet seen saved, ${trades} trades unanswered; ` +
+    `${receipts.unansweredOn(name)} purchase deliveries unanswered`;
   events.push(line);
   console.log(`  !! ${line}`);
 }
@@ -159,7 +166,7 @@ function progress(started, phase) {
   }
   const up = [...servers.values()].map((s) => (s.alive ? `${s.name}:${s.sessions}` : `${s.name}:dead`)).join(" ");
   console.log(
-    `[${t}s] ${phase.padEnd(8)} ${up} | earn ${c.earn} spend ${c.spend} hop ${c.hop} | trades ${o.committed} ok ` +
+    `[${t}s] ${phase.padEnd(8)} ${up} | earn ${c.earn} spend ${c.spend} buy ${c.purchase} hop ${c.hop} | trades ${o.committed} ok ` +
       `${o.aborted} aborted ${ledger.inFlight((name) => servers.get(name).alive)} in flight | saved ${ledger.saved.size} | writes ${puts}, ${conflicts} conflicts`,
   );
 }
@@ -184,15 +191,19 @@ async function main() {
     });
     if (killed === null && now >= PLAN.killAt * 1000) await kill(VICTIM);
     for (const bot of bots) if (bot.server !== null && rng.next() < perBotPerTick) act(bot);
+    receipts.deliverDue();
     await sleep(TICK_MS);
   }
 
-  // Let the trades the dead server left undecided pass their timeout, and
-  // every save be seen, before the servers close.
+  // Let the trades the dead server left undecided pass their timeout, the
+  // late receipts go out and be answered, and every save be seen, before the
+  // servers close.
   phase = "settling";
   const settleUntil = Date.now() + (TRANSACTION_TIMEOUT + 3) * 1000;
-  while (Date.now() < settleUntil || ledger.inFlight((name) => servers.get(name).alive) > 0) {
+  const alive = (name) => servers.get(name).alive;
+  while (Date.now() < settleUntil || ledger.inFlight(alive) > 0 || receipts.waiting(alive) > 0) {
     if (Date.now() > settleUntil + 30_000) break;
+    receipts.deliverDue();
     await sleep(100);
   }
   phase = "closing";

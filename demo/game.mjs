@@ -41,6 +41,12 @@ export function gameStore(backend, onError) {
     spend: store.action((d, id, n) => entry(d, id, d.coins >= n ? -n : 0)),
     /** Escrow before a trade: always taken (the server checked its cache first). */
     escrow: store.action((d, id, n) => entry(d, id, -n)),
+    /**
+     * A purchase: the coins a receipt `P<n>` bought. Servers apply it only
+     * with `session.patchOnce(id, grant, id, n)`, so a receipt the platform
+     * delivers to two servers, or again later, is granted once.
+     */
+    grant: store.action((d, id, n) => entry(d, id, n)),
     /** The only transaction action: the receiver's payment, or the sender's refund. */
     giveMoney: store.transaction("giveMoney", (d, id, n) => entry(d, id, n)),
   };

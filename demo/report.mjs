@@ -2,10 +2,12 @@
 // FsBackend directory) and checks it against the coordinator's ledger, to the
 // coin. Changes the killed server had not been seen saving are allowed to be
 // missing (lost by design, at most about one pull interval of its work) and
-// are counted; everything else must be there exactly once.
+// are counted; everything else must be there exactly once. Purchases are
+// checked by demo/purchases.mjs: once, and exactly one delivery told `true`.
 
 import { openBackend } from "./backends.mjs";
 import { NAMESPACE, decodeRecord } from "./game.mjs";
+import { auditPurchases } from "./purchases.mjs";
 
 const TRANSACTIONS = "skilift:transactions";
 
@@ -40,6 +42,7 @@ async function readWith(backend, keys) {
 }
 
 export async function audit({ spec, bots, ledger, servers, killed, killedAt, events, problems }) {
+  const c0 = ledger.counts;
   const { records, decisions } = await readAll(spec);
   const checks = [];
   const check = (ok, text, detail = []) => checks.push({ ok, text, detail: detail.slice(0, 8) });
@@ -78,13 +81,13 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     `no change stored twice (${stored.size} entries, ${duplicates.length} twice), none unknown (${unknown.length})`, [...duplicates, ...unknown]);
 
   // Plain actions: stored with the amount asked, or lost only if at risk.
-  const player = new Map(bots.map((b) => [b.key, { earned: 0, spent: 0, declined: 0, in: 0, out: 0, lost: 0, fix: 0 }]));
+  const player = new Map(bots.map((b) => [b.key, { earned: 0, spent: 0, bought: 0, declined: 0, in: 0, out: 0, lost: 0, fix: 0 }]));
   const wrong = [];
   let atRisk = 0;
   let lost = 0;
   let oldestRisk = Infinity;
   for (const r of ledger.requests.values()) {
-    if (r.kind === "trade") continue;
+    if (r.kind === "trade" || r.kind === "purchase") continue;
     const risky = ledger.atRisk(r, killed);
     if (risky) {
       atRisk++;
@@ -151,7 +154,10 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     badTrades);
   check(tradeSum === 0, `coins conserved across trades: escrows, payments and refunds sum to ${tradeSum}`);
 
-  // Per player: earned - spent + received - sent = stored; and the
+  const purchases = auditPurchases({ ledger, records, player, killed });
+  check(purchases.ok, purchases.text, purchases.detail);
+
+  // Per player: earned - spent + bought + received - sent = stored; and the
   // coordinator's running balance, corrected for what was lost or declined.
   const rows = [];
   const balanceWrong = [];
@@ -159,14 +165,14 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     const p = player.get(bot.key);
     const r = records.get(bot.key);
     const coins = r && !r.error ? r.coins : NaN;
-    const expected = p.earned - p.spent + p.in - p.out;
+    const expected = p.earned - p.spent + p.bought + p.in - p.out;
     const good = expected === coins && bot.coins + p.fix === coins;
     if (!good) balanceWrong.push(`${bot.name}: expected ${expected}, coordinator ${bot.coins}${p.fix >= 0 ? "+" : ""}${p.fix}, stored ${coins}`);
     rows.push(`  ${bot.name}  earned ${String(p.earned).padStart(4)}  spent ${String(p.spent).padStart(4)}` +
-      ` (${p.declined} declined)  trades +${String(p.in).padStart(3)} -${String(p.out).padStart(3)}  lost ${p.lost}` +
+      ` (${p.declined} declined)  bought ${String(p.bought).padStart(3)}  trades +${String(p.in).padStart(3)} -${String(p.out).padStart(3)}  lost ${p.lost}` +
       `  = ${String(expected).padStart(4)}  stored ${String(coins).padStart(4)}  ${good ? "ok" : "WRONG"}`);
   }
-  check(balanceWrong.length === 0, `every player's coins: earned - spent + received - sent = stored (${bots.length} players)`, balanceWrong);
+  check(balanceWrong.length === 0, `every player's coins: earned - spent + bought + received - sent = stored (${bots.length} players)`, balanceWrong);
 
   let puts = 0;
   let conflicts = 0;
@@ -178,6 +184,12 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     perServer.push(`${s.name} ${s.counts.conflicts}/${s.counts.puts}${s.alive || s.finished ? "" : " (killed)"}`);
     for (const [code, n] of Object.entries(s.errors ?? {})) errorCodes[code] = (errorCodes[code] ?? 0) + n;
   }
+  // Coordinators delete a trade's decision record once every key has
+  // resolved it; what stays is the trades whose coordinator died (readers
+  // decided them) and a few whose check met a session stopping first.
+  const left = decisions.committed + decisions.aborted;
+  const orphaned = ledger.inFlight();
+  check(left <= orphaned + 5, `decision records left: ${left} of ${c0.trade} trades (${orphaned} coordinated by the killed server; at most 5 more allowed)`);
   const otherProblems = problems.filter((p) => !p.includes("bad"));
   check(otherProblems.length === 0, `servers ran to the end (but the one killed on purpose)`, otherProblems);
 
@@ -185,11 +197,11 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
   for (const row of rows) console.log(row);
   console.log(`\n== run`);
   const c = ledger.counts;
-  console.log(`  asked: ${c.join} joins, ${c.earn} earns, ${c.spend} spends, ${c.trade} trades, ${c.hop} hops` +
+  console.log(`  asked: ${c.join} joins, ${c.earn} earns, ${c.spend} spends, ${c.trade} trades, ${c.purchase} purchases, ${c.hop} hops` +
     ` (after a hop the old server keeps the session loaded for a while: both servers write the key)`);
   for (const e of events.slice(0, 12)) console.log(`  ${e}`);
   console.log(`  writes ${puts}; conflicts (put answered null, merged and retried) ${conflicts}: ${perServer.join(", ")}`);
-  console.log(`  decision records: ${decisions.committed} committed, ${decisions.aborted} aborted`);
+  console.log(`  decision records left (the others were collected once every key had resolved them): ${decisions.committed} committed, ${decisions.aborted} aborted`);
   const codes = Object.entries(errorCodes).map(([c, n]) => `${c} x${n}`).join(", ");
   console.log(`  background errors reported to onError by the surviving servers: ${codes || "none"}`);
   console.log(`\n== checks`);

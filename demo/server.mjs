@@ -3,7 +3,7 @@
 // coordinator's IPC messages tell its bots to do. It tells the coordinator
 // which action ids it has seen saved, by reading the stored records back
 // (so a kill loses only ids the coordinator knows were at risk), the result
-// of every trade, and its write counts.
+// of every trade and of every purchase delivery, and its write counts.
 //
 //   node demo/server.mjs DIR NAME      (started with child_process.fork)
 
@@ -37,6 +37,20 @@ class CountingBackend {
   }
   getAtTime(store, key, time) {
     return this.inner.getAtTime(store, key, time);
+  }
+  // The optional methods, passed on: with `remove` the coordinators of
+  // trades delete their decision records once every key has resolved them.
+  history(store, key, options) {
+    return this.inner.history(store, key, options);
+  }
+  list(store, options) {
+    return this.inner.list(store, options);
+  }
+  keysByUser(store, userId) {
+    return this.inner.keysByUser(store, userId);
+  }
+  remove(store, key) {
+    return this.inner.remove(store, key);
   }
 }
 
@@ -120,6 +134,28 @@ const handlers = {
   earn: ({ key, id, n }) => patch(key, actions.earn, id, n),
   spend: ({ key, id, n }) => patch(key, actions.spend, id, n),
   trade,
+  /**
+   * A purchase receipt, which the coordinator also hands to another server:
+   * granted with patchOnce, so whichever server's write stores it first is
+   * told true and every other delivery false.
+   */
+  purchase({ key, id, n, delivery }) {
+    const answer = (fields) => send({ type: "purchased", id, delivery, server: name, ...fields });
+    const entry = sessionFor(key);
+    let granted;
+    try {
+      granted = entry.session.patchOnce(id, actions.grant, id, n);
+    } catch (error) {
+      return answer({ error: `${error?.code ?? "thrown"}: ${error?.message ?? error}` });
+    }
+    entry.busy++; // kept loaded until the answer is known
+    granted
+      .then((ok) => answer({ granted: ok }), (error) => answer({ error: `${error?.code ?? "rejected"}: ${error?.message ?? error}` }))
+      .finally(() => {
+        entry.busy--;
+        entry.idleSince = Date.now();
+      });
+  },
   async finish() {
     finishing = true;
     await store.close();

@@ -16,15 +16,16 @@ export type DeepReadonly<T> = T extends (...args: any[]) => unknown
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-// The backend contract's types live beside the adapters, in
-// backends/contract.d.ts.
-import type { Backend } from "./backends/contract.js";
+// The backend contract's types live beside the adapters (backends/contract.d.ts).
+import type { Backend, VersionInfo } from "./backends/contract.js";
 export type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "./backends/contract.js";
 
 // The Standard Schema v1 interface, declared beside this file (no validator
 // library is a dependency).
 import type { StandardSchemaV1 } from "./standard-schema.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
+import type { StoreStats } from "./reports.js";
+export type { StoreStats } from "./reports.js";
 
 /**
  * T as written, but not a place TypeScript infers T from: with a Standard
@@ -47,6 +48,8 @@ export interface StoreOptionsCommon {
   transactionTimeout?: number;
   /** Seconds a backend call may go unanswered before it counts as failed and is retried, default 30. */
   requestTimeout?: number;
+  /** Seconds a key keeps the ids of `patchOnce`/`updateOnce`, default 2592000 (30 days). */
+  onceRetention?: number;
   /** Where records live. */
   backend: Backend;
   /** Background failures; default console.warn. */
@@ -66,29 +69,6 @@ export interface StoreOptions<T> extends StoreOptionsCommon {
   schema?: ((value: unknown) => boolean) | StandardSchemaV1<unknown, T>;
 }
 
-/**
- * What a store has done since it was made (`store.stats()`); every field is
- * a count. Cheap to read (a copy of eight numbers, whatever the number of
- * sessions), so it can be scraped every second.
- */
-export interface StoreStats {
-  /** Sessions open now: loaded and neither stopped nor gone bad. */
-  sessions: number;
-  /** Sessions whose first pull (the load) succeeded. */
-  loads: number;
-  /** Pulls that completed: loads and final saves included. */
-  pulls: number;
-  /** Writes of this store's keys that stored (the backend answered a new version). */
-  writes: number;
-  /** Writes of this store's keys answered null: another writer was first; retried at once on the newer record. */
-  conflicts: number;
-  /** Attempts repeated after a failure: a pull after a failed one, a transaction decision written again. */
-  retries: number;
-  /** Storage calls that rejected, timed out or answered garbage (views and transaction decisions included). */
-  failures: number;
-  /** Sessions that went bad (see `session.bad()`). */
-  bad: number;
-}
 
 /**
  * A data store: one namespace of keys in a backend, its options and its
@@ -159,6 +139,54 @@ export class Store<T> {
    */
   update<A extends unknown[]>(key: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
   /**
+   * `update`, applied only if the key has not applied `id` yet (by any
+   * `updateOnce` or `patchOnce`, on any server): `true` once the write that
+   * applied it is stored, `false` if the id was already applied or the
+   * action cancelled. Ids are kept for `onceRetention`.
+   *
+   * @example
+   * await store.updateOnce("player_2", "refund-981", addGems, 50); // true
+   * await store.updateOnce("player_2", "refund-981", addGems, 50); // false
+   */
+  updateOnce<A extends unknown[]>(key: string, id: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
+  /**
+   * Makes the data of a retained version (see `view.history()`) the key's
+   * current data with a normal compare-and-set; open sessions see it at
+   * their next pull, with their queued changes replayed on it. Rejects
+   * `not_found` for a version the backend does not hold,
+   * `history_unsupported` without history.
+   *
+   * @example
+   * const [, previous] = await store.view("player_2").history({ limit: 2 });
+   * await store.restore("player_2", previous.version);
+   */
+  restore(key: string, version: string): Promise<void>;
+  /**
+   * Every key of this store's namespace, in string order, paged from the
+   * backend's `list` (`listing_unsupported` without it).
+   *
+   * @example
+   * for await (const key of store.keys({ prefix: "player_" })) await store.update(key, addStarterPack);
+   */
+  keys(options?: { prefix?: string }): AsyncIterable<string>;
+  /**
+   * The keys whose current version carries `userId` (see `session.userid`).
+   *
+   * @example
+   * for await (const key of store.keysByUser(12345)) await store.remove(key);
+   */
+  keysByUser(userId: number): AsyncIterable<string>;
+  /**
+   * Erases the key: its data and every retained version. Sessions that
+   * loaded it before go bad at their next pull instead of writing it back;
+   * a later load starts from `defaultData`. `remove_unsupported` without a
+   * backend `remove`.
+   *
+   * @example
+   * await store.remove("player_2");
+   */
+  remove(key: string): Promise<void>;
+  /**
    * The counters since this store was made, as a fresh plain object.
    *
    * @example
@@ -199,6 +227,18 @@ export class Session<T> {
    * session.patch(addCoins, 10); // true
    */
   patch<A extends unknown[]>(fn: (data: T, ...args: A) => T | undefined, ...args: A): boolean;
+  /**
+   * An exactly-once patch for an external event (a purchase receipt):
+   * applied at once like `patch` and stored only if the key has not applied
+   * `id` yet. Resolves `true` once a write that applied it is stored,
+   * `false` if the id was already applied (here or on any server) or the
+   * action cancelled; rejects `bad_data` if the key goes bad first.
+   * Mistakes throw at once, like `patch`.
+   *
+   * @example
+   * if (await session.patchOnce(receipt.id, grantGems, receipt.gems)) console.log("granted");
+   */
+  patchOnce<A extends unknown[]>(id: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
   /**
    * Calls `fn` now with the current (deeply frozen) data and after every
    * change. Returns a function that unbinds it.
@@ -279,7 +319,16 @@ export class View<T> {
    * await view.timestamp(Date.now() - 60_000);
    */
   timestamp(time: Date | number): Promise<T | undefined>;
+  /**
+   * The retained versions, newest first: at most `limit` (default 100),
+   * only those written before `before` (ms) if given.
+   *
+   * @example
+   * const versions = await store.view("player_1").history({ limit: 10 });
+   */
+  history(options?: { limit?: number; before?: number }): Promise<VersionInfo[]>;
 }
+
 
 /**
  * Changes several keys all-or-nothing (docs/transactions.md). The closures

@@ -54,6 +54,18 @@ export class Session {
     return this.#inner.patch(fn, frozenArgs);
   }
 
+  patchOnce(id, fn, ...args) {
+    if (insideAction()) {
+      throw invalidOptions("patchOnce was called from inside an action; actions must be pure functions of (data, ...args)");
+    }
+    // A transaction's patches are stored as its outcome, not one by one; an
+    // exactly-once id has no place there.
+    if (currentRecording() !== null) {
+      throw invalidOptions("patchOnce cannot be used inside a transaction closure; call it outside, or make the grant a transaction action");
+    }
+    return this.#inner.patchOnce(id, fn, ownArgs(args));
+  }
+
   updated(fn) {
     const id = this.#inner.updated(fn);
     let bound = true;

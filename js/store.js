@@ -8,6 +8,7 @@ import { View } from "./view.js";
 import { insideAction } from "./engine/glue.js";
 import { snapshot } from "./engine/documents.js";
 import { invalidOptions } from "./errors.js";
+import { Operations } from "./operations.js";
 
 export class Store {
   #inner;
@@ -15,9 +16,14 @@ export class Store {
    * patch names its action by index (session.js) instead of the engine
    * comparing it with every registered function. */
   #actions = new Map();
+  /** keys, keysByUser, remove and View.history: the backend's optional methods. */
+  #operations;
 
   constructor(options) {
     this.#inner = new wasm.WasmStore(options);
+    // The engine has checked the options; it names the namespace the same way.
+    const namespace = `${options.name}/${options.scope ?? "global"}`;
+    this.#operations = new Operations(options.backend, namespace, (options.requestTimeout ?? 30) * 1000);
   }
 
   get name() {
@@ -29,7 +35,7 @@ export class Store {
   }
 
   view(key) {
-    return new View(this.#inner.view(key));
+    return new View(this.#inner.view(key), this.#operations, key);
   }
 
   action(fn) {
@@ -49,6 +55,29 @@ export class Store {
       throw invalidOptions("store.update was called from inside an action; actions must be pure functions of (data, ...args)");
     }
     return this.#inner.update(key, fn, snapshot(args));
+  }
+
+  updateOnce(key, id, fn, ...args) {
+    if (insideAction()) {
+      throw invalidOptions("store.updateOnce was called from inside an action; actions must be pure functions of (data, ...args)");
+    }
+    return this.#inner.updateOnce(key, id, fn, snapshot(args));
+  }
+
+  restore(key, version) {
+    return this.#inner.restore(key, version);
+  }
+
+  keys(options) {
+    return this.#operations.keys(options);
+  }
+
+  keysByUser(userId) {
+    return this.#operations.keysByUser(userId);
+  }
+
+  remove(key) {
+    return this.#operations.remove(key);
   }
 
   stats() {

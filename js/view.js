@@ -5,13 +5,21 @@ import { wasm } from "./engine/engine.js";
 
 export class View {
   #inner;
+  #operations;
+  #key;
 
   /** @internal Use `store.view(key)`. */
-  constructor(inner) {
+  constructor(inner, operations, key) {
     if (!(inner instanceof wasm.WasmView)) {
       throw new TypeError("Views are created by store.view(key)");
     }
     this.#inner = inner;
+    this.#operations = operations;
+    this.#key = key;
+  }
+
+  history(options) {
+    return this.#operations.history(this.#key, options);
   }
 
   latest() {

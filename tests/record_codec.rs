@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use skilift::engine::record::{
-    decode_decision, encode_decision, DecodeError, Pending, Record, StoredCall, Writer, FORMAT,
-    WRITER_RETENTION_MS,
+    decode_decision, encode_decision, Applied, DecodeError, Pending, Record, StoredCall, Writer,
+    FORMAT, WRITER_RETENTION_MS,
 };
 use std::collections::BTreeMap;
 
@@ -44,24 +44,37 @@ fn record() -> impl Strategy<Value = Record> {
             0..3,
         ),
         prop::collection::btree_map("[0-9a-f]{8}", (1u64..1000, 0u64..2_000_000_000_000), 0..4),
+        prop::collection::btree_map(
+            ".{0,12}",
+            ("[0-9a-f]{8}:[0-9]{1,3}", 0u64..2_000_000_000_000),
+            0..3,
+        ),
+        prop::option::of("[0-9a-f]{16}"),
     )
-        .prop_map(|(data, migrations, pending, writers)| Record {
-            data: data.to_string(),
-            migrations,
-            pending: pending
-                .into_iter()
-                .map(|(id, success, failure, created)| Pending {
-                    id,
-                    success,
-                    failure,
-                    created,
-                })
-                .collect(),
-            writers: writers
-                .into_iter()
-                .map(|(k, (batch, time))| (k, Writer { batch, time }))
-                .collect(),
-        })
+        .prop_map(
+            |(data, migrations, pending, writers, once, origin)| Record {
+                data: data.to_string(),
+                migrations,
+                pending: pending
+                    .into_iter()
+                    .map(|(id, success, failure, created)| Pending {
+                        id,
+                        success,
+                        failure,
+                        created,
+                    })
+                    .collect(),
+                writers: writers
+                    .into_iter()
+                    .map(|(k, (batch, time))| (k, Writer { batch, time }))
+                    .collect(),
+                once: once
+                    .into_iter()
+                    .map(|(id, (by, time))| (id, Applied { time, by }))
+                    .collect(),
+                origin,
+            },
+        )
 }
 
 proptest! {

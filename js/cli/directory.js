@@ -1,7 +1,6 @@
-// The inspector's (js/cli/main.js) read-only access to a FsBackend
-// directory: opening it without creating it, resolving the store a user
-// means, and reading a key's history. What the directory looks like inside
-// is the fs backend's business (js/backends/fs/inspect.js); this file only
+// The CLI's (js/cli/main.js) access to a FsBackend directory: opening it
+// without creating it, listing its stores and resolving the store a user
+// means. What the directory looks like inside is the fs backend's business (js/backends/fs/inspect.js); this file only
 // goes through FsBackend and that module.
 
 import { resolve } from "node:path";
@@ -46,17 +45,4 @@ export async function resolveStore({ root }, store, dir) {
   const known = (await storesIn(root)).map((s) => s.store);
   const hint = known.length ? `stores there: ${known.join(", ")}` : "it holds no stores";
   throw new CliError(`no store ${JSON.stringify(candidates.at(-1))} in ${dir} (${hint}); give the store as name/scope, e.g. players/global`);
-}
-
-/** Every retained version of a key, newest first (FsBackend tokens are counters). */
-export async function history(backend, store, key) {
-  const current = await backend.get(store, key);
-  if (current === null) return [];
-  const entries = [current];
-  for (let n = Number(current.version) - 1; n >= 1; n--) {
-    const entry = await backend.getVersion(store, key, String(n));
-    if (entry === null) break;
-    entries.push(entry);
-  }
-  return entries;
 }

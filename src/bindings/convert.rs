@@ -86,7 +86,7 @@ pub struct DecodedOptions {
     pub on_error: JsValue,
 }
 
-const KNOWN_OPTIONS: [&str; 10] = [
+const KNOWN_OPTIONS: [&str; 11] = [
     "name",
     "scope",
     "defaultData",
@@ -95,6 +95,7 @@ const KNOWN_OPTIONS: [&str; 10] = [
     "pullDelay",
     "transactionTimeout",
     "requestTimeout",
+    "onceRetention",
     "backend",
     "onError",
 ];
@@ -132,6 +133,8 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
         // Not in docs/api.md: how long a backend call may go unanswered before
         // it counts as failed (and is retried). Default 30 s.
         ("requestTimeout", &mut engine.request_timeout_ms),
+        // How long a key keeps the ids of patchOnce/updateOnce. Default 30 days.
+        ("onceRetention", &mut engine.once_retention_ms),
     ] {
         let value = field(options, what)?;
         if value.is_undefined() {

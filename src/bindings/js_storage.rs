@@ -134,4 +134,17 @@ impl Storage for JsStorage {
     fn same_backend(&self, other: &Self) -> bool {
         self.backend == other.backend
     }
+
+    fn has_remove(&self) -> bool {
+        self.has("remove")
+    }
+
+    fn remove(&self, store: &str, key: &str) -> StorageFuture<(), JsValue> {
+        let backend = self.backend.clone();
+        let args = strings(&[store, key]);
+        Box::pin(async move {
+            // Whatever it resolves to, resolving is the answer.
+            call(backend, "remove", args).await.map(|_| ())
+        })
+    }
 }

@@ -63,6 +63,30 @@ extern "C" {
 /// ```js
 /// wasm.setStrict(false); // production
 /// ```
+/// The record text that restores `old` (a past version's stored text) over
+/// `current` (the key's current stored text), for `skilift restore`: the
+/// engine owns the record format, so tools ask it. Throws `bad_data` if
+/// either does not decode.
+#[wasm_bindgen(js_name = restoreRecord)]
+pub fn restore_record(current: &str, old: &str) -> Result<String, JsValue> {
+    use crate::engine::record::Record;
+    use crate::engine::{Code, Error};
+    let decode = |what: &str, text: &str| {
+        Record::decode(text).map_err(|e| {
+            convert::to_js(&Error::new(
+                Code::BadData,
+                format!("the {what} record: {}", e.reason()),
+            ))
+        })
+    };
+    let current = decode("current", current)?;
+    let old = decode("old", old)?;
+    current
+        .restored_from(&old)
+        .encode()
+        .map_err(|why| convert::to_js(&Error::new(Code::NotJson, why)))
+}
+
 #[wasm_bindgen(js_name = setStrict)]
 pub fn set_strict(value: bool) -> bool {
     strict::set(value)

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{describe, function_arg, invalid_options, to_js};
+use super::convert::{describe, function_arg, invalid_options, string_arg, to_js};
 use super::js_host::{JsDoc, JsHost};
 use crate::engine::{Code, Error, Session};
 
@@ -88,6 +88,30 @@ impl WasmSession {
         self.session
             .patch_registered(index as usize, args)
             .map_err(|e| to_js(&e))
+    }
+
+    /// An exactly-once patch: applied at once like `patch`, and stored only
+    /// if the key has not applied `id` yet. The promise resolves `true` once
+    /// a write that applied it is stored, `false` if the id was already
+    /// applied (or the action cancelled); it rejects with `bad_data` if the
+    /// key goes bad first. Mistakes of the call throw at once.
+    ///
+    /// ```js
+    /// await session.patchOnce("receipt-1", grantGems, [100]); // true
+    /// ```
+    #[wasm_bindgen(js_name = patchOnce)]
+    pub fn patch_once(&self, id: JsValue, func: JsValue, args: Array) -> Result<Promise, JsValue> {
+        let id =
+            string_arg(&id, "session.patchOnce(id, fn, ...args): id").map_err(|e| to_js(&e))?;
+        let func = action_arg(&func, Code::ActionInvalidFunction)?;
+        let applied = self
+            .session
+            .patch_once(&id, &func, args)
+            .map_err(|e| to_js(&e))?;
+        Ok(future_to_promise(async move {
+            let applied = applied.await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::from_bool(applied))
+        }))
     }
 
     /// Binds a callback (called at once with the current data); returns an

@@ -126,6 +126,51 @@ impl WasmStore {
         }))
     }
 
+    /// `update`, applied only if the key has not applied `id` yet: `false`
+    /// also when it had.
+    ///
+    /// ```js
+    /// await store.updateOnce("player_2", "gift-7", addCoins, [10]); // true
+    /// ```
+    #[wasm_bindgen(js_name = updateOnce)]
+    pub fn update_once(
+        &self,
+        key: JsValue,
+        id: JsValue,
+        func: JsValue,
+        args: Array,
+    ) -> Result<Promise, JsValue> {
+        let what = "store.updateOnce(key, id, fn, ...args)";
+        let key = string_arg(&key, &format!("{what}: key")).map_err(|e| to_js(&e))?;
+        let id = string_arg(&id, &format!("{what}: id")).map_err(|e| to_js(&e))?;
+        let func = action_arg(&func, Code::ActionInvalidFunction)?;
+        let saved = self
+            .store
+            .update_once(&key, &id, func, args)
+            .map_err(|e| to_js(&e))?;
+        Ok(future_to_promise(async move {
+            let stored = saved.await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::from_bool(stored))
+        }))
+    }
+
+    /// Makes a past version's data the key's current data (a normal
+    /// compare-and-set; open sessions see it at their next pull).
+    ///
+    /// ```js
+    /// await store.restore("player_2", "41");
+    /// ```
+    pub fn restore(&self, key: JsValue, version: JsValue) -> Result<Promise, JsValue> {
+        let what = "store.restore(key, version)";
+        let key = string_arg(&key, &format!("{what}: key")).map_err(|e| to_js(&e))?;
+        let version = string_arg(&version, &format!("{what}: version")).map_err(|e| to_js(&e))?;
+        let store = self.store.clone();
+        Ok(future_to_promise(async move {
+            store.restore(&key, &version).await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::UNDEFINED)
+        }))
+    }
+
     /// The counters since the store was made, as a plain object (cheap: a
     /// copy of eight numbers).
     ///

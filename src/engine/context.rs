@@ -40,6 +40,9 @@ pub(crate) struct Context<H: Host> {
     decisions: RefCell<HashMap<String, bool>>,
     /// `store.stats()`, bumped by sessions, pulls, views and transactions.
     pub stats: Counters,
+    /// Decision-record collections running (`collect.rs`), which `close`
+    /// waits for.
+    pub collecting: std::cell::Cell<usize>,
 }
 
 impl<H: Host> Context<H> {
@@ -54,6 +57,7 @@ impl<H: Host> Context<H> {
             actions: RefCell::new(Vec::new()),
             decisions: RefCell::new(HashMap::new()),
             stats: Counters::default(),
+            collecting: std::cell::Cell::new(0),
         }
     }
 

@@ -20,6 +20,12 @@ pub enum Code {
     CannotCancelAction,
     MigrationDoesNotReturn,
     HistoryUnsupported,
+    /// `store.restore` of a version the backend does not hold.
+    NotFound,
+    /// The backend has no `list` (`store.keys`, `store.keysByUser`).
+    ListingUnsupported,
+    /// The backend has no `remove` (`store.remove`).
+    RemoveUnsupported,
     InvalidOptions,
     BadData,
     BackendInvalidResponse,
@@ -46,6 +52,9 @@ impl Code {
             Code::CannotCancelAction => "cannot_cancel_action",
             Code::MigrationDoesNotReturn => "migration_does_not_return",
             Code::HistoryUnsupported => "history_unsupported",
+            Code::NotFound => "not_found",
+            Code::ListingUnsupported => "listing_unsupported",
+            Code::RemoveUnsupported => "remove_unsupported",
             Code::InvalidOptions => "invalid_options",
             Code::BadData => "bad_data",
             Code::BackendInvalidResponse => "backend_invalid_response",

@@ -103,6 +103,17 @@ pub trait Storage: 'static {
     ) -> StorageFuture<Option<Entry>, Self::Error>;
     /// Whether two handles are the same backend (transactions need one).
     fn same_backend(&self, other: &Self) -> bool;
+    /// Whether `remove` is supported (the backend contract's optional
+    /// `remove`): decision records are collected only where it is.
+    fn has_remove(&self) -> bool {
+        false
+    }
+    /// Erases a key and every version of it (only called when `has_remove`).
+    fn remove(&self, _store: &str, _key: &str) -> StorageFuture<(), Self::Error> {
+        Box::pin(std::future::ready(Err(StorageError::Invalid(
+            "this backend has no remove".into(),
+        ))))
+    }
 }
 
 /// Time, timers, tasks and randomness.

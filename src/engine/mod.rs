@@ -15,8 +15,10 @@
 //!    record I/O)
 //! 4. `session`: one key's state and the game's calls
 //! 5. `pull/`: the background loop and the compare-and-set attempt
-//! 6. `store`, `view`, `transaction`: the public objects
+//! 6. `store`, `view`, `transaction`: the public objects, and `collect`
+//!    (deleting decision records once resolved everywhere, for `transaction`)
 
+mod collect;
 mod context;
 mod decisions;
 mod error;

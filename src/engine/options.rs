@@ -27,6 +27,8 @@ pub struct StoreOptions<F> {
     pub backoff_start_ms: f64,
     /// Longest retry delay.
     pub backoff_cap_ms: f64,
+    /// How long a key keeps the exactly-once ids it applied.
+    pub once_retention_ms: f64,
 }
 
 impl<F> StoreOptions<F> {
@@ -42,6 +44,7 @@ impl<F> StoreOptions<F> {
             prepare_timeout_ms: 5_000.0,
             backoff_start_ms: 500.0,
             backoff_cap_ms: 30_000.0,
+            once_retention_ms: 30.0 * 24.0 * 3600.0 * 1000.0,
         }
     }
 
@@ -61,6 +64,7 @@ impl<F> StoreOptions<F> {
             ("prepareTimeout", self.prepare_timeout_ms),
             ("backoffStart", self.backoff_start_ms),
             ("backoffCap", self.backoff_cap_ms),
+            ("onceRetention", self.once_retention_ms),
         ] {
             if !(v.is_finite() && v > 0.0) {
                 // The engine's options are in milliseconds; a host whose

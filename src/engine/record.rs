@@ -84,6 +84,18 @@ pub struct Writer {
     pub time: u64,
 }
 
+/// An exactly-once id this key has applied (`session.patchOnce`,
+/// `store.updateOnce`): when, and which queued item applied it, so the
+/// server that queued it can tell its own write from another's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applied {
+    /// The applying writer's clock (whole ms since epoch).
+    pub time: u64,
+    /// `<session id>:<n>`: the session and its n-th exactly-once item.
+    pub by: String,
+}
+
 /// A decoded record. `data` stays JSON text until the host decodes it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -91,6 +103,12 @@ pub struct Record {
     pub migrations: Vec<String>,
     pub pending: Vec<Pending>,
     pub writers: BTreeMap<String, Writer>,
+    /// Exactly-once ids applied, kept for the store's `onceRetention`.
+    pub once: BTreeMap<String, Applied>,
+    /// A random id given when the key was created (absent in records of
+    /// older engines): a session that sees it change, or the key vanish,
+    /// knows the key was removed and created again under it.
+    pub origin: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -100,6 +118,12 @@ struct Envelope<'a> {
     migrations: Vec<String>,
     pending: Vec<Pending>,
     writers: BTreeMap<String, Writer>,
+    // Optional, so records without exactly-once ids or written before these
+    // fields existed stay byte-for-byte what they were.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    once: BTreeMap<String, Applied>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
     #[serde(borrow)]
     data: &'a RawValue,
 }
@@ -133,6 +157,8 @@ impl Record {
             migrations,
             pending: Vec::new(),
             writers: BTreeMap::new(),
+            once: BTreeMap::new(),
+            origin: None,
         }
     }
 
@@ -167,6 +193,8 @@ impl Record {
             migrations: envelope.migrations,
             pending: envelope.pending,
             writers: envelope.writers,
+            once: envelope.once,
+            origin: envelope.origin,
         })
     }
 
@@ -180,6 +208,8 @@ impl Record {
             migrations: self.migrations.clone(),
             pending: self.pending.clone(),
             writers: self.writers.clone(),
+            once: self.once.clone(),
+            origin: self.origin.clone(),
             data,
         };
         serde_json::to_string(&envelope).map_err(|e| e.to_string())
@@ -193,6 +223,37 @@ impl Record {
             .retain(|_, w| now.saturating_sub(w.time) <= WRITER_RETENTION_MS);
         self.writers
             .insert(session.to_owned(), Writer { batch, time: now });
+    }
+
+    /// Records that the exactly-once item `by` applied `id` at `now`.
+    pub fn mark_once(&mut self, id: &str, by: &str, now: f64) {
+        self.once.insert(
+            id.to_owned(),
+            Applied {
+                time: whole_ms(now),
+                by: by.to_owned(),
+            },
+        );
+    }
+
+    /// Forgets exactly-once ids applied more than `retention_ms` before `now`.
+    pub fn prune_once(&mut self, now: f64, retention_ms: f64) {
+        let now = whole_ms(now);
+        let keep = whole_ms(retention_ms);
+        self.once.retain(|_, a| now.saturating_sub(a.time) <= keep);
+    }
+
+    /// A record restored from `old` over `self` (the key's current record),
+    /// for a tool that does not know the game's migrations (`skilift
+    /// restore`): `old`'s data with the steps it had, so the next pull of a
+    /// server that knows the rest migrates it; everything else (pending
+    /// transactions, writers, exactly-once ids, origin) stays as it is now.
+    pub fn restored_from(&self, old: &Record) -> Record {
+        Record {
+            data: old.data.clone(),
+            migrations: old.migrations.clone(),
+            ..self.clone()
+        }
     }
 
     /// The highest batch of `session` this record contains (0: none).

@@ -4,7 +4,10 @@
 //! - `exactly_once`: a retry re-applies batches an ambiguous write already stored;
 //! - `presumed_abort`: a timed-out transaction counts as aborted without a
 //!   decision being written (what the Roblox original does);
-//! - `last_writer_wins`: a conflicting write overwrites instead of replaying.
+//! - `last_writer_wins`: a conflicting write overwrites instead of replaying;
+//! - `once`: a `patchOnce` is applied even when the record has its id;
+//! - `early_collection`: a decision record is deleted as soon as it is
+//!   decided, while keys may still hold its pending entry.
 
 /// Whether the named sabotage is switched on.
 #[cfg(feature = "sabotage")]

@@ -14,11 +14,14 @@ use super::context::Context;
 use super::error::{Code, Error};
 use super::host::Host;
 use super::ids::random_id;
-use super::record::Pending;
 use super::replay::item::{check_schema, Batch, Item};
-use super::replay::work::{Mode, Work};
-use super::signal::{oneshot, Notify, Receiver, Sender};
+use super::signal::{oneshot, Notify, Sender};
 use super::strict;
+
+// These use this module, not the other way: `patchOnce` and its waiters;
+// the transitions the pull drives.
+mod lifecycle;
+mod once;
 
 /// An `updated` callback. An error it returns is reported, never propagated.
 pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;
@@ -51,6 +54,24 @@ pub(crate) struct State<H: Host> {
     pub stop_result: Option<Result<(), Error<H::Error>>>,
     /// Prepare acknowledgements, by transaction id, sent once stored.
     pub acks: HashMap<String, Sender<()>>,
+    /// What key this session has read: a hash of the first stored record's
+    /// `origin` (`None` until it reads one). A record with another origin,
+    /// or none at all, means the key was removed since.
+    pub origin: Option<u64>,
+    /// `patchOnce` callers waiting for their item to be stored; boxed, as
+    /// most sessions never have any.
+    pub once: Option<Box<OnceWaiters<H>>>,
+}
+
+/// What a `patchOnce` resolves to: applied by this call, or not.
+pub(crate) type OnceResult<H> = Result<bool, Error<<H as Host>::Error>>;
+
+/// The exactly-once items of one session.
+pub(crate) struct OnceWaiters<H: Host> {
+    /// Numbers the session's exactly-once items (`<session id>:<n>`).
+    pub next: u64,
+    /// By item tag, the caller to tell.
+    pub waiting: Vec<(Rc<str>, Sender<OnceResult<H>>)>,
 }
 
 pub(crate) struct SessionInner<H: Host> {
@@ -95,6 +116,8 @@ impl<H: Host> Session<H> {
             stop_waiters: Vec::new(),
             stop_result: None,
             acks: HashMap::new(),
+            origin: None,
+            once: None,
         };
         context.stats.bump(|s| s.sessions += 1);
         Ok(Session(Rc::new(SessionInner {
@@ -151,6 +174,20 @@ impl<H: Host> Session<H> {
         func: &H::Func,
         args: Option<H::Args>,
     ) -> Result<bool, Error<H::Error>> {
+        self.apply_as(func, args, |args| Item::Action {
+            action: index,
+            args,
+        })
+    }
+
+    /// Runs `func` on the cache and, if it did not cancel, queues the item
+    /// `queued` makes of the arguments and fires `updated`.
+    fn apply_as(
+        &self,
+        func: &H::Func,
+        args: Option<H::Args>,
+        queued: impl FnOnce(Option<H::Args>) -> Item<H>,
+    ) -> Result<bool, Error<H::Error>> {
         let inner = &self.0;
         let cache = inner.state.borrow().cache.clone();
         let call_args = args.as_ref().unwrap_or(&inner.context.empty_args);
@@ -173,10 +210,7 @@ impl<H: Host> Session<H> {
                 return Err(stopped_error(&inner.key));
             }
             st.cache = new.clone();
-            st.queue.push(Item::Action {
-                action: index,
-                args,
-            });
+            st.queue.push(queued(args));
         }
         inner.notify(&new);
         Ok(true)
@@ -322,72 +356,6 @@ impl<H: Host> SessionInner<H> {
             if let Err(e) = callback(data) {
                 self.context.report(&Error::Host(e), Some(&self.key));
             }
-        }
-    }
-
-    /// Queues this key's part of a transaction and asks for a pull soon.
-    /// The receiver resolves once the part is stored.
-    pub(crate) fn enqueue_prepare(&self, pending: Pending) -> Receiver<()> {
-        let (tx, rx) = oneshot();
-        {
-            let mut st = self.state.borrow_mut();
-            st.acks.insert(pending.id.clone(), tx);
-            st.queue.push(Item::Prepare(pending));
-        }
-        self.wake.notify();
-        rx
-    }
-
-    /// Applies a transaction's decided actions to the cache at once.
-    pub(crate) fn apply_decision(&self, pending: &Pending, committed: bool) {
-        let cache = {
-            let st = self.state.borrow();
-            if st.phase == Phase::Stopped {
-                return;
-            }
-            st.cache.clone()
-        };
-        let mut work = Work::new(&self.context, &self.key, Mode::Safe, cache);
-        // Safe mode skips failures instead of stopping.
-        let _ = work.decided(pending, committed);
-        let Some(new) = work.into_data() else { return };
-        self.state.borrow_mut().cache = new.clone();
-        self.notify(&new);
-    }
-
-    /// Marks the key bad: the session stops at once and never writes.
-    pub(crate) fn go_bad(&self, code: Code, reason: String) {
-        self.context
-            .report(&Error::new(code, reason.clone()), Some(&self.key));
-        self.context.stats.bump(|s| s.bad += 1);
-        let mut st = self.state.borrow_mut();
-        st.bad = Some(reason);
-        st.queue.clear();
-        st.inflight.clear();
-        st.acks.clear();
-        drop(st);
-        self.finish(Ok(()));
-    }
-
-    /// Ends the session: releases every waiter; holds nothing afterwards.
-    pub(crate) fn finish(&self, result: Result<(), Error<H::Error>>) {
-        let (awaiters, stoppers) = {
-            let mut st = self.state.borrow_mut();
-            if st.phase != Phase::Stopped {
-                self.context.stats.bump(|s| s.sessions -= 1);
-            }
-            st.phase = Phase::Stopped;
-            st.stop_result = Some(result.clone());
-            (
-                std::mem::take(&mut st.awaiters),
-                std::mem::take(&mut st.stop_waiters),
-            )
-        };
-        for a in awaiters {
-            a.send(());
-        }
-        for s in stoppers {
-            s.send(result.clone());
         }
     }
 }

@@ -7,12 +7,15 @@ use std::rc::Rc;
 
 use super::context::Context;
 use super::error::{Code, Error};
-use super::host::{Host, LocalBoxFuture, Runtime};
+use super::host::{storage_error, Host, LocalBoxFuture, Runtime, Storage};
 use super::options::StoreOptions;
 use super::pull;
+use super::record::Record;
 use super::replay::item::{Item, Ran, UpdateOutcome};
+use super::replay::quarantine::quarantine_reason;
 use super::session::{Session, SessionInner};
 use super::stats::Stats;
+use super::timeout::with_timeout;
 use super::view::View;
 use super::weak_list::WeakList;
 
@@ -103,27 +106,56 @@ impl<H: Host> Store<H> {
         func: H::Func,
         args: H::Args,
     ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+        self.update_as(key, None, func, args)
+    }
+
+    /// [`Store::update`] applied only if the key has not applied `id` yet
+    /// (docs/api.md#storeupdateoncekey-id-fn-args): `false` also when it had.
+    pub fn update_once(
+        &self,
+        key: &str,
+        id: &str,
+        func: H::Func,
+        args: H::Args,
+    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+        if id.is_empty() {
+            return Err(Error::new(
+                Code::InvalidOptions,
+                "store.updateOnce(key, id, fn, ...args): id must be a non-empty string naming the external event",
+            ));
+        }
+        self.update_as(key, Some(id), func, args)
+    }
+
+    fn update_as(
+        &self,
+        key: &str,
+        once: Option<&str>,
+        func: H::Func,
+        args: H::Args,
+    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
         if self.context.registration(&func).is_none() {
+            let call = if once.is_some() {
+                "updateOnce"
+            } else {
+                "update"
+            };
             return Err(Error::new(
                 Code::ActionInvalidFunction,
                 format!(
-                    "the function passed to update is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
+                    "the function passed to {call} is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
                     self.context.options.name
                 ),
             ));
         }
-        let session = Session::new(self.context.clone(), key.to_owned())?;
         let outcome: UpdateOutcome<H> = Rc::new(RefCell::new(None));
-        session.0.state.borrow_mut().queue.push(Item::Update {
+        let item_outcome = outcome.clone();
+        let (session, saved) = self.one_shot(key, move |session| Item::Update {
             func,
             args,
-            outcome: outcome.clone(),
-        });
-        let saved = session.stop();
-        let rt = self.context.host.runtime().clone();
-        rt.spawn(Box::pin(pull::run(session.0.clone())));
-        // Listed, so `close` waits for it like for any final save.
-        self.sessions.borrow_mut().push(&session.0);
+            outcome: item_outcome,
+            once: once.map(|id| session.once_tag(id)),
+        })?;
         Ok(Box::pin(async move {
             saved.await?;
             if let Some(reason) = session.bad() {
@@ -140,6 +172,79 @@ impl<H: Host> Store<H> {
                 )),
             }
         }))
+    }
+
+    /// Makes the data of `version` (migrated to today's steps) the key's
+    /// current data with a normal compare-and-set, as a one-shot write: its
+    /// pending transactions, exactly-once ids and writers stay
+    /// (docs/api.md#storerestorekey-version).
+    pub async fn restore(&self, key: &str, version: &str) -> Result<(), Error<H::Error>> {
+        let context = &self.context;
+        let storage = context.host.storage();
+        if !storage.has_history() {
+            return Err(Error::new(
+                Code::HistoryUnsupported,
+                "this backend keeps no history; store.restore needs a backend with getVersion and getAtTime",
+            ));
+        }
+        let get = storage.get_version(&context.namespace, key, version);
+        let timeout = context.options.request_timeout_ms;
+        let entry = context
+            .counted(with_timeout(&**context.host.runtime(), timeout, get).await)
+            .map_err(storage_error)?;
+        let Some(entry) = entry else {
+            return Err(Error::new(
+                Code::NotFound,
+                format!("key {key:?} has no version {version:?}; see view.history() for the versions kept"),
+            ));
+        };
+        let bad = |why: String| {
+            Error::new(
+                Code::BadData,
+                format!("version {version:?} of key {key:?} cannot be restored: {why}"),
+            )
+        };
+        let old = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;
+        if let Some(reason) =
+            quarantine_reason(context, &Record::new(String::new(), old.migrations.clone()))
+        {
+            return Err(bad(reason));
+        }
+        let (session, saved) = self.one_shot(key, move |_| Item::Restore {
+            data: Rc::from(old.data),
+            migrations: Rc::from(old.migrations),
+        })?;
+        saved.await?;
+        match session.bad() {
+            Some(reason) => Err(Error::new(Code::BadData, reason)),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts a session of `key` that is already stopping, with one queued
+    /// item: its final save is the one-shot write. Returns the session and
+    /// its final save.
+    #[allow(clippy::type_complexity)]
+    fn one_shot(
+        &self,
+        key: &str,
+        item: impl FnOnce(&SessionInner<H>) -> Item<H>,
+    ) -> Result<
+        (
+            Session<H>,
+            LocalBoxFuture<'static, Result<(), Error<H::Error>>>,
+        ),
+        Error<H::Error>,
+    > {
+        let session = Session::new(self.context.clone(), key.to_owned())?;
+        let queued = item(&session.0);
+        session.0.state.borrow_mut().queue.push(queued);
+        let saved = Box::pin(session.stop());
+        let rt = self.context.host.runtime().clone();
+        rt.spawn(Box::pin(pull::run(session.0.clone())));
+        // Listed, so `close` waits for it like for any final save.
+        self.sessions.borrow_mut().push(&session.0);
+        Ok((session, saved))
     }
 
     /// How many sessions the store tracks (dead ones not yet pruned
@@ -172,6 +277,16 @@ impl<H: Host> Store<H> {
             if let Err(e) = stop.await {
                 first_error.get_or_insert(e);
             }
+        }
+        // Decision records of transactions this store coordinated are
+        // collected after their participants' next pull, which the stops
+        // just were: give those collections (a read per key and a delete,
+        // each under requestTimeout) the time to finish, so a server that
+        // closes and exits does not leave them behind.
+        let rt = self.context.host.runtime().clone();
+        let deadline = rt.now_ms() + 3.0 * self.context.options.request_timeout_ms;
+        while self.context.collecting.get() > 0 && rt.now_ms() < deadline {
+            rt.sleep(20.0).await;
         }
         first_error.map_or(Ok(()), Err)
     }

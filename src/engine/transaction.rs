@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use super::collect::collect_decision;
 use super::context::Context;
 use super::decisions::decide;
 use super::error::{Code, Error};
@@ -205,6 +206,8 @@ impl<H: Host> Transaction<H> {
                 inner.context.remember_decision(&id, committed);
                 inner.apply_decision(pending, committed);
             }
+            // Once every key has resolved it, the decision record goes.
+            rt.spawn(Box::pin(collect_decision(coordinator, id, sessions)));
             Ok(committed)
         })
     }

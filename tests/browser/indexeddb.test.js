@@ -6,27 +6,9 @@
 import { describe, it, skip, assert } from "./harness.js";
 import { backendContract } from "../conformance/backend-contract.mjs";
 import { IndexedDbBackend } from "../../js/backends/indexeddb/index.js";
+import { freshName, deleteDatabase } from "./databases.js";
 
 const STORE = "players/global";
-let counter = 0;
-
-/** A database name no other test uses. */
-function freshName() {
-  return `skilift-test-${Date.now().toString(36)}-${++counter}-${Math.random().toString(36).slice(2)}`;
-}
-
-/** Deletes a database; resolves whether the deletion had to wait for a connection (blocked). */
-function deleteDatabase(name) {
-  return new Promise((resolve, reject) => {
-    let blocked = false;
-    const request = indexedDB.deleteDatabase(name);
-    request.onblocked = () => {
-      blocked = true;
-    };
-    request.onsuccess = () => resolve({ blocked });
-    request.onerror = () => reject(request.error);
-  });
-}
 
 /** Runs `fn(backend, name)` on a fresh database and always deletes it. */
 async function withDb(options, fn) {

@@ -68,6 +68,19 @@ async function harnessSuite(browser, base, path) {
   }
 }
 
+/** `count` tabs of two-tabs.html in `context` (one origin, so one IndexedDB), each ready. */
+async function openTabs(context, base, label, count) {
+  const pages = [];
+  for (let i = 0; i < count; i++) {
+    const page = await context.newPage();
+    watch(page, `${label} tab ${i + 1}`);
+    await page.goto(new URL("tests/browser/two-tabs.html", base).href);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
+    pages.push(page);
+  }
+  return pages;
+}
+
 /**
  * Two tabs of one origin (one browser context, so one IndexedDB) hammer one
  * key with get + conditional put at the same time; the count must be exact.
@@ -82,14 +95,7 @@ async function twoTabs(browser, base) {
   const key = "counter";
   const context = await browser.newContext();
   try {
-    const pages = [];
-    for (let i = 0; i < tabs; i++) {
-      const page = await context.newPage();
-      watch(page, `${label} tab ${i + 1}`);
-      await page.goto(new URL("tests/browser/two-tabs.html", base).href);
-      await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
-      pages.push(page);
-    }
+    const pages = await openTabs(context, base, label, tabs);
     // Both tabs start together and run to the end.
     const shares = await Promise.all(
       pages.map((page) => page.evaluate((job) => window.hammer(job), { dbName, key, writers, increments })),
@@ -135,14 +141,7 @@ async function twoTabsEngine(browser, base) {
   const key = "player";
   const context = await browser.newContext();
   try {
-    const pages = [];
-    for (let i = 0; i < 2; i++) {
-      const page = await context.newPage();
-      watch(page, `${label} tab ${i + 1}`);
-      await page.goto(new URL("tests/browser/two-tabs.html", base).href);
-      await page.waitForFunction(() => window.__ready === true, null, { timeout: 60_000 });
-      pages.push(page);
-    }
+    const pages = await openTabs(context, base, label, 2);
     const results = await Promise.all(
       pages.map((page, tab) => page.evaluate((job) => window.play(job), { dbName, key, tab, patches })),
     );
@@ -161,10 +160,45 @@ async function twoTabsEngine(browser, base) {
   }
 }
 
+/**
+ * Two tabs, each a game server on one key, get the same receipts at the same
+ * time and grant them with patchOnce: each receipt is stored once, and
+ * exactly one tab is told true for it.
+ */
+async function twoTabsOnce(browser, base) {
+  const label = "two-tabs-once";
+  const receipts = 40;
+  const dbName = `skilift-two-tabs-once-${process.pid}-${Date.now().toString(36)}`;
+  const key = "buyer";
+  const context = await browser.newContext();
+  try {
+    const pages = await openTabs(context, base, label, 2);
+    const results = await Promise.all(pages.map((page) => page.evaluate((job) => window.purchase(job), { dbName, key, receipts })));
+    const data = await pages[0].evaluate((job) => window.latest(job), { dbName, key });
+    const trues = Array.from({ length: receipts }, (_, i) => results.filter((r) => r.told[i] === true).length);
+    const notOne = trues.map((n, i) => [`R${i}`, n]).filter(([, n]) => n !== 1);
+    const wins = results.map((r) => r.told.filter(Boolean).length);
+    comment(`${label}: tab 1 was told true ${wins[0]} times, tab 2 ${wins[1]}`);
+    const log = data?.log ?? [];
+    record({
+      name: `${label}: ${receipts} receipts delivered to both tabs: each stored once, exactly one tab told true`,
+      ok: notOne.length === 0 && data?.coins === receipts && log.length === receipts && new Set(log).size === receipts &&
+        results.every((r) => r.bad === null),
+      error: `receipts without one true: ${JSON.stringify(notOne)}; coins ${data?.coins}, ${new Set(log).size} unique of ${log.length} logged, expected ${receipts}; bad ${results.map((r) => r.bad)}`,
+    });
+  } catch (error) {
+    record({ name: `${label}: the tabs run to the end`, ok: false, error: error.message });
+  } finally {
+    await context.close();
+  }
+}
+
 const SUITES = {
   indexeddb: (browser, base) => harnessSuite(browser, base, "tests/browser/indexeddb.html"),
+  once: (browser, base) => harnessSuite(browser, base, "tests/browser/once.html"),
   "two-tabs": twoTabs,
   "two-tabs-engine": twoTabsEngine,
+  "two-tabs-once": twoTabsOnce,
 };
 
 async function main() {

@@ -1,7 +1,9 @@
 // The two-tab test's page side: each tab runs `writers` loops of get +
 // conditional put, each incrementing one counter `increments` times, on its
 // own IndexedDbBackend (its own connection). The runner starts both tabs at
-// once and checks the final count and the history with readBack.
+// once and checks the final count and the history with readBack. `play` and
+// `purchase` race the same way through the public API: patches, and the same
+// receipts granted with patchOnce in both tabs.
 
 import { IndexedDbBackend } from "../../js/backends/indexeddb/index.js";
 
@@ -102,4 +104,33 @@ export async function latest({ dbName, key }) {
     backend: new IndexedDbBackend(dbName),
   });
   return store.view(key).latest();
+}
+
+/**
+ * This tab's deliveries of the receipts R0..R(n-1), which the other tab
+ * gets too: each granted with patchOnce on this tab's session, the browser
+ * build's Store and IndexedDbBackend, pulling often. Resolves the answers,
+ * in receipt order.
+ */
+export async function purchase({ dbName, key, receipts }) {
+  const [{ Store }, { IndexedDbBackend: Backend }] = await Promise.all([
+    import("../../pkg/esm/index.js"),
+    import("../../pkg/esm/backends/indexeddb/index.js"),
+  ]);
+  const store = new Store({
+    name: "players",
+    defaultData: () => ({ coins: 0, log: [] }),
+    backend: new Backend(dbName),
+    pullDelay: 0.01,
+  });
+  const grant = store.action((data, id) => ({ coins: data.coins + 1, log: [...data.log, id] }));
+  const session = store.load(key);
+  const answers = [];
+  for (let i = 0; i < receipts; i++) {
+    answers.push(session.patchOnce(`R${i}`, grant, `R${i}`));
+    if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const told = await Promise.all(answers);
+  await session.stop();
+  return { told, bad: session.bad() ?? null };
 }

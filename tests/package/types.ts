@@ -108,6 +108,22 @@ store.update(2, (data: Player) => data);
 // @ts-expect-error an action of another store's data type
 store.update("player_2", (data: { level: number }) => data);
 
+// ---- updateOnce, restore, keys, keysByUser, remove, view.history.
+const onceUpdated: Promise<boolean> = store.updateOnce("player_2", "gift-1", (data, n: number) => ({ ...data, coins: data.coins + n }), 5);
+// @ts-expect-error the id must be a string
+store.updateOnce("player_2", 7, (data: Player) => data);
+// @ts-expect-error a string where the action takes a number
+store.updateOnce("player_2", "gift-1", (data: Player, n: number) => ({ ...data, coins: data.coins + n }), "5");
+const restored: Promise<void> = store.restore("player_2", "41");
+const listed: AsyncIterable<string> = store.keys({ prefix: "player_" });
+// @ts-expect-error keys takes a prefix string
+store.keys({ prefix: 5 });
+const byUser: AsyncIterable<string> = store.keysByUser(12345);
+// @ts-expect-error user ids are numbers
+store.keysByUser("12345");
+const removed: Promise<void> = store.remove("player_2");
+const versions: Promise<{ version: string; time: number; userIds: number[] }[]> = store.view("player_2").history({ limit: 10, before: Date.now() });
+
 // ---- store.stats() is eight numbers.
 const counters: StoreStats = store.stats();
 assertType<Equal<keyof StoreStats, "sessions" | "loads" | "pulls" | "writes" | "conflicts" | "retries" | "failures" | "bad">>();
@@ -130,6 +146,13 @@ store.transaction((data: Player) => data);
 
 // ---- session.patch(action, ...args) checks the arguments against the action.
 const session = store.load("player_1");
+const granted: Promise<boolean> = session.patchOnce("receipt-1", (data, gems: number) => ({ ...data, coins: data.coins + gems }), 100);
+// @ts-expect-error the receipt id must be a string
+session.patchOnce(1, (data: Player) => data);
+// @ts-expect-error a string where the action takes a number
+session.patchOnce("receipt-1", (data: Player, gems: number) => ({ ...data, coins: data.coins + gems }), "100");
+// @ts-expect-error the id comes first
+session.patchOnce((data: Player) => data, "receipt-1");
 const patched: boolean = session.patch(addCoins, 10);
 session.patch(rename, "Ada");
 session.patch(rename, "Ada", "typo fix");

@@ -19,6 +19,7 @@ mod support;
 mod kinds;
 mod liveness;
 mod oracle;
+mod receipts;
 mod workload;
 
 use kinds::Kind;
@@ -34,6 +35,10 @@ struct Outcome {
     violations: Vec<String>,
     trades: usize,
     commits: usize,
+    /// Receipts, deliveries, deliveries told `true`, told `false`.
+    receipts: [usize; 4],
+    /// Decision records written, and left uncollected at the end.
+    decisions: [usize; 2],
     settled: Settled,
 }
 
@@ -71,12 +76,15 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
                     keys[sim.with_rng(|r| r.below(keys.len() as u64)) as usize].clone()
                 };
                 game.load(server, &key);
-            } else if roll < 0.70 {
+            } else if roll < 0.64 {
                 if let Some(i) = game.pick_live() {
                     if !game.live[i].session.stopped() {
                         game.earn_on(i);
                     }
                 }
+            } else if roll < 0.70 {
+                // A purchase: the same receipt on every server holding the player.
+                game.deliver_receipt();
             } else if roll < 0.85 {
                 let server = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
                 game.trade(server);
@@ -153,12 +161,14 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         }
     }
     let stored = game.stored(&keys);
-    let decisions = oracle::decisions(&game.storage);
+    let writes = game.storage.writes();
+    let decisions = oracle::decisions(&writes);
+    let decisions_left = oracle::decisions_left(&game.storage);
     violations.extend(oracle::check(
         &ledger,
         &stored,
         &decisions,
-        &game.storage.writes(),
+        &writes,
         &format!("{STORE}/global"),
     ));
     if game
@@ -209,6 +219,8 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         violations,
         trades: ledger.trades.len(),
         commits,
+        receipts: receipts::tally(&ledger),
+        decisions: [decisions.len(), decisions_left],
         settled,
     }
 }
@@ -238,6 +250,8 @@ fn sim() {
     let (mut servers, mut violations, mut failed, mut trades, mut commits) =
         (0, 0, Vec::new(), 0, 0);
     let mut faults = [0u64; 6];
+    let mut receipts = [0usize; 4];
+    let mut decided = [0usize; 2];
     // Liveness figures: the slowest settling, its share of the bound, the
     // most polls.
     let (mut slowest, mut closest, mut most_polls) = (0f64, 0f64, 0u64);
@@ -246,6 +260,12 @@ fn sim() {
         servers += out.servers;
         trades += out.trades;
         commits += out.commits;
+        for (sum, n) in receipts.iter_mut().zip(out.receipts) {
+            *sum += n;
+        }
+        for (sum, n) in decided.iter_mut().zip(out.decisions) {
+            *sum += n;
+        }
         slowest = slowest.max(out.settled.ms);
         closest = closest.max(out.settled.ms / out.settled.bound_ms);
         most_polls = most_polls.max(out.settled.polls);
@@ -282,6 +302,14 @@ fn sim() {
     println!("simulation: {seeds} seeds, {servers} servers, {violations} violations");
     println!("  ({trades} trades, {commits} committed; injected: {} rejections, {} hangs, {} ambiguous writes, {} garbage reads, {} delays, {} stalled commits; {} failing seeds, first: {:?})",
         faults[0], faults[1], faults[2], faults[3], faults[4], faults[5], failed.len(), &failed[..failed.len().min(20)]);
+    println!(
+        "  decision records: {} written, {} left uncollected at the end",
+        decided[0], decided[1]
+    );
+    println!(
+        "  exactly-once: {} receipts, {} deliveries, {} told true, {} told false",
+        receipts[0], receipts[1], receipts[2], receipts[3]
+    );
     println!("  liveness: settled at most {slowest:.0} ms after the faults stopped ({:.0}% of its bound), at most {most_polls} polls (bound {}); seeds failing liveness {unlive}, writing over what they do not know {unquarantined}",
         100.0 * closest, liveness::MAX_POLLS);
     assert_eq!(

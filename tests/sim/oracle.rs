@@ -51,6 +51,8 @@ pub struct Ledger {
     pub killed_servers: Vec<u32>,
     /// What each server's code knows, by server id.
     pub servers: HashMap<u32, Knows>,
+    /// Exactly-once grants (`receipts.rs`).
+    pub receipts: Vec<crate::receipts::Receipt>,
 }
 
 impl Ledger {
@@ -200,6 +202,7 @@ pub fn check(
         }
     }
 
+    v.extend(crate::receipts::check(ledger, &landed));
     v.extend(check_writes(ledger, writes, namespace));
     v
 }
@@ -260,15 +263,24 @@ fn check_writes(ledger: &Ledger, writes: &[Write], namespace: &str) -> Vec<Strin
     v
 }
 
-/// The decision records in storage.
-pub fn decisions(storage: &crate::support::storage::SimStorage) -> HashMap<String, bool> {
-    let store = skilift::engine::TRANSACTIONS_STORE;
-    storage
-        .keys(store)
-        .into_iter()
-        .filter_map(|id| {
-            let e = storage.current(store, &id)?;
-            Some((id, decode_decision(&e.value)?))
-        })
-        .collect()
+/// The decision of each transaction: the first decision record ever
+/// written for it (records are collected once resolved everywhere, and an
+/// orphan `aborted` may be written after that; the keys' data shows
+/// whether any key resolved differently).
+pub fn decisions(writes: &[Write]) -> HashMap<String, bool> {
+    let mut first = HashMap::new();
+    for w in writes
+        .iter()
+        .filter(|w| w.store == skilift::engine::TRANSACTIONS_STORE)
+    {
+        if let Some(d) = decode_decision(&w.value) {
+            first.entry(w.key.clone()).or_insert(d);
+        }
+    }
+    first
+}
+
+/// Decision records still stored at the end (not collected).
+pub fn decisions_left(storage: &crate::support::storage::SimStorage) -> usize {
+    storage.keys(skilift::engine::TRANSACTIONS_STORE).len()
 }

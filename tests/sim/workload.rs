@@ -203,6 +203,10 @@ impl Game {
         format!("{prefix}{}", self.next_id)
     }
 
+    pub fn server_actions(&self, id: u32) -> &Actions {
+        &self.server(id).actions
+    }
+
     fn server(&self, id: u32) -> &Server {
         self.servers
             .iter()

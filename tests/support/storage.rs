@@ -75,6 +75,10 @@ struct State {
     outage_until: f64,
     /// Backends without history make views reject `history_unsupported`.
     no_history: bool,
+    /// A backend without `remove`: decision records are never collected.
+    no_remove: bool,
+    /// Keys erased by `remove`, in order (`(store, key)`).
+    removed: Vec<(String, String)>,
     stats: FaultStats,
     calls: u64,
     /// `(probability, min ms, max ms)`: see [`SimStorage::stall_commits`].
@@ -184,6 +188,24 @@ impl SimStorage {
             .get(&(store.to_string(), key.to_string()))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Switches `remove` off, as a backend without it would be.
+    pub fn without_remove(&self) {
+        self.state.borrow_mut().no_remove = true;
+    }
+
+    /// Erases a key and its versions at once, as `remove` does when it lands.
+    /// Version numbers are global, so none is ever used again.
+    pub fn erase(&self, store: &str, key: &str) {
+        let mut st = self.state.borrow_mut();
+        st.records.remove(&(store.to_string(), key.to_string()));
+        st.removed.push((store.to_string(), key.to_string()));
+    }
+
+    /// The keys `remove` (or `erase`) erased, in order.
+    pub fn removed(&self) -> Vec<(String, String)> {
+        self.state.borrow().removed.clone()
     }
 
     pub fn keys(&self, store: &str) -> Vec<String> {
@@ -434,5 +456,21 @@ impl Storage for SimStorage {
 
     fn same_backend(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.state, &other.state)
+    }
+
+    fn has_remove(&self) -> bool {
+        !self.state.borrow().no_remove
+    }
+
+    fn remove(&self, store: &str, key: &str) -> StorageFuture<(), String> {
+        let (store, key) = (store.to_string(), key.to_string());
+        self.call(true, move |s, plan| {
+            s.erase(&store, &key);
+            if plan.ambiguous {
+                s.state.borrow_mut().stats.ambiguous += 1;
+                return Err(StorageError::Failed("injected: reply lost".to_string()));
+            }
+            Ok(())
+        })
     }
 }

@@ -35,7 +35,10 @@ pub(crate) async fn attempt<H: Host>(
         write,
     } = match build(session, entry.as_ref(), batches).await? {
         Built::Ready(a) => a,
-        Built::Dropped(err) => return Ok(Outcome::Dropped(err)),
+        Built::Dropped(err, item) => {
+            session.fail_item(&item, &err);
+            return Ok(Outcome::Dropped(err));
+        }
     };
     let Some(text) = write else {
         confirm(session, batches, Written { record, data });
@@ -53,6 +56,10 @@ pub(crate) async fn attempt<H: Host>(
     match context.counted(put.await)? {
         Some(_version) => {
             context.stats.bump(|s| s.writes += 1);
+            // A key this session created is the key it reads from now on
+            // (a record it read is remembered by `build`; one it built but
+            // did not store must not be).
+            session.same_key(Some(record.origin.as_deref()));
             confirm(session, batches, Written { record, data });
             Ok(Outcome::Stored)
         }

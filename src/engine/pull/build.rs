@@ -5,13 +5,14 @@
 
 use std::rc::Rc;
 
-use super::confirm::ack_prepares;
+use super::confirm::settle;
 use super::error::PullError;
 use crate::engine::decisions::decision;
 use crate::engine::error::{Code, Error};
 use crate::engine::host::{Document, Entry, Host, Runtime};
+use crate::engine::ids::random_id;
 use crate::engine::record::{DecodeError, Record};
-use crate::engine::replay::item::Batch;
+use crate::engine::replay::item::{Batch, Item};
 use crate::engine::replay::quarantine::quarantine_reason;
 use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
 use crate::engine::replay::work::Stop;
@@ -27,7 +28,7 @@ pub(crate) struct Rebuilt<H: Host> {
 pub(crate) enum Built<H: Host> {
     Ready(Rebuilt<H>),
     /// An action's result could not be encoded; it was removed.
-    Dropped(Error<H::Error>),
+    Dropped(Error<H::Error>, Item<H>),
 }
 
 /// Builds the record to write from a fresh entry and the batches.
@@ -57,7 +58,9 @@ pub(crate) async fn build<H: Host>(
                 .iter()
                 .map(|(s, _)| s.clone())
                 .collect();
-            Record::new(json, steps)
+            let mut record = Record::new(json, steps);
+            record.origin = Some(random_id(&**host.runtime()));
+            record
         }
         Some(e) => match Record::decode(&e.value) {
             Ok(r) => r,
@@ -66,6 +69,15 @@ pub(crate) async fn build<H: Host>(
             }
         },
     };
+    // A key that vanished, or came back with another origin, was removed
+    // (store.remove) since this session read it: writing would bring back
+    // erased data, or mix it into the new key.
+    if !session.same_key(entry.map(|_| record.origin.as_deref())) {
+        return Err(PullError::Bad(
+            Code::BadData,
+            "the key was removed (store.remove) after this session loaded it; nothing was written: load the key again to start from the default data".into(),
+        ));
+    }
     if let Some(reason) = quarantine_reason(context, &record) {
         return Err(PullError::Bad(Code::BadData, reason));
     }
@@ -78,7 +90,7 @@ pub(crate) async fn build<H: Host>(
             .partition(|b| b.n <= stored);
         *batches = todo;
         for b in done {
-            ack_prepares(session, &b.items);
+            settle(session, &b.items, &record);
         }
     }
     // Look up decisions first (they await storage); the data work after
@@ -107,6 +119,7 @@ pub(crate) async fn build<H: Host>(
     };
     if let Some(last) = batches.last() {
         record.mark_written(&session.id, last.n, now);
+        record.prune_once(now, context.options.once_retention_ms);
         changed = true;
     }
     let ids_changed = {
@@ -127,7 +140,7 @@ pub(crate) async fn build<H: Host>(
         Ok(json) => record.data = json,
         Err(path) => {
             return match drop_unencodable(context, &session.key, &base, &decided, batches, path) {
-                Ok(dropped) => Ok(Built::Dropped(dropped)),
+                Ok((error, item)) => Ok(Built::Dropped(error, item)),
                 Err(e) => Err(PullError::Failed(e)),
             }
         }

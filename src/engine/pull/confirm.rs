@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use crate::engine::host::{Document, Host};
 use crate::engine::record::Record;
-use crate::engine::replay::item::{Batch, Item};
+use crate::engine::replay::item::{Batch, Item, Ran};
 use crate::engine::replay::rebuild::replay_items;
 use crate::engine::replay::work::{Mode, Work};
 use crate::engine::session::SessionInner;
@@ -16,14 +16,39 @@ pub(crate) struct Written<H: Host> {
     pub data: H::Doc,
 }
 
-/// Sends the acknowledgements of prepares that are now stored.
-pub(crate) fn ack_prepares<H: Host>(session: &SessionInner<H>, items: &[Item<H>]) {
+/// Settles items now known stored in `record`: acknowledges their prepares,
+/// and tells each exactly-once item whether it was the one that applied
+/// its id (the record's `once` entry names it) or not (the id was already
+/// there, or the action cancelled). `record` is the one written, or one
+/// read later that shows the batch stored; `once` entries outlive both.
+pub(crate) fn settle<H: Host>(session: &SessionInner<H>, items: &[Item<H>], record: &Record) {
+    let applied = |id: &str, by: &str| record.once.get(id).is_some_and(|a| a.by == by);
     for item in items {
-        if let Item::Prepare(p) = item {
-            let ack = session.state.borrow_mut().acks.remove(&p.id);
-            if let Some(ack) = ack {
-                ack.send(());
+        match item {
+            Item::Prepare(p) => {
+                let ack = session.state.borrow_mut().acks.remove(&p.id);
+                if let Some(ack) = ack {
+                    ack.send(());
+                }
             }
+            Item::Once { once, .. } => {
+                session.settle_once(&once.by, Ok(applied(&once.id, &once.by)));
+            }
+            Item::Update {
+                once: Some(tag),
+                outcome,
+                ..
+            } => {
+                // The record decides, not the last replay: after a lost
+                // reply the write that stored may be an earlier one.
+                let mut outcome = outcome.borrow_mut();
+                if applied(&tag.id, &tag.by) {
+                    *outcome = Some(Ran::Applied);
+                } else if matches!(*outcome, Some(Ran::Applied)) {
+                    *outcome = Some(Ran::Cancelled);
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -35,11 +60,11 @@ pub(crate) fn confirm<H: Host>(
     batches: &mut Vec<Batch<H>>,
     written: Written<H>,
 ) {
-    for b in std::mem::take(batches) {
-        ack_prepares(session, &b.items);
-    }
     let context = &session.context;
     let Written { record, data } = written;
+    for b in std::mem::take(batches) {
+        settle(session, &b.items, &record);
+    }
     loop {
         let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
         let mut work = Work::new(context, &session.key, Mode::Safe, data.clone());
@@ -50,8 +75,11 @@ pub(crate) fn confirm<H: Host>(
             }
         }
         // Replaying queued prepares adds pending entries to a record; this
-        // one only exists for that and is dropped.
+        // one only exists for that and is dropped. It knows the stored
+        // exactly-once ids, so a queued patchOnce of one already applied
+        // disappears from the cache (the game sees the stored data).
         let mut unsaved = Record::new(String::new(), Vec::new());
+        unsaved.once = record.once.clone();
         let _ = replay_items(context, &mut work, &mut unsaved, &queued);
         let Some(cache) = work.into_data() else {
             return;

@@ -25,6 +25,16 @@ pub(crate) enum Ran<E> {
 /// replay: the one of the write that stored is the last.
 pub(crate) type UpdateOutcome<H> = Rc<RefCell<Option<Ran<<H as Host>::Error>>>>;
 
+/// An exactly-once item's identity: the caller's `id` (a receipt) and
+/// `by`, `<session id>:<n>`, which names this one queued item in the
+/// record's `once` map, so a write found stored after a lost reply still
+/// tells whether it was this item that applied the id.
+#[derive(Clone)]
+pub(crate) struct OnceTag {
+    pub id: Rc<str>,
+    pub by: Rc<str>,
+}
+
 /// One unit of queued work.
 pub(crate) enum Item<H: Host> {
     /// A plain patch: the action by its registration index
@@ -36,12 +46,27 @@ pub(crate) enum Item<H: Host> {
         action: usize,
         args: Option<H::Args>,
     },
-    /// The action of a `store.update`: like `Action`, but what it did on the
-    /// stored data is kept for the caller.
+    /// A `session.patchOnce`: an action applied only if the record has not
+    /// applied `once.id` yet; the session's waiter for `once.by` learns
+    /// which.
+    Once {
+        once: OnceTag,
+        action: usize,
+        args: Option<H::Args>,
+    },
+    /// The action of a `store.update` (or `updateOnce`, with a tag): like
+    /// `Action`, but what it did on the stored data is kept for the caller.
     Update {
         func: H::Func,
         args: H::Args,
         outcome: UpdateOutcome<H>,
+        once: Option<OnceTag>,
+    },
+    /// A `store.restore`: the data of a past version (with the migration
+    /// steps it had) replaces the data; everything else of the record stays.
+    Restore {
+        data: Rc<str>,
+        migrations: Rc<[String]>,
     },
     /// Adds this key's part of a transaction (a prepare).
     Prepare(Pending),
@@ -54,14 +79,25 @@ impl<H: Host> Clone for Item<H> {
                 action: *action,
                 args: args.clone(),
             },
+            Item::Once { once, action, args } => Item::Once {
+                once: once.clone(),
+                action: *action,
+                args: args.clone(),
+            },
             Item::Update {
                 func,
                 args,
                 outcome,
+                once,
             } => Item::Update {
                 func: func.clone(),
                 args: args.clone(),
                 outcome: outcome.clone(),
+                once: once.clone(),
+            },
+            Item::Restore { data, migrations } => Item::Restore {
+                data: data.clone(),
+                migrations: migrations.clone(),
             },
             Item::Prepare(p) => Item::Prepare(p.clone()),
         }

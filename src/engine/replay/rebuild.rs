@@ -5,11 +5,11 @@
 //!
 //! Runs host code: call with no `RefCell` borrow of a session held.
 
-use super::item::{Batch, Item};
+use super::item::{Batch, Item, Ran};
 use super::work::{Mode, Stop, Work};
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::{Document, Host};
+use crate::engine::host::{Document, Host, Runtime};
 use crate::engine::record::{Pending, Record};
 
 /// The new record and data, in place if possible, else in safe mode. The
@@ -54,14 +54,17 @@ fn compute<H: Host>(
 }
 
 /// Replays queued items. A plain action that throws, cancels or fails the
-/// schema on the fresh data is skipped (in safe mode, and reported); a
-/// prepare adds a pending entry, or applies at once if its decision is known.
+/// schema on the fresh data is skipped (in safe mode, and reported); an
+/// exactly-once item whose id `record` has applied is skipped, and one that
+/// applies marks its id; a prepare adds a pending entry, or applies at once
+/// if its decision is known; a restore replaces the data.
 pub(crate) fn replay_items<H: Host>(
     context: &Context<H>,
     work: &mut Work<'_, H>,
     record: &mut Record,
     items: &[Item<H>],
 ) -> Result<(), Stop> {
+    let now = || context.host.runtime().now_ms();
     for item in items {
         match item {
             Item::Action { action, args } => {
@@ -71,14 +74,37 @@ pub(crate) fn replay_items<H: Host>(
                     work.action(&func, args.as_ref().unwrap_or(&context.empty_args))?;
                 }
             }
+            Item::Once { once, action, args } => {
+                let ignore_ids = crate::engine::sabotage::active("once");
+                if record.once.contains_key(&*once.id) && !ignore_ids {
+                    continue;
+                }
+                if let Some(func) = context.action_at(*action) {
+                    let args = args.as_ref().unwrap_or(&context.empty_args);
+                    if work.action(&func, args)? {
+                        record.mark_once(&once.id, &once.by, now());
+                    }
+                }
+            }
             Item::Update {
                 func,
                 args,
                 outcome,
+                once,
             } => {
+                if let Some(tag) = once {
+                    if record.once.contains_key(&*tag.id) {
+                        *outcome.borrow_mut() = Some(Ran::Cancelled);
+                        continue;
+                    }
+                }
                 let ran = work.run(func, args)?;
+                if let (Ran::Applied, Some(tag)) = (&ran, once) {
+                    record.mark_once(&tag.id, &tag.by, now());
+                }
                 *outcome.borrow_mut() = Some(ran);
             }
+            Item::Restore { data, migrations } => work.restore(data, migrations)?,
             Item::Prepare(pending) => match context.known_decision(&pending.id) {
                 Some(committed) => work.decided(pending, committed)?,
                 None => record.pending.push(pending.clone()),
@@ -89,7 +115,8 @@ pub(crate) fn replay_items<H: Host>(
 }
 
 /// Finds the first queued action whose result is not JSON, removes it, and
-/// returns the `not_json` error to report. Everything else is kept.
+/// returns the `not_json` error to report with the item removed. Everything
+/// else is kept.
 pub(crate) fn drop_unencodable<H: Host>(
     context: &Context<H>,
     key: &str,
@@ -97,7 +124,7 @@ pub(crate) fn drop_unencodable<H: Host>(
     decided: &[(Pending, bool)],
     batches: &mut [Batch<H>],
     path: String,
-) -> Result<Error<H::Error>, Error<H::Error>> {
+) -> Result<(Error<H::Error>, Item<H>), Error<H::Error>> {
     let unencodable = || {
         Error::new(
             Code::NotJson,
@@ -116,13 +143,20 @@ pub(crate) fn drop_unencodable<H: Host>(
             let item = std::slice::from_ref(&batch.items[i]);
             let _ = replay_items(context, &mut work, &mut record, item);
             let problem = work.data().and_then(|d| d.json_problem());
-            let action = matches!(batch.items[i], Item::Action { .. } | Item::Update { .. });
+            let action = matches!(
+                batch.items[i],
+                Item::Action { .. }
+                    | Item::Once { .. }
+                    | Item::Update { .. }
+                    | Item::Restore { .. }
+            );
             if let (Some(path), true) = (problem, action) {
-                batch.items.remove(i);
-                return Ok(Error::new(
+                let removed = batch.items.remove(i);
+                let error = Error::new(
                     Code::NotJson,
                     format!("an action produced data that is not JSON at {path}; the action was dropped and the rest saved"),
-                ));
+                );
+                return Ok((error, removed));
             }
         }
     }

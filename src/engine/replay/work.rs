@@ -83,13 +83,17 @@ impl<'a, H: Host> Work<'a, H> {
         self.data
     }
 
-    /// Runs a plain action. Safe mode skips (and reports) a failure and
-    /// ignores a cancel.
-    pub fn action(&mut self, func: &H::Func, args: &H::Args) -> Result<(), Stop> {
-        if let Ran::Failed(e) = self.run(func, args)? {
-            self.context.report(&e, Some(self.key));
+    /// Runs a plain action; whether it applied. Safe mode skips (and
+    /// reports) a failure and ignores a cancel.
+    pub fn action(&mut self, func: &H::Func, args: &H::Args) -> Result<bool, Stop> {
+        match self.run(func, args)? {
+            Ran::Applied => Ok(true),
+            Ran::Cancelled => Ok(false),
+            Ran::Failed(e) => {
+                self.context.report(&e, Some(self.key));
+                Ok(false)
+            }
         }
-        Ok(())
     }
 
     /// Runs a plain action and says what it did; a failure is skipped and
@@ -149,7 +153,7 @@ impl<'a, H: Host> Work<'a, H> {
             }
         };
         match self.mode {
-            Mode::InPlace => self.action(&func, &args),
+            Mode::InPlace => self.action(&func, &args).map(|_| ()),
             Mode::Safe => {
                 let Some(data) = &self.data else {
                     return Err(Stop::Redo);
@@ -196,10 +200,29 @@ impl<'a, H: Host> Work<'a, H> {
     /// Runs the migration steps `record` has not had, marking them done.
     /// Returns whether any ran.
     pub fn migrate(&mut self, record: &mut Record) -> Result<bool, Stop> {
+        let done = self.run_steps(&record.migrations)?;
+        let changed = !done.is_empty();
+        record.migrations.extend(done);
+        Ok(changed)
+    }
+
+    /// Replaces the data with a past version's (`store.restore`), migrated
+    /// by the steps it had not had. The record keeps its own steps: after
+    /// this, the data has had all of them.
+    pub fn restore(&mut self, json: &str, had: &[String]) -> Result<(), Stop> {
+        let old = Work::decode(self.context, self.key, self.mode, json)?;
+        self.data = old.data;
+        self.run_steps(had)?;
+        Ok(())
+    }
+
+    /// Runs, in order, the store's migration steps not in `done`; returns
+    /// those it ran.
+    fn run_steps(&mut self, done: &[String]) -> Result<Vec<String>, Stop> {
         let host = &self.context.host;
-        let mut changed = false;
+        let mut ran = Vec::new();
         for (step, func) in &self.context.options.migrations {
-            if record.migrations.iter().any(|s| s == step) {
+            if done.iter().any(|s| s == step) {
                 continue;
             }
             let data = self.data.take().ok_or(Stop::Redo)?;
@@ -223,9 +246,8 @@ impl<'a, H: Host> Work<'a, H> {
                     ))
                 }
             }
-            record.migrations.push(step.clone());
-            changed = true;
+            ran.push(step.clone());
         }
-        Ok(changed)
+        Ok(ran)
     }
 }

@@ -1,0 +1,82 @@
+//! The session's life-cycle transitions the pull and transactions drive:
+//! queueing a prepare, applying a decision, going bad, finishing.
+
+use super::{Phase, SessionInner};
+use crate::engine::error::{Code, Error};
+use crate::engine::host::Host;
+use crate::engine::record::Pending;
+use crate::engine::replay::item::Item;
+use crate::engine::replay::work::{Mode, Work};
+use crate::engine::signal::{oneshot, Receiver};
+
+impl<H: Host> SessionInner<H> {
+    /// Queues this key's part of a transaction and asks for a pull soon.
+    /// The receiver resolves once the part is stored.
+    pub(crate) fn enqueue_prepare(&self, pending: Pending) -> Receiver<()> {
+        let (tx, rx) = oneshot();
+        {
+            let mut st = self.state.borrow_mut();
+            st.acks.insert(pending.id.clone(), tx);
+            st.queue.push(Item::Prepare(pending));
+        }
+        self.wake.notify();
+        rx
+    }
+
+    /// Applies a transaction's decided actions to the cache at once.
+    pub(crate) fn apply_decision(&self, pending: &Pending, committed: bool) {
+        let cache = {
+            let st = self.state.borrow();
+            if st.phase == Phase::Stopped {
+                return;
+            }
+            st.cache.clone()
+        };
+        let mut work = Work::new(&self.context, &self.key, Mode::Safe, cache);
+        // Safe mode skips failures instead of stopping.
+        let _ = work.decided(pending, committed);
+        let Some(new) = work.into_data() else { return };
+        self.state.borrow_mut().cache = new.clone();
+        self.notify(&new);
+    }
+
+    /// Marks the key bad: the session stops at once and never writes.
+    pub(crate) fn go_bad(&self, code: Code, reason: String) {
+        self.context
+            .report(&Error::new(code, reason.clone()), Some(&self.key));
+        self.context.stats.bump(|s| s.bad += 1);
+        let mut st = self.state.borrow_mut();
+        st.bad = Some(reason.clone());
+        st.queue.clear();
+        st.inflight.clear();
+        st.acks.clear();
+        let once = st.once.take();
+        drop(st);
+        for (_, waiter) in once.map(|o| o.waiting).unwrap_or_default() {
+            waiter.send(Err(Error::new(Code::BadData, reason.clone())));
+        }
+        self.finish(Ok(()));
+    }
+
+    /// Ends the session: releases every waiter; holds nothing afterwards.
+    pub(crate) fn finish(&self, result: Result<(), Error<H::Error>>) {
+        let (awaiters, stoppers) = {
+            let mut st = self.state.borrow_mut();
+            if st.phase != Phase::Stopped {
+                self.context.stats.bump(|s| s.sessions -= 1);
+            }
+            st.phase = Phase::Stopped;
+            st.stop_result = Some(result.clone());
+            (
+                std::mem::take(&mut st.awaiters),
+                std::mem::take(&mut st.stop_waiters),
+            )
+        };
+        for a in awaiters {
+            a.send(());
+        }
+        for s in stoppers {
+            s.send(result.clone());
+        }
+    }
+}
