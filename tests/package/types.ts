@@ -258,10 +258,10 @@ backend.put("players/global", "player_1", "{}", null, { userIds: [] });
 backend.put("players/global", "player_1", "{}");
 // The optional methods: absent from Backend unless a backend has them.
 const memory = new MemoryBackend();
-const page: Promise<string[]> = memory.list("players/global", { after: "a", limit: 10, prefix: "p" });
-const byUser: Promise<string[]> = memory.keysByUser("players/global", 42);
-const versions: Promise<VersionInfo[]> = memory.history("players/global", "player_1", { limit: 5, before: Date.now() });
-const removed: Promise<void> = memory.remove("players/global", "player_1");
+const listPage: Promise<string[]> = memory.list("players/global", { after: "a", limit: 10, prefix: "p" });
+const userKeys: Promise<string[]> = memory.keysByUser("players/global", 42);
+const versionInfos: Promise<VersionInfo[]> = memory.history("players/global", "player_1", { limit: 5, before: Date.now() });
+const removal: Promise<void> = memory.remove("players/global", "player_1");
 const listOptions: ListOptions = { limit: 1000 };
 const historyOptions: HistoryOptions = {};
 backend.list?.("players/global", listOptions);
@@ -329,5 +329,5 @@ const options: StoreOptions<Player> = {
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
   fsBackend, fetchBackend, status, handler, pgBackend, redisBackend, idb, options, failures, updated,
-  page, byUser, versions, removed, historyOptions, unsupported, ownKeyOnly, keyLength,
+  listPage, userKeys, versionInfos, removal, historyOptions, unsupported, ownKeyOnly, keyLength,
 };
