@@ -16,8 +16,7 @@ export type DeepReadonly<T> = T extends (...args: any[]) => unknown
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-// The backend contract's types live beside the adapters, in
-// backends/contract.d.ts.
+// The backend contract's types live beside the adapters (backends/contract.d.ts).
 import type { Backend, VersionInfo } from "./backends/contract.js";
 export type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "./backends/contract.js";
 
@@ -368,6 +367,8 @@ export type SkiliftErrorCode =
   | "cannot_cancel_action"
   | "migration_does_not_return"
   | "history_unsupported"
+  | "listing_unsupported"
+  | "remove_unsupported"
   | "invalid_options"
   | "bad_data"
   | "backend_invalid_response"

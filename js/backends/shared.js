@@ -57,7 +57,7 @@ function checkLimit(where, limit, fallback) {
 export function listOptions(where, options, { valid = () => true, must = "strings" } = {}) {
   const { after, limit, prefix = "" } = optionsObject(where, options, ["after", "limit", "prefix"]);
   for (const [name, value] of [["after", after ?? ""], ["prefix", prefix]]) {
-    if (typeof value !== "string" || !valid(value)) throw invalidOptions(`${where}: ${name} must be one of the ${must} keys are`);
+    if (typeof value !== "string" || !valid(value)) throw invalidOptions(`${where}: ${name} must be a string (keys are ${must})`);
   }
   return { after, limit: checkLimit(where, limit, DEFAULT_LIST_LIMIT), prefix };
 }

@@ -31,9 +31,10 @@ export function freshPrefix() {
   return `${run}${counter++}_`;
 }
 
-/** Drops the tables and sequence of `prefix`. */
+/** Drops the tables, sequence and function of `prefix`. */
 export async function dropPrefix(pool, prefix) {
   await pool.query(
-    `DROP TABLE IF EXISTS "${prefix}heads", "${prefix}versions"; DROP SEQUENCE IF EXISTS "${prefix}version_seq"`,
+    `DROP TABLE IF EXISTS "${prefix}heads", "${prefix}versions"; DROP SEQUENCE IF EXISTS "${prefix}version_seq"; ` +
+      `DROP FUNCTION IF EXISTS "${prefix}utf16_order"(text)`,
   );
 }

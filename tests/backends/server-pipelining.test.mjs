@@ -73,6 +73,20 @@ describe("createHandler: pipelined requests", () => {
     }
   });
 
+  it("a DELETE behind an answer that closes the connection removes nothing", async () => {
+    const s = await serve();
+    try {
+      await s.backend.put("players/global", "kept", "v", null, { userIds: [] });
+      const del = `DELETE ${PATH}/kept HTTP/1.1\r\nHost: x\r\nAuthorization: ok\r\n\r\n`;
+      const statuses = await pipeline(s.port, put("refused", { precondition: false }) + del, 2);
+      assert.deepEqual(statuses, [428]);
+      assert.notEqual(await s.backend.get("players/global", "kept"), null, "a removal whose answer was never sent");
+      assert.equal(s.backend.calls.remove, 0);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("a PUT followed by bytes that are not HTTP is written only if its answer is sent", async () => {
     const s = await serve();
     try {

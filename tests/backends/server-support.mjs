@@ -64,13 +64,15 @@ export function rawRequest(port, bytes) {
   });
 }
 
-/** A MemoryBackend whose every call is counted in `calls` (by method). */
+const METHODS = ["get", "put", "getVersion", "getAtTime", "history", "list", "keysByUser", "remove"];
+
+/** A MemoryBackend (or `inner`) whose every call is counted in `calls` (by method); only the methods `inner` has. */
 export function countingBackend(inner = new MemoryBackend()) {
-  const calls = { get: 0, put: 0, getVersion: 0, getAtTime: 0 };
+  const calls = Object.fromEntries(METHODS.filter((m) => typeof inner[m] === "function").map((m) => [m, 0]));
   const backend = {
     calls,
     get total() {
-      return calls.get + calls.put + calls.getVersion + calls.getAtTime;
+      return Object.values(calls).reduce((a, b) => a + b, 0);
     },
   };
   for (const method of Object.keys(calls)) {

@@ -144,8 +144,8 @@ describe("createHandler: bad input is refused before authorize and the backend",
   const cases = [
     ["a path outside /v1/", { path: "/v2/x/y" }, 404],
     ["the root", { path: "/" }, 404],
-    ["only a store", { path: `/v1/${STORE}` }, 404],
     ["three segments", { path: `/v1/${STORE}/a/b` }, 404],
+    ["four segments", { path: `/v1/${STORE}/a/history/x` }, 404],
     ["a raw store with a slash", { path: "/v1/players/global/bob" }, 404],
     ["bad percent-encoding", { path: `/v1/%ZZ/bob` }, 400],
     ["truncated percent-encoding", { path: `/v1/${STORE}/bo%2` }, 400],
@@ -165,7 +165,7 @@ describe("createHandler: bad input is refused before authorize and the backend",
     ["a version with bad percent-encoding", { path: `${PATH}?version=%E0%A4` }, 400],
     ["a GET with a body", { path: PATH, headers: { "Content-Length": "2" }, body: "{}" }, 400],
     ["a conditional GET", { path: PATH, headers: { "If-None-Match": '"1"' } }, 400],
-    ["DELETE", { method: "DELETE", path: PATH }, 405],
+    ["POST to the keys of a store", { method: "POST", path: `/v1/${STORE}` }, 405],
     ["POST", { method: "POST", path: PATH, headers: JSON_HEADERS, body: putBody() }, 405],
     ["PATCH", { method: "PATCH", path: PATH, headers: JSON_HEADERS, body: putBody() }, 405],
     ["HEAD", { method: "HEAD", path: PATH }, 405],
@@ -296,9 +296,9 @@ describe("createHandler: authorize", () => {
       assert.equal((await s.request({ path, headers: { Authorization: "Bearer good" } })).status, 200);
       assert.equal((await s.request({ path: `/v1/${encodeURIComponent("other/global")}/k`, headers: { Authorization: "Bearer good" } })).status, 403);
       assert.deepEqual(seen, [
-        { store: "players/global", key: "a b/c:d", method: "PUT", auth: "Bearer good", url: path },
-        { store: "players/global", key: "a b/c:d", method: "GET", auth: "Bearer good", url: path },
-        { store: "other/global", key: "k", method: "GET", auth: "Bearer good", url: `/v1/${encodeURIComponent("other/global")}/k` },
+        { store: "players/global", key: "a b/c:d", method: "PUT", operation: "put", auth: "Bearer good", url: path },
+        { store: "players/global", key: "a b/c:d", method: "GET", operation: "get", auth: "Bearer good", url: path },
+        { store: "other/global", key: "k", method: "GET", operation: "get", auth: "Bearer good", url: `/v1/${encodeURIComponent("other/global")}/k` },
       ]);
       assert.equal(s.backend.calls.put, 1);
       assert.equal(s.backend.calls.get, 1);
@@ -367,7 +367,7 @@ describe("createHandler: backend failures", () => {
       }
       assert.equal(errors.length, 4);
       assert.equal(errors[0][0].message, secret);
-      assert.deepEqual(errors[3][1], { store: "players/global", key: "bob", method: "PUT" });
+      assert.deepEqual(errors[3][1], { store: "players/global", key: "bob", method: "PUT", operation: "put" });
     } finally {
       await server.close();
     }
@@ -491,6 +491,7 @@ describe("createHandler: CORS", () => {
       assert.equal(pre.headers["access-control-allow-origin"], origin);
       assert.match(pre.headers["access-control-allow-methods"], /\bPUT\b/);
       assert.match(pre.headers["access-control-allow-methods"], /\bGET\b/);
+      assert.match(pre.headers["access-control-allow-methods"], /\bDELETE\b/);
       assert.equal(pre.headers["access-control-allow-headers"], "authorization, content-type, if-match, if-none-match");
       assert.equal(pre.headers["access-control-max-age"], "600");
       assert.match(pre.headers.vary, /\bOrigin\b/);
@@ -498,7 +499,7 @@ describe("createHandler: CORS", () => {
       const badOrigin = await s.request({ method: "OPTIONS", path: PATH, headers: { Origin: "http://evil.example", "Access-Control-Request-Method": "GET" } });
       assert.equal(badOrigin.status, 403);
       assert.equal(badOrigin.headers["access-control-allow-origin"], undefined);
-      const badMethod = await s.request({ method: "OPTIONS", path: PATH, headers: { Origin: origin, "Access-Control-Request-Method": "DELETE" } });
+      const badMethod = await s.request({ method: "OPTIONS", path: PATH, headers: { Origin: origin, "Access-Control-Request-Method": "PATCH" } });
       assert.equal(badMethod.status, 403);
       const badHeaders = await s.request({
         method: "OPTIONS",
@@ -508,7 +509,7 @@ describe("createHandler: CORS", () => {
       assert.equal(badHeaders.status, 400);
       const plain = await s.request({ method: "OPTIONS", path: PATH });
       assert.equal(plain.status, 204);
-      assert.equal(plain.headers.allow, "GET, PUT, OPTIONS");
+      assert.equal(plain.headers.allow, "GET, PUT, DELETE, OPTIONS");
       assert.equal(s.state.authorizations, 0);
       assert.equal(s.backend.total, 0);
     } finally {

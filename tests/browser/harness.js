@@ -18,9 +18,15 @@ export function describe(name, fn) {
   }
 }
 
-/** Registers a test; `fn` may return a promise. */
-export function it(name, fn) {
-  tests.push({ name: [...prefixes, name].join(" > "), fn });
+/**
+ * Registers a test; `fn` may return a promise. As in node:test, options may
+ * come between: `{ skip: reason }` (a truthy reason) reports it skipped.
+ */
+export function it(name, options, fn) {
+  if (typeof options === "function") [options, fn] = [{}, options];
+  const full = [...prefixes, name].join(" > ");
+  if (options?.skip) tests.push({ name: full, skip: String(options.skip) });
+  else tests.push({ name: full, fn });
 }
 
 export const test = it;

@@ -289,7 +289,7 @@ describe("IndexedDbBackend", () => {
     withDb({}, async (b, name) => {
       await b.put(STORE, "k", "1", null, { userIds: [] });
       const newer = await new Promise((resolve, reject) => {
-        const request = indexedDB.open(name, 2);
+        const request = indexedDB.open(name, 3);
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
         // Stays unresolved if blocked: the hang guard reports that.

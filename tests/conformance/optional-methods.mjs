@@ -53,12 +53,17 @@ async function writeKeys(b, store, keys, { userIds = [], parallel = 25 } = {}) {
   return versions;
 }
 
-/** Every key of `store` by paging with `after` = the last key of the previous page. */
-async function listAll(b, store, options = {}) {
+/**
+ * Every key of `store` by paging with `after` = the last key of the
+ * previous page. A backend whose order is not JavaScript's can page in a
+ * circle: more pages than `maxPages` fail instead of hanging.
+ */
+async function listAll(b, store, options = {}, maxPages = 5000) {
   const all = [];
   const pages = [];
   let after;
   for (;;) {
+    if (pages.length > maxPages) throw new Error(`paging did not end after ${maxPages} pages (at ${JSON.stringify(after)})`);
     const page = await b.list(store, after === undefined ? options : { ...options, after });
     pages.push(page.length);
     if (page.length === 0) break;

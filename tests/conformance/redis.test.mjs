@@ -3,10 +3,13 @@
 // (SKILIFT_REDIS_URL / SKILIFT_REDIS_CLUSTER, or the servers
 // scripts/start-redis.sh started). Each test gets a fresh key prefix,
 // deleted afterwards. On the cluster, with waitForReplicas: 1 too, so the
-// WAIT path keeps the contract as well.
+// WAIT path keeps the contract as well. The operations API
+// (operations-api.mjs) runs on each, through the built package.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { backendContract } from "./backend-contract.mjs";
+import { operationsApi } from "./operations-api.mjs";
+import * as skilift from "../../pkg/node.mjs";
 import { RedisBackend } from "../../js/backends/redis/index.js";
 import { dropPrefix, freshPrefix, holdServers, newCluster, newRedis, skip } from "../backends/redis-env.mjs";
 
@@ -24,15 +27,12 @@ function suite(name, what, connect, options = {}) {
   }
   const client = connect();
   clients.push(client);
-  backendContract(
-    name,
-    async () => {
-      const keyPrefix = freshPrefix();
-      return { backend: new RedisBackend(client, { keyPrefix, ...options }), close: () => dropPrefix(client, keyPrefix) };
-    },
-    {},
-    { describe, it, assert },
-  );
+  const open = async () => {
+    const keyPrefix = freshPrefix();
+    return { backend: new RedisBackend(client, { keyPrefix, ...options }), close: () => dropPrefix(client, keyPrefix) };
+  };
+  backendContract(name, open, {}, { describe, it, assert });
+  operationsApi(name, open, { skilift, describe, it, assert });
 }
 
 suite("RedisBackend (standalone)", "standalone", () => newRedis());

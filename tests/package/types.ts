@@ -15,6 +15,9 @@ import {
   type Backend,
   type DeepReadonly,
   type Entry,
+  type HistoryOptions,
+  type ListOptions,
+  type VersionInfo,
   type Session,
   type SkiliftErrorCode,
   type StandardSchemaV1,
@@ -253,6 +256,20 @@ const entry: Promise<Entry | null> = backend.get("players/global", "player_1");
 backend.put("players/global", "player_1", "{}", null, { userIds: [] });
 // @ts-expect-error put needs the expected version (null for a new key)
 backend.put("players/global", "player_1", "{}");
+// The optional methods: absent from Backend unless a backend has them.
+const memory = new MemoryBackend();
+const listPage: Promise<string[]> = memory.list("players/global", { after: "a", limit: 10, prefix: "p" });
+const userKeys: Promise<string[]> = memory.keysByUser("players/global", 42);
+const versionInfos: Promise<VersionInfo[]> = memory.history("players/global", "player_1", { limit: 5, before: Date.now() });
+const removal: Promise<void> = memory.remove("players/global", "player_1");
+const listOptions: ListOptions = { limit: 1000 };
+const historyOptions: HistoryOptions = {};
+backend.list?.("players/global", listOptions);
+// @ts-expect-error list is optional on a Backend
+backend.list("players/global");
+// @ts-expect-error a prefix is a string
+memory.list("players/global", { prefix: 1 });
+const unsupported: SkiliftErrorCode[] = ["history_unsupported", "listing_unsupported", "remove_unsupported"];
 const fsOptions: FsBackendOptions = { history: 10 };
 const fsBackend: Backend = new FsBackend("./data", fsOptions);
 new FsBackend("./data").keys("players/global");
@@ -262,6 +279,11 @@ const fetchBackend: Backend = new FetchBackend("http://127.0.0.1:8080", { header
 new FetchBackend(new URL("http://127.0.0.1:8080"), { headers: async () => ({ Authorization: "Bearer t" }) });
 const status: number = new FetchBackendError(403, "forbidden", "no").status;
 const handlerOptions: HandlerOptions = { authorize: (_req, target) => target.method === "GET" };
+const ownKeyOnly: HandlerOptions = {
+  authorize: (_req, { key, operation }) => key === "player_1" && (operation === "get" || operation === "put"),
+};
+// @ts-expect-error the key is absent for the calls on a whole store
+const keyLength: HandlerOptions = { authorize: (_req, target) => target.key.length > 0 };
 const handler = createHandler(backend, handlerOptions);
 // @ts-expect-error authorize is required
 createHandler(backend, {});
@@ -274,6 +296,7 @@ const pipeline: RedisPipelineLike = {
   evalsha: () => pipeline,
   eval: () => pipeline,
   hmget: () => pipeline,
+  sadd: () => pipeline,
   wait: () => pipeline,
   exec: async () => [],
 };
@@ -282,6 +305,12 @@ const redisClient: RedisClientLike = {
   eval: async () => null,
   hmget: async () => [],
   pipeline: () => pipeline,
+  sadd: async () => 1,
+  smembers: async () => [],
+  zrangebylex: async () => [],
+  get: async () => null,
+  set: async () => "OK",
+  scan: async () => ["0", []],
 };
 const redisBackend: Backend = new RedisBackend(redisClient, { keyPrefix: "game:", historyVersions: 10, waitForReplicas: 1, replicaTimeout: 0.5 });
 // @ts-expect-error waitForReplicas is a number of replicas
@@ -300,4 +329,5 @@ const options: StoreOptions<Player> = {
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
   fsBackend, fetchBackend, status, handler, pgBackend, redisBackend, idb, options, failures, updated,
+  listPage, userKeys, versionInfos, removal, historyOptions, unsupported, ownKeyOnly, keyLength,
 };

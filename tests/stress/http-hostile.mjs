@@ -3,14 +3,18 @@
 // (http-server.mjs), several connections at a time. It checks:
 //
 // - no answer is a 5xx, and every answer is well-formed HTTP;
-// - no GET or PUT without the credentials is answered 2xx;
+// - no GET, PUT or DELETE without the credentials is answered 2xx;
 // - no hang: every connection is answered or closed within HANG_BOUND_MS
 //   of the client sending everything (a liveness bound, far above any real
 //   answer time; it measures nothing);
 // - no crash: the server process is alive at the end;
 // - no write without a 2xx: every write the backend logged has its version
 //   in a 2xx answer the client received, to the request that carried its
-//   value, and every 2xx answer to a PUT is a write the backend holds.
+//   value, and every 2xx answer to a PUT is a write the backend holds;
+// - no remove without a 2xx: the backend logged as many removals as the
+//   client received 204 answers to DELETEs (any 204 without Allow or
+//   Access-Control-Allow-Methods, as damaged bytes can hold a DELETE too),
+//   and, key by key, at least as many as DELETEs of that key were answered 204.
 
 import { fork } from "node:child_process";
 import net from "node:net";
@@ -140,6 +144,8 @@ export async function run({ short, seed }) {
   const figures = { requests: 0, connections: 0, raw: 0, statuses: new Map(), closedUnanswered: 0, hung: 0, fivexx: 0 };
   const acked = new Map(); // version → { value } of the request a 2xx PUT answer went to
   const byValue = new Map(); // value → the request that carried it, and its answer
+  const deleted = new Map(); // `${store}\0${key}` → 204 answers to well-formed DELETEs of it the client received
+  let removalAnswers = 0; // 204 answers to DELETEs, damaged ones included
 
   async function one() {
     const conn = generator.connection();
@@ -166,7 +172,7 @@ export async function run({ short, seed }) {
       }
       const req = conn.kind === "raw" || conn.kind === "mutated" ? undefined : conn.requests[i];
       if (req?.value) byValue.get(req.value).status = answer.status;
-      if (req && !req.authorized && answer.status < 300 && (req.method === "GET" || req.method === "PUT")) {
+      if (req && !req.authorized && answer.status < 300 && ["GET", "PUT", "DELETE"].includes(req.method)) {
         failures.add(`${answer.status} without credentials to ${what()}`);
       }
       let body;
@@ -174,6 +180,14 @@ export async function run({ short, seed }) {
         body = JSON.parse(answer.body);
       } catch {
         body = undefined;
+      }
+      if (answer.status === 204 && answer.headers.allow === undefined && answer.headers["access-control-allow-methods"] === undefined) {
+        removalAnswers++;
+        if (req?.method === "DELETE" && req.valid) {
+          const id = `${req.store}\u0000${req.key}`;
+          deleted.set(id, (deleted.get(id) ?? 0) + 1);
+          known.delete(id);
+        }
       }
       if (answer.status >= 200 && answer.status < 300 && typeof body?.version === "string") {
         if (req) known.set(`${req.store}\u0000${req.key}`, body.version);
@@ -189,11 +203,21 @@ export async function run({ short, seed }) {
   await Promise.all(workers);
 
   let writes = [];
+  let removes = [];
   if (crashed !== null) {
     failures.addFirst(`the server process died (${JSON.stringify(crashed)}): ${server.stderr().slice(0, 2000)}`);
   } else {
     const dump = await server.dump();
     writes = dump.writes;
+    removes = dump.removes;
+    const removed = new Map();
+    for (const { store, key } of removes) removed.set(`${store}\u0000${key}`, (removed.get(`${store}\u0000${key}`) ?? 0) + 1);
+    if (removes.length !== removalAnswers) failures.add(`${removes.length} removals in the backend, ${removalAnswers} 204 answers to DELETEs received`);
+    for (const [id, answered] of deleted) {
+      if ((removed.get(id) ?? 0) < answered) {
+        failures.add(`${removed.get(id) ?? 0} removals of ${JSON.stringify(id.split("\u0000"))} in the backend, ${answered} 204 answers received`);
+      }
+    }
     for (const e of dump.errors) failures.add(`onError: ${e}`);
     for (const w of writes) {
       const ack = acked.get(w.version);
@@ -220,7 +244,7 @@ export async function run({ short, seed }) {
     figures:
       `seed ${seed}, ${fmt(figures.requests)} requests on ${fmt(figures.connections)} connections (${fmt(figures.raw)} raw or damaged), ` +
       `${figures.fivexx} 5xx, ${figures.hung} hung, ${crashed === null ? 0 : 1} crashes, ${fmt(figures.closedUnanswered)} closed unanswered, ` +
-      `${fmt(writes.length)} writes, ${fmt(writes.filter((w) => !acked.has(w.version)).length)} without a 2xx; answers ${statuses}`,
+      `${fmt(writes.length)} writes, ${fmt(writes.filter((w) => !acked.has(w.version)).length)} without a 2xx, ${fmt(removes.length)} removals; answers ${statuses}`,
     failures,
   };
 }

@@ -7,13 +7,15 @@
 //
 // Every PUT body that could be valid carries a unique value ("w<n>"), so a
 // write found in the backend afterwards can be traced back to its request.
+// Besides GET and PUT of a key: GETs of a store's keys (list, keysByUser)
+// and of a key's history, and DELETEs (remove), good and bad.
 
 import { encodeSegment } from "../../js/backends/http/protocol.js";
 
 const STORES = ["players/global", "skilift:transactions", "s", "$", "日本", ".", ""];
 const KEYS = ["bob", "alice", ".", "..", "a/b", "?#&", "", " ", "é", "%41"];
 const BAD_SEGMENTS = ["%ZZ", "%", "%C0%AF", "%ED%A0%80", "%2E", "%2e%2E", "$", "$x", "$...", ".", "..", "%00", "a%2Fb", "\u00ff\u00fe", "%FF"];
-const METHODS = ["POST", "DELETE", "PATCH", "HEAD", "TRACE", "PROPFIND", "get", "FOO", "M-SEARCH", "PURGE", "QUERY", "PUT\u0000", "G ET"];
+const METHODS = ["POST", "PATCH", "HEAD", "TRACE", "PROPFIND", "get", "FOO", "M-SEARCH", "PURGE", "QUERY", "PUT\u0000", "G ET"];
 const TYPES_OK = ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\"", "application/json \t; charset = utf-8"];
 const TYPES_BAD = ["text/plain", "application/json; charset=latin1", "application/jsonx", "", "application/x-www-form-urlencoded", "*/*", "application/json; charset=utf-8; x=1"];
 const NOT_HTTP = [
@@ -44,20 +46,27 @@ export function requestGenerator(random, { token, origin, maxBodyBytes, knownVer
     return chance(0.85) ? encodeSegment(pick(names)) : pick(BAD_SEGMENTS);
   }
 
-  function target() {
+  function target(method) {
     const store = pick(STORES);
     const key = pick(KEYS);
     const good = `/v1/${encodeSegment(store)}/${encodeSegment(key)}`;
     const r = random.next();
     let path;
+    // A GET asks for the store's keys or a key's history now and then.
+    if (method === "GET" && r < 0.12) return { store, key: null, path: `/v1/${encodeSegment(store)}`, valid: true, resource: "keys" };
+    if (method === "GET" && r < 0.2) return { store, key, path: `${good}/history`, valid: true, resource: "history" };
     if (r < 0.72) path = good;
     else if (r < 0.86) path = `/v1/${segment(STORES)}/${segment(KEYS)}`;
     else path = pick(["/", "/v1", "/v1/", `/v1/${encodeSegment(store)}`, `${good}/x`, `/v2/${encodeSegment(store)}/k`, `/V1/s/k`, `//v1/s/k`, `http://127.0.0.1${good}`, `${good}#frag`, "*", `/v1/${"%41".repeat(int(1, 3000))}/k`]);
-    return { store, key, path, valid: path === good };
+    return { store, key, path, valid: path === good, resource: "key" };
   }
 
-  function query() {
+  function query(resource) {
     if (chance(0.75)) return "";
+    if (resource === "keys") {
+      return pick([`?limit=${int(1, 2000)}`, `?after=${encodeURIComponent(pick(KEYS))}`, `?prefix=${encodeURIComponent(pick(KEYS))}&limit=2`, `?user=${int(1, 1e6)}`, "?user=1&limit=2", "?limit=0", "?limit=1e3", "?limit=-1", "?after=%ZZ", "?user=x", "?after=a&after=b", "?x=1", "?limit=99999999999999999999"]);
+    }
+    if (resource === "history") return pick([`?limit=${int(1, 200)}`, `?before=${Date.now()}`, "?before=x", "?limit=0", "?version=1", "?before=1e400"]);
     return pick(["?version=1", `?version=${int(1, 50)}`, "?version=", `?at=${Date.now()}`, "?at=abc", "?at=1e400", "?at=-0", "?at=0x10", "?at=1.5", "?version=1&at=2", "?x", "?", "?&", "?version=%ZZ", "?at=%31", "?VERSION=1"]);
   }
 
@@ -72,9 +81,9 @@ export function requestGenerator(random, { token, origin, maxBodyBytes, knownVer
     else if (auth < 0.9) h.push(`Authorization: Bearer wrong`);
     if (chance(0.15)) h.push("X-Slow: 1");
     if (chance(0.1)) h.push(`Origin: ${chance(0.6) ? origin : "https://evil.example"}`);
-    if (method === "OPTIONS" && chance(0.6)) h.push(`Access-Control-Request-Method: ${pick(["GET", "PUT", "DELETE", ""])}`);
+    if (method === "OPTIONS" && chance(0.6)) h.push(`Access-Control-Request-Method: ${pick(["GET", "PUT", "DELETE", "PATCH", ""])}`);
     if (method === "OPTIONS" && chance(0.3)) h.push(`Access-Control-Request-Headers: ${pick(["content-type, if-match", "x y", "", "authorization"])}`);
-    if (method === "PUT" || chance(0.05)) {
+    if (method === "PUT" || (method === "DELETE" && chance(0.1)) || chance(0.05)) {
       const pre = random.next();
       const known = knownVersion(store, key);
       const tag = (v) => `"${encodeURIComponent(v)}"`;
@@ -125,17 +134,17 @@ export function requestGenerator(random, { token, origin, maxBodyBytes, knownVer
   /** One request: its bytes and what the campaign needs to know of it. */
   function request({ plain = false } = {}) {
     const r = random.next();
-    const method = r < 0.32 ? "GET" : r < 0.74 ? "PUT" : r < 0.82 ? "OPTIONS" : pick(METHODS);
-    const t = target();
+    const method = r < 0.32 ? "GET" : r < 0.7 ? "PUT" : r < 0.75 ? "DELETE" : r < 0.82 ? "OPTIONS" : pick(METHODS);
+    const t = target(method);
     let body = null;
     let value = null;
     if (method === "PUT") ({ body, value } = putBody());
     else if (chance(0.05)) body = Buffer.from("{}");
-    const lines = [`${method} ${t.path}${method === "PUT" ? "" : query()} ${plain || chance(0.97) ? "HTTP/1.1" : pick(["HTTP/1.0", "HTTP/2", "HTTP/1.1 x", "http/1.1"])}`];
+    const lines = [`${method} ${t.path}${method === "PUT" || (method === "DELETE" && chance(0.9)) ? "" : query(t.resource)} ${plain || chance(0.97) ? "HTTP/1.1" : pick(["HTTP/1.0", "HTTP/2", "HTTP/1.1 x", "http/1.1"])}`];
     const framing = { incomplete: false, authorized: false };
     lines.push(...headerLines(method, t, body !== null, body?.length ?? 0, framing));
     const head = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
-    return { bytes: body ? Buffer.concat([head, body]) : head, method, store: t.store, key: t.key, value, incomplete: framing.incomplete, authorized: framing.authorized };
+    return { bytes: body ? Buffer.concat([head, body]) : head, method, store: t.store, key: t.key, valid: t.valid, value, incomplete: framing.incomplete, authorized: framing.authorized };
   }
 
   /** Bytes of a request, damaged: flipped, inserted, cut or doubled. */

@@ -4,9 +4,10 @@
 //
 //   node http-server.mjs serve
 // IPC: sends { type: "listening", port }; answers { type: "dump" } with
-// { type: "dump", writes, putCalls, errors }: every put that wrote
-// (store, key, value, the version it answered), so the parent can check that
-// each write had a 2xx answer, and what reached onError.
+// { type: "dump", writes, removes, putCalls, errors }: every put that wrote
+// (store, key, value, the version it answered) and every remove (store,
+// key), so the parent can check that each had a 2xx answer, and what
+// reached onError.
 
 import http from "node:http";
 import { createHandler } from "../../js/backends/http/server.js";
@@ -18,6 +19,7 @@ export const ORIGIN = "https://game.example";
 
 const memory = new MemoryBackend();
 const writes = [];
+const removes = [];
 let putCalls = 0;
 const errors = [];
 
@@ -26,6 +28,13 @@ const backend = {
   get: (...a) => memory.get(...a),
   getVersion: (...a) => memory.getVersion(...a),
   getAtTime: (...a) => memory.getAtTime(...a),
+  history: (...a) => memory.history(...a),
+  list: (...a) => memory.list(...a),
+  keysByUser: (...a) => memory.keysByUser(...a),
+  async remove(store, key) {
+    await memory.remove(store, key);
+    removes.push({ store, key });
+  },
   async put(store, key, value, expected, meta) {
     putCalls++;
     const version = await memory.put(store, key, value, expected, meta);
@@ -48,6 +57,6 @@ if (process.argv[2] === "serve") {
   const server = http.createServer(handler);
   server.listen(0, "127.0.0.1", () => process.send({ type: "listening", port: server.address().port }));
   process.on("message", (m) => {
-    if (m.type === "dump") process.send({ type: "dump", writes, putCalls, errors });
+    if (m.type === "dump") process.send({ type: "dump", writes, removes, putCalls, errors });
   });
 }

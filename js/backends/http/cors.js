@@ -65,7 +65,7 @@ export function preflight(cors, req, res, base) {
     return res.end();
   }
   const requestedHeaders = req.headers["access-control-request-headers"];
-  if (!base["Access-Control-Allow-Origin"] || (requestedMethod !== "GET" && requestedMethod !== "PUT")) {
+  if (!base["Access-Control-Allow-Origin"] || !["GET", "PUT", "DELETE"].includes(requestedMethod)) {
     refuse(403, "cors_forbidden", "this origin or method may not call this server");
   }
   if (requestedHeaders !== undefined && requestedHeaders.trim() !== "" && !TOKEN_LIST.test(requestedHeaders.trim())) {
@@ -74,7 +74,7 @@ export function preflight(cors, req, res, base) {
   const headers = {
     ...base,
     Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-    "Access-Control-Allow-Methods": "GET, PUT",
+    "Access-Control-Allow-Methods": "GET, PUT, DELETE",
     "Access-Control-Max-Age": String(cors.maxAge),
   };
   // Which headers a caller sends is the authorize hook's business, not CORS's.

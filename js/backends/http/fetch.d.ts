@@ -1,5 +1,5 @@
 // Types of `skilift/fetch`. The protocol is docs/http-protocol.md.
-import type { Backend, Entry } from "../../index.js";
+import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
 
 /**
  * Headers as `fetch` takes them (`HeadersInit`), spelt through `RequestInit`
@@ -48,4 +48,17 @@ export class FetchBackend implements Backend {
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   /** Rejects with `history_unsupported` if the server's backend keeps no history. */
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
+  /** `GET /v1/{store}/{key}/history`. Rejects with `history_unsupported` if the server's backend keeps no history. */
+  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
+  /**
+   * `GET /v1/{store}?after=&limit=&prefix=`. Rejects with
+   * `listing_unsupported` if the server's backend cannot list, and with
+   * `invalid_options` for an `after` or `prefix` with a lone surrogate
+   * (URLs cannot carry one).
+   */
+  list(store: string, options?: ListOptions): Promise<string[]>;
+  /** `GET /v1/{store}?user=`. Rejects with `listing_unsupported` if the server's backend cannot list. */
+  keysByUser(store: string, userId: number): Promise<string[]>;
+  /** `DELETE /v1/{store}/{key}`. Rejects with `remove_unsupported` if the server's backend cannot remove. */
+  remove(store: string, key: string): Promise<void>;
 }

@@ -9,8 +9,18 @@
 // User-facing docs (options, examples): fetch.d.ts.
 
 import { SkiliftError, invalidOptions } from "../../errors.js";
-import { checkNames as check } from "../shared.js";
-import { JSON_TYPE, entityTag, hasOnlyKeys, isEntry, isUserIds, resourcePath, versionOfEntityTag } from "./protocol.js";
+import { checkNames as check, checkStore, checkUserId, historyOptions, listOptions } from "../shared.js";
+import { JSON_TYPE, entityTag, hasOnlyKeys, historyPath, isEntry, isUserIds, keysPath, resourcePath, versionOfEntityTag } from "./protocol.js";
+
+/** URLs cannot hold a lone surrogate, so neither can anything sent in one. */
+const WELL_FORMED = { valid: (s) => s.isWellFormed(), must: "well-formed strings (no lone surrogates)" };
+
+/** The query string of `params` (entries whose value is undefined left out). */
+const queryOf = (params) =>
+  Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join("&");
 
 /**
  * A request that got an answer the protocol does not allow for it: an
@@ -181,12 +191,74 @@ export class FetchBackend {
       await this.#request("GET", resourcePath(store, key), { query: `at=${encodeURIComponent(String(timeMs))}` }),
     );
   }
+
+  /** `{ version, time, userIds }` of the retained versions of `key` written before `before`, newest first. */
+  async history(store, key, options) {
+    checkNames("history", store, key);
+    const { limit, before } = historyOptions("FetchBackend.history", options);
+    if (before === -Infinity) return []; // nothing is older than that, and the protocol carries finite times only
+    const query = queryOf({ limit, before: before === Infinity ? undefined : before });
+    const response = await this.#request("GET", historyPath(store, key), { query });
+    const body = await jsonBody(response);
+    if (response.status !== 200) throw unexpectedStatus(response, body);
+    const isInfo = (v) => hasOnlyKeys(v, ["version", "time", "userIds"]) && typeof v.version === "string" && Number.isFinite(v.time) && isUserIds(v.userIds);
+    const versions = hasOnlyKeys(body, ["versions"]) ? body.versions : undefined;
+    const ordered = (v, i, all) => v.time < before && (i === 0 || v.time <= all[i - 1].time);
+    if (!Array.isArray(versions) || versions.length > limit || !versions.every(isInfo) || !versions.every(ordered)) {
+      throw invalidResponse("a history answer that is not { versions } newest first, within the limit and before the time asked", response);
+    }
+    return versions.map(({ version, time, userIds }) => ({ version, time, userIds }));
+  }
+
+  /** One page of the keys of `store`, in JavaScript string order. */
+  async list(store, options) {
+    checkStore("FetchBackend.list", store, WELL_FORMED);
+    const { after, limit, prefix } = listOptions("FetchBackend.list", options, WELL_FORMED);
+    const query = queryOf({ after, prefix: prefix === "" ? undefined : prefix, limit });
+    const { keys, response } = await this.#keys(store, query);
+    const fits = (k, i) => (i === 0 ? after === undefined || k > after : k > keys[i - 1]) && k.startsWith(prefix);
+    if (keys.length > limit || !keys.every(fits)) throw invalidResponse("a list answer out of order, out of range or over the limit", response);
+    return keys;
+  }
+
+  /** The keys of `store` whose current entry carries `userId`, sorted. */
+  async keysByUser(store, userId) {
+    checkStore("FetchBackend.keysByUser", store, WELL_FORMED);
+    checkUserId("FetchBackend.keysByUser", userId);
+    const { keys, response } = await this.#keys(store, queryOf({ user: userId }));
+    if (!keys.every((k, i) => i === 0 || k > keys[i - 1])) throw invalidResponse("a keysByUser answer out of order", response);
+    return keys;
+  }
+
+  /** `{ keys, response }` of a GET of the store's keys: 200 with `{ keys: string[] }`, else rejects. */
+  async #keys(store, query) {
+    const response = await this.#request("GET", keysPath(store), { query });
+    const body = await jsonBody(response);
+    if (response.status !== 200) throw unexpectedStatus(response, body);
+    if (!hasOnlyKeys(body, ["keys"]) || !Array.isArray(body.keys) || !body.keys.every((k) => typeof k === "string")) {
+      throw invalidResponse("a listing answer that is not { keys: string[] }", response);
+    }
+    return { keys: body.keys, response };
+  }
+
+  /** Erases `key` and every version of it; resolves once the server says it is done (204). */
+  async remove(store, key) {
+    checkNames("remove", store, key);
+    const response = await this.#request("DELETE", resourcePath(store, key));
+    const body = await jsonBody(response);
+    if (response.status !== 204) throw unexpectedStatus(response, body);
+  }
 }
 
 function unexpectedStatus(response, body) {
   const code = typeof body?.error === "string" ? body.error : undefined;
-  if (response.status === 501 && code === "history_unsupported") {
-    return new SkiliftError("history_unsupported", "FetchBackend: the server's backend keeps no history");
+  const unsupported = {
+    history_unsupported: "keeps no history",
+    listing_unsupported: "cannot list keys",
+    remove_unsupported: "cannot remove keys",
+  };
+  if (response.status === 501 && Object.hasOwn(unsupported, code)) {
+    return new SkiliftError(code, `FetchBackend: the server's backend ${unsupported[code]}`);
   }
   const detail = code ? ` (${code}${typeof body.message === "string" ? `: ${body.message}` : ""})` : "";
   return new FetchBackendError(

@@ -43,6 +43,16 @@ export function resourcePath(store, key) {
   return `${PROTOCOL_PREFIX}${encodeSegment(store)}/${encodeSegment(key)}`;
 }
 
+/** The path of a store's keys (list, keysByUser): `/v1/{store}`. */
+export function keysPath(store) {
+  return `${PROTOCOL_PREFIX}${encodeSegment(store)}`;
+}
+
+/** The path of a key's history: `/v1/{store}/{key}/history`. */
+export function historyPath(store, key) {
+  return `${resourcePath(store, key)}/history`;
+}
+
 /**
  * The strong entity tag of a version token. Tokens are opaque strings, so
  * they are percent-encoded: the result only holds characters allowed inside

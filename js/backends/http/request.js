@@ -9,8 +9,10 @@
 
 import { PROTOCOL_PREFIX, decodeSegment, hasOnlyKeys, isUserIds, versionOfEntityTag } from "./protocol.js";
 
-/** The methods this server answers. */
-export const METHODS = "GET, PUT, OPTIONS";
+/** The methods this server answers (on key resources; the others answer GET and OPTIONS). */
+export const METHODS = "GET, PUT, DELETE, OPTIONS";
+/** The methods of a store's key collection and of a key's history. */
+export const READ_METHODS = "GET, OPTIONS";
 const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 /** A refusal: an HTTP status and the protocol's error code. */
@@ -27,24 +29,67 @@ export const refuse = (status, code, message, headers) => {
   throw new Refusal(status, code, message, headers);
 };
 
-/** `{ store, key, query }` of a request target, or a Refusal. */
+/**
+ * `{ resource, store, key, query }` of a request target, or a Refusal.
+ * `resource` is "key" (/v1/{store}/{key}), "keys" (/v1/{store}, the
+ * store's keys; no `key`) or "history" (/v1/{store}/{key}/history).
+ */
 export function parseTarget(url) {
   if (typeof url !== "string" || !url.startsWith(PROTOCOL_PREFIX)) refuse(404, "no_such_route", "no such route");
   const q = url.indexOf("?");
   const path = q < 0 ? url : url.slice(0, q);
   const segments = path.slice(PROTOCOL_PREFIX.length).split("/");
-  if (segments.length !== 2) {
-    refuse(404, "no_such_route", "paths are /v1/{store}/{key}, each percent-encoded as one segment");
+  const resource = segments.length === 1 ? "keys" : segments.length === 2 ? "key" : segments.length === 3 && segments[2] === "history" ? "history" : null;
+  if (resource === null) {
+    refuse(404, "no_such_route", "paths are /v1/{store}, /v1/{store}/{key} and /v1/{store}/{key}/history, each name percent-encoded as one segment");
   }
   const store = decodeSegment(segments[0]);
-  const key = decodeSegment(segments[1]);
+  const key = resource === "keys" ? null : decodeSegment(segments[1]);
   if (store === undefined || key === undefined) {
     refuse(400, "bad_request", "bad path segment: bad percent-encoding, or a dot segment not written $. or $..");
   }
-  return { store, key, query: q < 0 ? null : url.slice(q + 1) };
+  return { resource, store, ...(key === null ? {} : { key }), query: q < 0 ? null : url.slice(q + 1) };
 }
 
-/** The one history parameter of a GET: null, `{ version }` or `{ at }`. */
+/**
+ * The parameters of a query as a Map of decoded values, each at most once
+ * and each one of `allowed`; a Refusal otherwise.
+ */
+export function parseParams(query, allowed) {
+  const params = new Map();
+  if (query === null || query === "") return params;
+  for (const param of query.split("&")) {
+    const eq = param.indexOf("=");
+    const name = eq < 0 ? param : param.slice(0, eq);
+    if (!allowed.includes(name)) refuse(400, "bad_request", `the query parameters here are ${allowed.join(", ")}`);
+    if (eq < 0) refuse(400, "bad_request", `query parameter ${name} needs a value`);
+    if (params.has(name)) refuse(400, "bad_request", `query parameter ${name} is repeated`);
+    let value;
+    try {
+      value = decodeURIComponent(param.slice(eq + 1));
+    } catch {
+      refuse(400, "bad_request", "bad percent-encoding in the query");
+    }
+    params.set(name, value);
+  }
+  return params;
+}
+
+/** A finite decimal number parameter (`1700000000000`, `1.5`, `1e12`), or a Refusal. */
+export function numberParam(name, text) {
+  const n = Number(text);
+  if (!NUMBER.test(text) || !Number.isFinite(n)) refuse(400, "bad_request", `?${name}= must be a finite decimal number`);
+  return n;
+}
+
+/** A positive whole number parameter (a limit), or a Refusal. */
+export function limitParam(text) {
+  const n = Number(text);
+  if (!/^[1-9][0-9]{0,15}$/.test(text) || !Number.isSafeInteger(n)) refuse(400, "bad_request", "?limit= must be a positive whole number");
+  return n;
+}
+
+/** The one history parameter of a GET of a key: null, `{ version }` or `{ at }`. */
 export function parseQuery(query) {
   if (query === null || query === "") return null;
   const params = query.split("&");

@@ -6,18 +6,28 @@ import type { Backend } from "../../index.js";
 export interface RequestTarget {
   /** The store namespace, decoded (e.g. "players/global"). */
   store: string;
-  /** The key, decoded. */
-  key: string;
-  /** "GET" (reads, including history) or "PUT" (writes). */
-  method: "GET" | "PUT";
+  /** The key, decoded; absent for the calls on a whole store (`list`, `keysByUser`). */
+  key?: string;
+  /** "GET" (reads, including history and listing), "PUT" (writes) or "DELETE" (removal). */
+  method: "GET" | "PUT" | "DELETE";
+  /** The backend method the request calls. */
+  operation: "get" | "getVersion" | "getAtTime" | "history" | "list" | "keysByUser" | "put" | "remove";
+  /** For `keysByUser`: the user id asked for. */
+  userId?: number;
 }
 
 export interface HandlerOptions {
   /**
-   * Required. Called for every GET and PUT before the body is read or the
-   * backend is called. Only `true` (or a promise of `true`) lets the request
-   * through; anything else answers 401 without an `Authorization` header,
-   * 403 with one. A throw answers 500. Open access: `authorize: () => true`.
+   * Required. Called for every GET, PUT and DELETE before the body is read
+   * or the backend is called. Only `true` (or a promise of `true`) lets the
+   * request through; anything else answers 401 without an `Authorization`
+   * header, 403 with one. A throw answers 500. Open access: `authorize: () => true`.
+   * Say yes only to the operations a caller may do: a player's own token,
+   * say, should get `get` and `put` of its key, not `list` or `remove`.
+   *
+   * @example
+   * authorize: (req, { key, operation }) =>
+   *   isAdmin(req) || (key === playerOf(req) && (operation === "get" || operation === "put"))
    */
   authorize: (req: IncomingMessage, target: RequestTarget) => boolean | Promise<boolean>;
   /** Off by default. `origins` are exact origins ("http://localhost:5173") or "*". */

@@ -12,12 +12,14 @@
 // objects it is handed, so it stays one plain module in both package builds.
 //
 // This file is the handler itself: its options and the dispatch of a
-// request. Parsing a request is request.js, CORS is cors.js.
+// request. Parsing a request is request.js, the routes (what each asks the
+// backend, how each answer is written) routes.js, CORS cors.js.
 // User-facing docs (options, examples): server.d.ts.
 
 import { SkiliftError, invalidOptions } from "../../errors.js";
-import { JSON_TYPE, entityTag, isEntry } from "./protocol.js";
-import { METHODS, Refusal, checkContentType, hasBody, parsePrecondition, parsePutBody, parseQuery, parseTarget, readBody, refuse } from "./request.js";
+import { JSON_TYPE } from "./protocol.js";
+import { Refusal, parsePutBody, parseTarget, readBody, refuse } from "./request.js";
+import { InvalidAnswer, planRequest } from "./routes.js";
 import { checkCors, corsHeaders, preflight } from "./cors.js";
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -81,6 +83,11 @@ export function createHandler(backend, options) {
   }
 
   function send(res, status, body, headers) {
+    if (body === null) {
+      // 204: no body, so no type or length either.
+      res.writeHead(status, { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers });
+      return res.end();
+    }
     const text = JSON.stringify(body);
     res.writeHead(status, {
       "Content-Type": JSON_TYPE,
@@ -93,35 +100,11 @@ export function createHandler(backend, options) {
   }
 
   async function handle(req, res, base, answersBefore) {
-    const { store, key, query } = parseTarget(req.url);
-    const method = req.method;
-    if (method === "OPTIONS") return preflight(cors, req, res, base);
-    if (method !== "GET" && method !== "PUT") {
-      refuse(405, "method_not_allowed", `the methods are ${METHODS}`, { Allow: METHODS });
-    }
-
+    const target = parseTarget(req.url);
+    if (req.method === "OPTIONS") return preflight(cors, req, res, base);
     // Everything a request says is checked before authorize and the backend see it.
-    let history = null;
-    let expected = null;
-    if (method === "GET") {
-      history = parseQuery(query);
-      if (hasBody(req)) refuse(400, "bad_request", "a GET has no body");
-      if (req.headers["if-match"] !== undefined || req.headers["if-none-match"] !== undefined) {
-        refuse(400, "bad_request", "conditional GETs are not supported; the answer is never cached");
-      }
-      if (history && typeof backend[history.version !== undefined ? "getVersion" : "getAtTime"] !== "function") {
-        refuse(501, "history_unsupported", "this server's backend keeps no history");
-      }
-    } else {
-      if (query !== null) refuse(400, "bad_request", "a PUT has no query");
-      expected = parsePrecondition(req.headers);
-      checkContentType(req.headers);
-      if (Number(req.headers["content-length"]) > maxBodyBytes) {
-        refuse(413, "payload_too_large", `the body is over ${maxBodyBytes} bytes`);
-      }
-    }
-
-    const request = { store, key, method };
+    const plan = planRequest(target, req, backend, maxBodyBytes);
+    const { request } = plan;
     let allowed;
     try {
       allowed = await authorize(req, { ...request });
@@ -134,51 +117,27 @@ export function createHandler(backend, options) {
       refuse(403, "forbidden", "these credentials may not do this");
     }
 
-    if (method === "GET") {
-      let entry;
-      try {
-        if (history === null) entry = await backend.get(store, key);
-        else if (history.version !== undefined) entry = await backend.getVersion(store, key, history.version);
-        else entry = await backend.getAtTime(store, key, history.at);
-      } catch (error) {
-        report(error, request);
-        refuse(500, "internal", "internal error");
-      }
-      if (entry === null) return send(res, 404, { error: "not_found", message: "no such key or version" }, base);
-      let etag;
-      try {
-        if (!isEntry(entry)) throw new Error("not an entry");
-        etag = entityTag(entry.version); // throws on a token with a lone surrogate
-      } catch {
-        report(new SkiliftError("backend_invalid_response", "the backend answered a read with something that is not an entry"), request);
-        refuse(500, "internal", "internal error");
-      }
-      const { value, version, time } = entry;
-      return send(res, 200, { value, version, time, userIds: [...(entry.userIds ?? [])] }, { ...base, ETag: etag });
+    const body = plan.body ? parsePutBody(await readBody(req, maxBodyBytes)) : undefined;
+    if (plan.writes) {
+      await answersBefore;
+      if (!connectionOpen(req)) refuse(400, "aborted", "the connection ended before the write");
     }
-
-    const { value, userIds } = parsePutBody(await readBody(req, maxBodyBytes));
-    await answersBefore;
-    if (!connectionOpen(req)) refuse(400, "aborted", "the connection ended before the write");
-    let version;
+    let result;
     try {
-      version = await backend.put(store, key, value, expected, { userIds });
+      result = await plan.call(backend, body);
     } catch (error) {
       report(error, request);
       refuse(500, "internal", "internal error");
     }
-    if (version === null) {
-      return send(res, 412, { error: "version_mismatch", message: "the key's version is not the expected one" }, base);
-    }
-    let etag;
+    let answer;
     try {
-      if (typeof version !== "string" || version === expected) throw new Error("not a new version");
-      etag = entityTag(version);
-    } catch {
-      report(new SkiliftError("backend_invalid_response", "the backend answered a write with something that is not a new version"), request);
+      answer = plan.answer(result);
+    } catch (error) {
+      if (!(error instanceof InvalidAnswer)) throw error;
+      report(new SkiliftError("backend_invalid_response", error.message), request);
       refuse(500, "internal", "internal error");
     }
-    return send(res, expected === null ? 201 : 200, { version }, { ...base, ETag: etag });
+    return send(res, answer.status, answer.body, { ...base, ...answer.headers });
   }
 
   return function skiliftHandler(req, res) {

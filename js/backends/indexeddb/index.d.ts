@@ -1,6 +1,6 @@
 // Types of `skilift/indexeddb` (docs/packaging.md): the browser backend.
 
-import type { Backend, Entry } from "../../index.js";
+import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
 
 /** Options of {@link IndexedDbBackend}. */
 export interface IndexedDbBackendOptions {
@@ -25,8 +25,9 @@ export interface IndexedDbBackendOptions {
  * A backend that keeps records in the browser's IndexedDB, with history, for
  * offline previews. Tabs of one origin that use the same `dbName` share the
  * data; compare-and-set runs in one readwrite transaction, so it is atomic
- * across tabs. The database is opened on first use and the connection
- * reused; when another tab upgrades or deletes the database, the connection
+ * across tabs. The database (layout version 2; one of version 1 is
+ * upgraded in place, every record kept) is opened on first use and the
+ * connection reused; when another tab upgrades or deletes the database, the connection
  * is closed at once and opened again on the next call.
  *
  * Bad arguments throw (constructor) or reject (methods) with a
@@ -66,6 +67,17 @@ export class IndexedDbBackend implements Backend {
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   /** The version current at `timeMs` (the last written at or before it), or null. */
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
+  /** The retained versions of a key written before `before`, newest first (no values). */
+  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
+  /** One page of the keys of `store` in JavaScript string order (one cursor step per key). */
+  list(store: string, options?: ListOptions): Promise<string[]>;
+  /** The keys of `store` whose current version carries `userId`, sorted (reads the newest row of every key of the store). */
+  keysByUser(store: string, userId: number): Promise<string[]>;
+  /**
+   * Deletes every row of the key in one readwrite transaction, keeping only
+   * its last write number (no data), so tokens from before never match again.
+   */
+  remove(store: string, key: string): Promise<void>;
   /**
    * Closes the connection once running transactions finish. A later call on
    * this backend opens the database again.

@@ -5,7 +5,15 @@
 // `versions`, keyed by [store, key, seq], where `seq` counts the writes of
 // one key from 1. The current entry of a key is its row with the highest
 // seq; older rows are its history, pruned to `keepVersions` per key. An index
-// on [store, key, time] answers getAtTime.
+// on [store, key, time] answers getAtTime and history.
+//
+// Removal. remove deletes every row of the key and records, in the object
+// store `removed` keyed [store, key], the last seq it had (no data). A put
+// that creates a key numbers its row from there, so seqs go on rising
+// across a removal and a token from before it never matches again (tokens
+// also carry a random part). Version 2 of the database added `removed`; the
+// upgrade from version 1 keeps every row.
+// The reads over many rows (list, keysByUser, history) are in listing.js.
 //
 // Why it is safe across tabs: put reads the current row, compares, and writes
 // the next row inside ONE readwrite transaction. IndexedDB runs readwrite
@@ -16,10 +24,12 @@
 // User-facing docs (options, examples): index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
-import { checkNames, entryOf } from "../shared.js";
+import { checkNames, checkStore, checkUserId, entryOf, historyOptions, listOptions } from "../shared.js";
+import { byUserBody, historyBody, listBody } from "./listing.js";
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const VERSIONS = "versions";
+const REMOVED = "removed";
 const BY_TIME = "byTime";
 const DEFAULT_KEEP_VERSIONS = 100;
 
@@ -104,7 +114,7 @@ export class IndexedDbBackend {
   /** The current entry of a key, or null if it was never written. */
   async get(store, key) {
     checkNames("IndexedDbBackend.get", store, key);
-    return this.#run("get", "readonly", (versions, done) => {
+    return this.#run("get", "readonly", ({ versions }, done) => {
       const request = versions.openCursor(this.#rowsOf(store, key), "prev");
       request.onsuccess = () => done(request.result ? entryOf(request.result.value) : null);
     });
@@ -128,14 +138,11 @@ export class IndexedDbBackend {
     const keepVersions = this.#keepVersions;
     const rows = this.#rowsOf(store, key);
     const older = (seq) => this.#keyRange.bound([store, key, -Infinity], [store, key, seq]);
-    return this.#run("put", "readwrite", (versions, done) => {
+    return this.#run("put", "readwrite", ({ versions, removed }, done) => {
       // Everything below runs in request callbacks of this one transaction:
       // the read, the compare and the writes commit together or not at all.
-      const current = versions.openCursor(rows, "prev");
-      current.onsuccess = () => {
-        const row = current.result?.value ?? null;
-        if ((row ? row.version : null) !== (expected ?? null)) return; // mismatch: write nothing
-        const seq = row ? row.seq + 1 : 1;
+      const write = (row, lastSeq) => {
+        const seq = lastSeq + 1;
         const version = versionToken(seq);
         // Never earlier than the previous version, so getAtTime stays
         // ordered even if the clock steps back.
@@ -144,7 +151,16 @@ export class IndexedDbBackend {
         if (seq > keepVersions) versions.delete(older(seq - keepVersions));
         done(version);
       };
-    });
+      const current = versions.openCursor(rows, "prev");
+      current.onsuccess = () => {
+        const row = current.result?.value ?? null;
+        if ((row ? row.version : null) !== (expected ?? null)) return; // mismatch: write nothing
+        if (row) return write(row, row.seq);
+        // A new key, or one created again after a removal: go on from its last seq.
+        const gone = removed.get([store, key]);
+        gone.onsuccess = () => write(null, gone.result?.seq ?? 0);
+      };
+    }, [VERSIONS, REMOVED]);
   }
 
   /** A past (or the current) version by its token, or null if unknown or pruned. */
@@ -153,7 +169,7 @@ export class IndexedDbBackend {
     if (typeof version !== "string") throw invalidOptions("IndexedDbBackend.getVersion: version must be a string");
     const seq = seqOfToken(version);
     if (seq === null) return null;
-    return this.#run("getVersion", "readonly", (versions, done) => {
+    return this.#run("getVersion", "readonly", ({ versions }, done) => {
       const request = versions.get([store, key, seq]);
       request.onsuccess = () => done(request.result?.version === version ? entryOf(request.result) : null);
     });
@@ -168,7 +184,7 @@ export class IndexedDbBackend {
     if (typeof timeMs !== "number" || Number.isNaN(timeMs)) {
       throw invalidOptions("IndexedDbBackend.getAtTime: timeMs must be a number (ms since epoch)");
     }
-    return this.#run("getAtTime", "readonly", (versions, done) => {
+    return this.#run("getAtTime", "readonly", ({ versions }, done) => {
       // Rows of equal time come in seq order, so "prev" finds the last written.
       const range = this.#keyRange.bound([store, key, -Infinity], [store, key, timeMs]);
       const request = versions.index(BY_TIME).openCursor(range, "prev");
@@ -177,6 +193,45 @@ export class IndexedDbBackend {
         done(request.result ? entryOf(request.result.value) : null);
       };
     });
+  }
+
+  /** `{ version, time, userIds }` of the retained versions written before `before`, newest first. */
+  async history(store, key, options) {
+    checkNames("IndexedDbBackend.history", store, key);
+    const wanted = historyOptions("IndexedDbBackend.history", options);
+    return this.#run("history", "readonly", historyBody(this.#keyRange, BY_TIME, store, key, wanted));
+  }
+
+  /** One page of the keys of `store`, in JavaScript string order (one cursor step per key). */
+  async list(store, options) {
+    checkStore("IndexedDbBackend.list", store);
+    const page = listOptions("IndexedDbBackend.list", options);
+    return this.#run("list", "readonly", listBody(this.#keyRange, store, page));
+  }
+
+  /** The keys of `store` whose current row carries `userId`, sorted (reads the newest row of every key of the store). */
+  async keysByUser(store, userId) {
+    checkStore("IndexedDbBackend.keysByUser", store);
+    checkUserId("IndexedDbBackend.keysByUser", userId);
+    return this.#run("keysByUser", "readonly", byUserBody(this.#keyRange, store, userId));
+  }
+
+  /**
+   * Deletes every row of the key and keeps its last seq in `removed`, in one
+   * readwrite transaction (so no put can interleave). Nothing if it does not exist.
+   */
+  async remove(store, key) {
+    checkNames("IndexedDbBackend.remove", store, key);
+    const rows = this.#rowsOf(store, key);
+    await this.#run("remove", "readwrite", ({ versions, removed }) => {
+      const newest = versions.openCursor(rows, "prev");
+      newest.onsuccess = () => {
+        const row = newest.result?.value;
+        if (!row) return;
+        removed.put({ store, key, seq: row.seq });
+        versions.delete(rows);
+      };
+    }, [VERSIONS, REMOVED]);
   }
 
   /**
@@ -202,26 +257,28 @@ export class IndexedDbBackend {
   }
 
   /**
-   * Runs `body(versionsStore, done)` in one transaction; resolves what `done`
-   * got once the transaction has committed (null if nothing), rejects if it
-   * aborted. A connection that was closed under us (another tab's upgrade
-   * or deletion) is replaced once: no request ran on it, so that is safe.
+   * Runs `body({ versions, removed }, done)` in one transaction over the
+   * object stores in `scope`; resolves what `done` got once the transaction
+   * has committed (null if nothing), rejects if it aborted. A connection
+   * that was closed under us (another tab's upgrade or deletion) is replaced
+   * once: no request ran on it, so that is safe.
    */
-  async #run(what, mode, body, retried = false) {
+  async #run(what, mode, body, scope = [VERSIONS], retried = false) {
     const db = await this.#open();
     let tx;
     try {
-      tx = db.transaction(VERSIONS, mode);
+      tx = db.transaction(scope, mode);
     } catch (error) {
       this.#forget(db);
       if (retried || error?.name !== "InvalidStateError") throw failure(what, error);
-      return this.#run(what, mode, body, true);
+      return this.#run(what, mode, body, scope, true);
     }
     return new Promise((resolve, reject) => {
       let answer = null;
       tx.oncomplete = () => resolve(answer);
       tx.onabort = () => reject(failure(what, tx.error));
-      body(tx.objectStore(VERSIONS), (value) => {
+      const stores = { versions: tx.objectStore(VERSIONS), removed: scope.includes(REMOVED) ? tx.objectStore(REMOVED) : undefined };
+      body(stores, (value) => {
         answer = value;
       });
     });
@@ -265,10 +322,12 @@ export class IndexedDbBackend {
       let abandoned = false;
       request.onupgradeneeded = () => {
         const db = request.result;
+        // From nothing, or from version 1 (no `removed`): rows are kept.
         if (!db.objectStoreNames.contains(VERSIONS)) {
           const versions = db.createObjectStore(VERSIONS, { keyPath: ["store", "key", "seq"] });
           versions.createIndex(BY_TIME, ["store", "key", "time"]);
         }
+        if (!db.objectStoreNames.contains(REMOVED)) db.createObjectStore(REMOVED, { keyPath: ["store", "key"] });
       };
       request.onsuccess = () => {
         const db = request.result;

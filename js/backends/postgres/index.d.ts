@@ -1,6 +1,6 @@
 // Types of `skilift/postgres`. `pg` is an optional peer dependency: these
 // types describe the part of its Pool that is used, so `@types/pg` is not needed.
-import type { Backend, Entry } from "../../index.js";
+import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
 
 /** The part of a `pg` Pool that PostgresBackend uses. */
 export interface PgPoolLike {
@@ -22,7 +22,11 @@ export interface PostgresBackendOptions {
 
 /**
  * The multi-server backend on PostgreSQL. Creates its tables on first use;
- * keeps every version (history). Version tokens are decimal strings.
+ * keeps every version (history). Version tokens are decimal strings from
+ * one sequence, never reused. The first start of a version with listing on
+ * tables made by an older one builds two indexes (a function index on
+ * the heads, GIN on the user ids), holding back writes of that table while
+ * it runs.
  *
  * @example
  * import pg from "pg";
@@ -35,4 +39,12 @@ export class PostgresBackend implements Backend {
   put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
+  /** Every version of the key before `before`, newest first (no values). */
+  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
+  /** One page of the keys of `store` in JavaScript string order (an index range scan). */
+  list(store: string, options?: ListOptions): Promise<string[]>;
+  /** The keys of `store` whose current version carries `userId`, sorted (through a GIN index). */
+  keysByUser(store: string, userId: number): Promise<string[]>;
+  /** Deletes the key's head and every version row, in one transaction. */
+  remove(store: string, key: string): Promise<void>;
 }

@@ -18,10 +18,27 @@
 //
 // Times come from the database's clock (so servers with skewed clocks agree)
 // and never go backwards within a key, so getAtTime stays ordered.
+//
+// remove deletes the head, then (a second statement, so a fresh snapshot
+// sees every version committed before the head was locked) the versions up
+// to it, in one READ COMMITTED transaction. The deleted head row stays
+// locked until the commit, so a racing update waits and then finds no head
+// (null), and a racing create waits and then creates a new key. Tokens come
+// from the sequence, so a re-created key never gets an old one.
+//
+// Listing order. PostgreSQL compares text by collation; even COLLATE "C"
+// (UTF-8 bytes, i.e. code points) puts U+E000..U+FFFF before astral
+// characters, where JavaScript (UTF-16 code units) puts them after. So keys
+// are ordered by {prefix}utf16_order(key) COLLATE "C": a function that puts
+// U+E000 before each astral character and U+E001 before each character of
+// U+E000..U+FFFF, which makes byte order equal UTF-16 order (utf16Order
+// below is the same map in JS, for the bounds). An expression index on it
+// serves list; a GIN index on user_ids serves keysByUser. Both are created
+// IF NOT EXISTS, over rows written by older versions too.
 // User-facing docs (options, examples): index.d.ts.
 
 import { invalidOptions } from "../../errors.js";
-import { checkNames as check, entryOf } from "../shared.js";
+import { checkNames as check, checkStore, checkUserId, entryOf, historyOptions, listOptions } from "../shared.js";
 
 const PREFIX = /^[a-z_][a-z0-9_]{0,39}$/;
 /** Version tokens this backend hands out: positive bigints in canonical decimal. */
@@ -38,11 +55,24 @@ function isStorable(s) {
   return typeof s === "string" && !s.includes("\u0000") && s.isWellFormed();
 }
 
-const checkNames = (method, store, key) =>
-  check(`PostgresBackend.${method}`, store, key, {
-    valid: isStorable,
-    must: "strings without NUL characters or lone surrogates",
-  });
+const STORABLE = { valid: isStorable, must: "strings without NUL characters or lone surrogates" };
+const checkNames = (method, store, key) => check(`PostgresBackend.${method}`, store, key, STORABLE);
+
+/**
+ * `s` mapped so that the byte order of the result (COLLATE "C") is the
+ * UTF-16 order of `s`: U+E000 before each astral character, U+E001 before
+ * each of U+E000..U+FFFF. The same map as the SQL function utf16_order.
+ */
+function utf16Order(s) {
+  let out = "";
+  for (const ch of s) {
+    const cp = ch.codePointAt(0);
+    out += cp >= 0x10000 ? `\uE000${ch}` : cp >= 0xe000 ? `\uE001${ch}` : ch;
+  }
+  return out;
+}
+/** Above every utf16Order string's next character: the end of a prefix range, and never equal to one. */
+const PAST = "\uE002";
 
 /** An entry from a row: pg returns bigint and double columns as strings. */
 const entryOfRow = (row) =>
@@ -137,6 +167,55 @@ export class PostgresBackend {
     const rows = await this.#query("atTime", [store, key, timeMs]);
     return rows.length ? entryOfRow(rows[0]) : null;
   }
+
+  /** `{ version, time, userIds }` of the versions of `key` written before `before`, newest first. */
+  async history(store, key, options) {
+    checkNames("history", store, key);
+    const { limit, before } = historyOptions("PostgresBackend.history", options);
+    const rows = await this.#query("history", [store, key, before, limit]);
+    return rows.map((row) => ({ version: row.version, time: Number(row.time_ms), userIds: row.user_ids.map(Number) }));
+  }
+
+  /** One page of the keys of `store`, in JavaScript string order (an index range scan). */
+  async list(store, options) {
+    checkStore("PostgresBackend.list", store, STORABLE);
+    const { after, limit, prefix } = listOptions("PostgresBackend.list", options, STORABLE);
+    // From the greater of `after` (excluded) and `prefix` (included), up to
+    // the end of the prefix range.
+    const fromAfter = after !== undefined && after >= prefix;
+    const lower = utf16Order(fromAfter ? after : prefix);
+    const rows = await this.#query("list", [store, lower, utf16Order(prefix) + PAST, fromAfter ? lower : PAST, limit]);
+    return rows.map((row) => row.key);
+  }
+
+  /** The keys of `store` whose current version carries `userId`, sorted. */
+  async keysByUser(store, userId) {
+    checkStore("PostgresBackend.keysByUser", store, STORABLE);
+    checkUserId("PostgresBackend.keysByUser", userId);
+    const rows = await this.#query("byUser", [store, userId]);
+    return rows.map((row) => row.key);
+  }
+
+  /** Erases `key` and every version of it (see the top of this file); nothing if it does not exist. */
+  async remove(store, key) {
+    checkNames("remove", store, key);
+    await this.#setup();
+    const client = await this.#pool.connect();
+    let broken;
+    try {
+      await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+      const named = (name, values) => client.query({ name: `skilift:${this.#prefix}:${name}`, text: this.#sql[name], values });
+      const { rows } = await named("removeHead", [store, key]);
+      if (rows.length) await named("removeVersions", [store, key, rows[0].version]);
+      await client.query("COMMIT");
+    } catch (error) {
+      broken = error;
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
 }
 
 function names(prefix) {
@@ -145,12 +224,17 @@ function names(prefix) {
     heads: `"${prefix}heads"`,
     seq: `"${prefix}version_seq"`,
     timeIndex: `"${prefix}versions_by_time"`,
+    userIndex: `"${prefix}versions_by_user"`,
+    keyIndex: `"${prefix}heads_in_order"`,
+    order: `"${prefix}utf16_order"`,
   };
 }
 
 function statements(prefix) {
   const t = names(prefix);
   const columns = "v.value, v.version::text AS version, v.time_ms, v.user_ids";
+  // The expression of the key index, written exactly so the planner matches it.
+  const order = `${t.order}(h.key) COLLATE "C"`;
   return {
     get: `SELECT ${columns} FROM ${t.heads} h
       JOIN ${t.versions} v ON v.store = h.store AND v.key = h.key AND v.version = h.version
@@ -178,43 +262,81 @@ function statements(prefix) {
     atTime: `SELECT ${columns} FROM ${t.versions} v
       WHERE v.store = $1 AND v.key = $2 AND v.time_ms <= $3::double precision
       ORDER BY v.time_ms DESC, v.version DESC LIMIT 1`,
+    history: `SELECT v.version::text AS version, v.time_ms, v.user_ids FROM ${t.versions} v
+      WHERE v.store = $1 AND v.key = $2 AND v.time_ms < $3::double precision
+      ORDER BY v.time_ms DESC, v.version DESC LIMIT $4::bigint`,
+    list: `SELECT h.key FROM ${t.heads} h
+      WHERE h.store = $1 AND ${order} >= $2::text AND ${order} < $3::text AND ${order} <> $4::text
+      ORDER BY ${order} LIMIT $5::bigint`,
+    byUser: `SELECT h.key FROM ${t.heads} h
+      JOIN ${t.versions} v ON v.store = h.store AND v.key = h.key AND v.version = h.version
+      WHERE h.store = $1 AND v.user_ids @> ARRAY[$2::double precision]
+      ORDER BY ${order}`,
+    removeHead: `DELETE FROM ${t.heads} WHERE store = $1 AND key = $2 RETURNING version::text AS version`,
+    removeVersions: `DELETE FROM ${t.versions} WHERE store = $1 AND key = $2 AND version <= $3::bigint`,
   };
 }
 
 /**
- * `CREATE ... IF NOT EXISTS` is not safe on its own when several sessions
- * run it at once (the loser can fail on a catalog unique index), so creators
- * take a transaction-scoped advisory lock named after the prefix first.
+ * Creates what is missing, idempotently.
+ *
+ * When everything exists (every start but the first), one catalog query
+ * finds so and no DDL runs: `CREATE INDEX IF NOT EXISTS` takes a SHARE lock
+ * on its table even when the index exists, and a transaction holding such a
+ * lock on one table while waiting for the other deadlocks with a put, which
+ * locks both tables in one statement. For the same reason each statement
+ * below is its own transaction (it locks one table at a time). `CREATE ...
+ * IF NOT EXISTS` is not safe on its own when several sessions run it at once
+ * (the loser can fail on a catalog unique index), so creators hold a session
+ * advisory lock named after the prefix (released with the connection if the
+ * process dies). On tables made by an earlier version, the index builds
+ * hold back writes of that table while they run.
  */
 async function createTables(pool, prefix) {
   const t = names(prefix);
+  const objects = [t.seq, t.versions, t.heads, t.timeIndex, t.keyIndex, t.userIndex];
+  const { rows } = await pool.query(
+    `SELECT ${objects.map((_, i) => `to_regclass($${i + 1}) IS NOT NULL`).join(" AND ")}
+       AND to_regprocedure($${objects.length + 1}) IS NOT NULL AS ready`,
+    [...objects, `${t.order}(text)`],
+  );
+  if (rows[0].ready) return;
   const client = await pool.connect();
   let broken;
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`skilift:tables:${prefix}`]);
-    await client.query(`CREATE SEQUENCE IF NOT EXISTS ${t.seq}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${t.versions} (
-      store text NOT NULL,
-      key text NOT NULL,
-      version bigint NOT NULL,
-      value text NOT NULL,
-      time_ms double precision NOT NULL,
-      user_ids double precision[] NOT NULL,
-      PRIMARY KEY (store, key, version))`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ${t.timeIndex} ON ${t.versions} (store, key, time_ms)`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${t.heads} (
-      store text NOT NULL,
-      key text NOT NULL,
-      version bigint NOT NULL,
-      PRIMARY KEY (store, key))`);
-    await client.query("COMMIT");
+    await client.query("SELECT pg_advisory_lock(hashtext($1))", [`skilift:tables:${prefix}`]);
+    try {
+      await client.query(`CREATE SEQUENCE IF NOT EXISTS ${t.seq}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${t.versions} (
+        store text NOT NULL,
+        key text NOT NULL,
+        version bigint NOT NULL,
+        value text NOT NULL,
+        time_ms double precision NOT NULL,
+        user_ids double precision[] NOT NULL,
+        PRIMARY KEY (store, key, version))`);
+      await client.query(`CREATE INDEX IF NOT EXISTS ${t.timeIndex} ON ${t.versions} (store, key, time_ms)`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${t.heads} (
+        store text NOT NULL,
+        key text NOT NULL,
+        version bigint NOT NULL,
+        PRIMARY KEY (store, key))`);
+      // Listing (added after the tables; IF NOT EXISTS indexes existing rows too).
+      // E'' strings, so the backslashes mean the same whatever standard_conforming_strings says.
+      await client.query(String.raw`CREATE OR REPLACE FUNCTION ${t.order}(k text) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+        $f$ SELECT regexp_replace(regexp_replace(k, E'([\\uE000-\\uFFFF])', chr(57345) || E'\\1', 'g'),
+                                  E'([\\U00010000-\\U0010FFFF])', chr(57344) || E'\\1', 'g') $f$`);
+      await client.query(`CREATE INDEX IF NOT EXISTS ${t.keyIndex} ON ${t.heads} (store, ${t.order}(key) COLLATE "C")`);
+      await client.query(`CREATE INDEX IF NOT EXISTS ${t.userIndex} ON ${t.versions} USING gin (user_ids)`);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [`skilift:tables:${prefix}`]);
+    }
   } catch (error) {
     broken = error;
-    await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
-    // A client whose transaction failed is not put back in the pool.
+    // A client whose statements failed (its lock may be held) is not put back in the pool.
     client.release(broken);
   }
 }

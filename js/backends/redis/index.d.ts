@@ -1,13 +1,14 @@
 // Types of `skilift/redis`. `ioredis` is an optional peer dependency: these
 // types describe the part of its clients that is used, so this file does not
 // import ioredis and compiles without it.
-import type { Backend, Entry } from "../../index.js";
+import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
 
 /** The part of an ioredis pipeline that RedisBackend uses. */
 export interface RedisPipelineLike {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): RedisPipelineLike;
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): RedisPipelineLike;
   hmget(key: string, ...fields: string[]): RedisPipelineLike;
+  sadd(key: string, ...members: string[]): RedisPipelineLike;
   wait(numReplicas: number, timeoutMs: number): RedisPipelineLike;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
@@ -18,6 +19,15 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
   pipeline(): RedisPipelineLike;
+  // For list, keysByUser and reindex:
+  sadd(key: string, ...members: string[]): Promise<unknown>;
+  smembers(key: string): Promise<string[]>;
+  zrangebylex(key: string, min: string, max: string, ...limit: (string | number)[]): Promise<string[]>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<unknown>;
+  scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>;
+  /** On a Cluster: its master nodes, each scanned by reindex. */
+  nodes?(role: "master"): { scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]> }[];
 }
 
 export interface RedisBackendOptions {
@@ -67,4 +77,23 @@ export class RedisBackend implements Backend {
   put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
   getVersion(store: string, key: string, version: string): Promise<Entry | null>;
   getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
+  /** The versions of a key (within historyVersions) written before `before`, newest first (no values). */
+  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
+  /**
+   * One page of the keys of `store` in JavaScript string order, merged from
+   * the store's index buckets (one per hash slot it uses; docs/redis.md).
+   */
+  list(store: string, options?: ListOptions): Promise<string[]>;
+  /** The keys of `store` whose current entry carries `userId`, sorted (one read per slot the store uses). */
+  keysByUser(store: string, userId: number): Promise<string[]>;
+  /** Erases the key, its history and its index entries in one script; with waitForReplicas, acknowledged once the replicas have it. */
+  remove(store: string, key: string): Promise<void>;
+  /**
+   * Puts entries written by versions without listing into the indexes
+   * (scanning every master under keyPrefix); resolves how many it fixed.
+   * The first list or keysByUser under a keyPrefix runs it once by itself;
+   * run it again once the last server of an older version is gone, since
+   * those do not keep the indexes.
+   */
+  reindex(): Promise<number>;
 }

@@ -8,16 +8,28 @@
 //   {prefix}{<tag>}:cur    the current entry (a hash)
 //   {prefix}{<tag>}:hist   past versions (a hash)
 //   {prefix}{<tag>}:times  past versions by time (a sorted set)
-// The compare-and-set is one Lua script (scripts.js). Layout, retention,
-// durability and what Redis does and does not promise: docs/redis.md.
+// The compare-and-set is one Lua script (scripts.js). The listing indexes
+// (list, keysByUser) are split by hash slot, so the same script keeps them
+// (slots.js, listing.js). Layout, retention, durability and what Redis does
+// and does not promise: docs/redis.md.
 // User-facing docs (options, examples): index.d.ts.
 
 import { randomBytes } from "node:crypto";
 import { invalidOptions, SkiliftError } from "../../errors.js";
-import { checkNames as check, entryOf } from "../shared.js";
-import { AT_TIME, CAS, VERSION, script } from "./scripts.js";
+import { checkNames as check, checkStore, checkUserId, entryOf, historyOptions, listOptions } from "../shared.js";
+import { AT_TIME, CAS, HISTORY, REINDEX, REMOVE, VERSION, script } from "./scripts.js";
+import { memberOf, userIdText } from "./slots.js";
+import { keysOfUserMembers, mergePage, reindex } from "./listing.js";
+import { layout } from "./layout.js";
 
-const SCRIPTS = { cas: script(CAS), version: script(VERSION), atTime: script(AT_TIME) };
+const SCRIPTS = {
+  cas: script(CAS),
+  version: script(VERSION),
+  atTime: script(AT_TIME),
+  history: script(HISTORY),
+  remove: script(REMOVE),
+  reindex: script(REINDEX),
+};
 /** Version tokens this backend hands out: write number, dot, 16 hex digits of nonce. */
 const TOKEN = /^([1-9][0-9]{0,14})\.[0-9a-f]{16}$/;
 const DEFAULT_PREFIX = "skilift:";
@@ -27,19 +39,9 @@ const DEFAULT_REPLICA_TIMEOUT_S = 1;
 /** ioredis turns strings into UTF-8: a lone surrogate would silently become U+FFFD. */
 const isStorable = (s) => typeof s === "string" && s.isWellFormed();
 
-const checkNames = (method, store, key) =>
-  check(`RedisBackend.${method}`, store, key, { valid: isStorable, must: "strings without lone surrogates" });
+const STORABLE = { valid: isStorable, must: "strings without lone surrogates" };
+const checkNames = (method, store, key) => check(`RedisBackend.${method}`, store, key, STORABLE);
 
-/**
- * The hash tag of (store, key): injective (the length says where the store
- * ends) and free of "}" (escaped with "%"), so Redis hashes exactly this
- * text and two (store, key) pairs never share keys.
- */
-function tagOf(store, key) {
-  const esc = (s) => s.replaceAll("%", "%25").replaceAll("}", "%7D");
-  const s = esc(store);
-  return `${s.length}:${s}:${esc(key)}`;
-}
 
 /** An entry from its packed form "token\nms\nuserIds\nvalue". */
 function unpack(packed) {
@@ -87,8 +89,14 @@ function options(raw) {
 export class RedisBackend {
   #client;
   #o;
+  /** The key names (layout.js). */
+  #names;
   /** Keys whose last write here was not confirmed by enough replicas: their next get waits too. */
   #unconfirmed = new Set();
+  /** `store\nslot` pairs known to be in the store's slot set (listing). */
+  #noted = new Set();
+  /** Resolves once entries written before the listing indexes are in them (reindex), once per instance. */
+  #indexed = null;
 
   constructor(client, opts = {}) {
     if (
@@ -100,11 +108,28 @@ export class RedisBackend {
     }
     this.#client = client;
     this.#o = options(opts);
+    this.#names = layout(this.#o.prefix);
   }
 
   #keys(store, key) {
-    const base = `${this.#o.prefix}{${tagOf(store, key)}}`;
-    return [`${base}:cur`, `${base}:hist`, `${base}:times`];
+    return this.#names.keysOf(store, key);
+  }
+
+  /**
+   * Adds `slot` to the store's slot set, before anything can be put in its
+   * buckets (once per process and pair). Never removed: an empty bucket
+   * only costs a read. Under waitForReplicas it is sent with WAIT and
+   * counted as done only once the replicas have it, so a slot set a
+   * failover lost is added again by this process's next write there (the
+   * write itself is acknowledged by its own WAIT; reindex adds every slot).
+   */
+  async #noteSlot(store, slot) {
+    const id = `${store}\n${slot}`;
+    if (this.#noted.has(id)) return;
+    const key = this.#names.slotsKey(store);
+    if (this.#o.replicas === 0) await this.#client.sadd(key, String(slot));
+    else if ((await this.#withWait((p) => p.sadd(key, String(slot)))).replicas < this.#o.replicas) return;
+    this.#noted.add(id);
   }
 
   /** EVALSHA, or EVAL when the server does not know the script yet (it did not run then). */
@@ -189,8 +214,10 @@ export class RedisBackend {
     }
     // A token this backend never hands out cannot be the current version.
     if (expected !== null && !TOKEN.test(expected)) return null;
-    const keys = this.#keys(store, key);
-    const args = [expected ?? "", value, JSON.stringify(userIds), randomBytes(8).toString("hex"), String(this.#o.keep)];
+    const { slot, keys } = this.#names.allKeysOf(store, key);
+    await this.#noteSlot(store, slot);
+    const ui = userIds.map(userIdText).join(",");
+    const args = [expected ?? "", value, JSON.stringify(userIds), randomBytes(8).toString("hex"), String(this.#o.keep), memberOf(key), ui];
     if (this.#o.replicas === 0) return (await this.#run(SCRIPTS.cas, keys, args)) ?? null;
 
     const { cas } = SCRIPTS;
@@ -240,6 +267,100 @@ export class RedisBackend {
     const at = String(Math.floor(Math.min(Math.max(timeMs, -1e16), 1e16)));
     const packed = await this.#run(SCRIPTS.atTime, this.#keys(store, key), [at]);
     return packed === null ? null : unpack(packed);
+  }
+
+  /** `{ version, time, userIds }` of the versions of `key` (within historyVersions) before `before`, newest first. */
+  async history(store, key, options) {
+    checkNames("history", store, key);
+    const { limit, before } = historyOptions("RedisBackend.history", options);
+    // Stored times are whole milliseconds: before 10.5 is before 11.
+    const until = String(Math.ceil(Math.min(Math.max(before, -1e16), 1e16)));
+    const rows = await this.#run(SCRIPTS.history, this.#keys(store, key), [until, String(limit)]);
+    return rows.map((row) => {
+      const [version, ms, ids] = row.split("\n");
+      return { version, time: Number(ms), userIds: JSON.parse(ids) };
+    });
+  }
+
+  /**
+   * Erases `key`: its entry, history and index members, in one script.
+   * With waitForReplicas, resolves only once that many replicas have it.
+   */
+  async remove(store, key) {
+    checkNames("remove", store, key);
+    const { keys } = this.#names.allKeysOf(store, key);
+    const args = [memberOf(key)];
+    if (this.#o.replicas === 0) return void (await this.#run(SCRIPTS.remove, keys, args));
+    const { remove } = SCRIPTS;
+    let answer;
+    try {
+      try {
+        answer = await this.#withWait((p) => p.evalsha(remove.sha, keys.length, ...keys, ...args));
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        answer = await this.#withWait((p) => p.eval(remove.source, keys.length, ...keys, ...args));
+      }
+    } catch (error) {
+      if (!isNotRun(error)) throw error;
+      // Not run there (see put): run it plainly; removing twice is harmless,
+      // but which replicas have it is not known, so it is not acknowledged.
+      await this.#run(remove, keys, args);
+      throw this.#notConfirmed("remove", store, key, 0);
+    }
+    if (answer.replicas < this.#o.replicas) throw this.#notConfirmed("remove", store, key, answer.replicas);
+  }
+
+  /** One page of the keys of `store`, in JavaScript string order, merged from its slots' buckets. */
+  async list(store, options) {
+    checkStore("RedisBackend.list", store, STORABLE);
+    const page = listOptions("RedisBackend.list", options, STORABLE);
+    const slots = await this.#slots(store);
+    const read = (slot, min, max, count) => this.#client.zrangebylex(this.#names.bucket(store, slot, "keys"), min, max, "LIMIT", 0, count);
+    return mergePage(read, slots, page);
+  }
+
+  /** The keys of `store` whose current entry carries `userId`, sorted (one read per slot the store uses). */
+  async keysByUser(store, userId) {
+    checkStore("RedisBackend.keysByUser", store, STORABLE);
+    checkUserId("RedisBackend.keysByUser", userId);
+    const id = userIdText(userId);
+    const slots = await this.#slots(store);
+    const lists = await Promise.all(slots.map((slot) => this.#client.zrangebylex(this.#names.bucket(store, slot, "users"), `[${id}:`, `(${id};`)));
+    return keysOfUserMembers(lists, id);
+  }
+
+  /** The slots `store` uses, once entries from before the indexes are in them. */
+  async #slots(store) {
+    this.#indexed ??= this.#indexOnce().catch((error) => {
+      this.#indexed = null;
+      throw error;
+    });
+    await this.#indexed;
+    return (await this.#client.smembers(this.#names.slotsKey(store))).map(Number).sort((a, b) => a - b);
+  }
+
+  async #indexOnce() {
+    if ((await this.#client.get(this.#names.markerKey)) === "1") return;
+    await this.reindex();
+  }
+
+  /**
+   * Puts every entry under keyPrefix into the listing indexes as its
+   * current user ids say: those written before the indexes existed, and
+   * any an older version wrote since (it does not keep the indexes). Scans
+   * every master; run once by the first list or keysByUser of a keyPrefix
+   * (then marked done), and again by hand after the last older server is
+   * gone. Resolves how many entries it had to fix.
+   */
+  reindex() {
+    return reindex({
+      client: this.#client,
+      prefix: this.#o.prefix,
+      names: this.#names,
+      noteSlot: (store, slot) => this.#noteSlot(store, slot),
+      run: (keys, args) => this.#run(SCRIPTS.reindex, keys, args),
+      storable: isStorable,
+    });
   }
 }
 

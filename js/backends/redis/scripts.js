@@ -10,15 +10,35 @@
 //                digits, value = "token\nms\nuserIds\nvalue"
 // KEYS[3] times  sorted set: the same fields, scored by their time, for
 //                getAtTime (equal times sort by the padded number: oldest first)
+// and, for the scripts that keep the listing indexes (slots.js), two keys in
+// the same slot under that slot's own hash tag:
+// KEYS[4] keys   sorted set of the namespace's keys in this slot (score 0,
+//                member = the key in hex, slots.js)
+// KEYS[5] users  sorted set of "<user id>:<key in hex>" for the user ids of
+//                each key's current entry
+// cur's field `ui` lists the user ids (comma-separated, as JS spells them)
+// that `users` holds for the key, so a script can take exactly those out.
+// Entries written before the indexes existed have no `ui` and are in no
+// index until written again or reindexed (REINDEX).
 //
 // An entry travels back to JS in the packed form "token\nms\nuserIds\nvalue".
 
 import { createHash } from "node:crypto";
 
+/** Lua: replaces the user index members of the key (member ARGV-given) from `old` (a `ui` or false) to `new`. */
+const REPLACE_USERS = `
+local function replace_users(old, new, member)
+  if old then for id in string.gmatch(old, '[^,]+') do redis.call('ZREM', KEYS[5], id .. ':' .. member) end end
+  for id in string.gmatch(new, '[^,]+') do redis.call('ZADD', KEYS[5], 0, id .. ':' .. member) end
+end
+`;
+
 /**
  * Compare-and-set. ARGV: expected token ("" = the key must not exist),
  * value, user ids (JSON), nonce (random, per put call), past versions to
- * keep (-1 = all). Returns the new token, or false when the condition failed.
+ * keep (-1 = all), the key's index member, the user ids as `ui` spells
+ * them. Returns the new token, or false when the condition failed. The
+ * listing indexes are updated in the same script.
  *
  * The token is "<write number>.<nonce>": the number orders the history, the
  * nonce makes a token that was handed out and then lost in a failover
@@ -31,8 +51,8 @@ import { createHash } from "node:crypto";
  * so getAtTime stays ordered within a key even across a failover to a node
  * whose clock is behind.
  */
-export const CAS = `
-local cur = redis.call('HMGET', KEYS[1], 't', 'n', 'ms', 'u', 'v')
+export const CAS = `${REPLACE_USERS}
+local cur = redis.call('HMGET', KEYS[1], 't', 'n', 'ms', 'u', 'v', 'ui')
 local token = cur[1]
 local expected = ARGV[1]
 local nonce = ARGV[4]
@@ -65,8 +85,66 @@ if token then
   end
 end
 local fresh = string.format('%d', n) .. '.' .. nonce
-redis.call('HSET', KEYS[1], 't', fresh, 'n', string.format('%d', n), 'ms', string.format('%d', ms), 'u', ARGV[3], 'v', ARGV[2])
+redis.call('HSET', KEYS[1], 't', fresh, 'n', string.format('%d', n), 'ms', string.format('%d', ms), 'u', ARGV[3], 'v', ARGV[2], 'ui', ARGV[7])
+redis.call('ZADD', KEYS[4], 0, ARGV[6])
+replace_users(cur[6], ARGV[7], ARGV[6])
 return fresh
+`;
+
+/**
+ * Removes the key: its current entry, its history and its index members.
+ * ARGV: the key's index member. Returns 1, or 0 if there was no key. Tokens
+ * carry a random nonce, so one handed out before is never current again.
+ */
+export const REMOVE = `${REPLACE_USERS}
+local cur = redis.call('HMGET', KEYS[1], 't', 'ui')
+if not cur[1] then return 0 end
+replace_users(cur[2], '', ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return 1
+`;
+
+/**
+ * Puts a key into the listing indexes as its current entry says, if that
+ * entry is still the one with token ARGV[1] (else 0: it was written or
+ * removed since, and whoever did that keeps the index). ARGV: token, index
+ * member, user ids as `ui` spells them. For entries written before the
+ * indexes existed, or by an older version since.
+ */
+export const REINDEX = `${REPLACE_USERS}
+local cur = redis.call('HMGET', KEYS[1], 't', 'ui')
+if cur[1] ~= ARGV[1] then return 0 end
+redis.call('ZADD', KEYS[4], 0, ARGV[2])
+replace_users(cur[2], ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[1], 'ui', ARGV[3])
+return 1
+`;
+
+/**
+ * The versions before a time, newest first, without values. ARGV: time in
+ * whole ms (versions strictly before it), at most how many. Returns
+ * "token\nms\nuserIds" strings.
+ */
+export const HISTORY = `
+local cur = redis.call('HMGET', KEYS[1], 't', 'ms', 'u')
+if not cur[1] then return {} end
+local limit = tonumber(ARGV[2])
+local out = {}
+if tonumber(cur[2]) < tonumber(ARGV[1]) then out[1] = cur[1] .. '\\n' .. cur[2] .. '\\n' .. cur[3] end
+if #out < limit then
+  local fields = redis.call('ZREVRANGEBYSCORE', KEYS[3], '(' .. ARGV[1], '-inf', 'LIMIT', 0, limit - #out)
+  for _, field in ipairs(fields) do
+    local packed = redis.call('HGET', KEYS[2], field)
+    if packed then
+      local a = string.find(packed, '\\n', 1, true)
+      local b = string.find(packed, '\\n', a + 1, true)
+      local c = string.find(packed, '\\n', b + 1, true)
+      out[#out + 1] = string.sub(packed, 1, c - 1)
+    end
+  end
+end
+return out
 `;
 
 /**
