@@ -20,9 +20,12 @@ export function parseHeaders(lines) {
   return headers;
 }
 
-/** The store a user means on a target that cannot list stores: `players` is `players/global`. */
+/**
+ * The store a user means on a target that cannot list stores: `players` is
+ * `players/global`; the reserved `skilift:transactions` is itself.
+ */
 function storeName(store) {
-  return store.includes("/") ? store : `${store}/global`;
+  return store.includes("/") || store === "skilift:transactions" ? store : `${store}/global`;
 }
 
 async function openHttp(url, headers) {

@@ -193,10 +193,14 @@ impl<H: Host> Transaction<H> {
                 // it settles the outcome: resolve now. Writing `aborted` is a
                 // courtesy to other servers (they would otherwise wait for
                 // the timeout), done in the background.
+                // Once written and resolved by every key, the record goes
+                // (collected only after it is written, or the write would
+                // leave an orphan).
                 let (context, id, sessions) = (coordinator.clone(), id.clone(), sessions.clone());
                 rt.spawn(Box::pin(async move {
-                    if let Err(e) = decide(&context, &id, false).await {
-                        report_all(&sessions, &storage_error(e));
+                    match decide(&context, &id, false).await {
+                        Ok(_) => collect_decision(context, id, sessions).await,
+                        Err(e) => report_all(&sessions, &storage_error(e)),
                     }
                 }));
                 false
@@ -206,8 +210,11 @@ impl<H: Host> Transaction<H> {
                 inner.context.remember_decision(&id, committed);
                 inner.apply_decision(pending, committed);
             }
-            // Once every key has resolved it, the decision record goes.
-            rt.spawn(Box::pin(collect_decision(coordinator, id, sessions)));
+            // Once every key has resolved it, the decision record goes (an
+            // abort at once is collected after its background write).
+            if prepared {
+                rt.spawn(Box::pin(collect_decision(coordinator, id, sessions)));
+            }
             Ok(committed)
         })
     }
