@@ -1,0 +1,66 @@
+//! `store.stats()` in the engine (the JS tests check the same through the
+//! bindings): each counter moves on its event, and the store's names.
+
+mod support;
+
+use serde_json::json;
+use support::storage::Faults;
+use support::world::{add, World};
+
+#[test]
+fn the_counters_follow_loads_pulls_writes_failures_and_retries() {
+    let w = World::new(1);
+    let store = w.server(1, 0.0).store("players");
+    assert_eq!(store.name(), "players");
+    assert_eq!(store.namespace(), "players/global");
+    let s = store.load("ann").unwrap();
+    assert_eq!(store.stats().sessions, 1);
+    s.patch(&add(), json!([1])).unwrap();
+    w.block_on(s.r#await());
+    let after_load = store.stats();
+    assert_eq!(
+        (after_load.loads, after_load.writes, after_load.failures),
+        (1, 1, 0)
+    );
+    assert!(after_load.pulls >= 1);
+
+    w.storage.set_faults(Faults {
+        reject: 1.0,
+        ..Faults::default()
+    });
+    s.patch(&add(), json!([1])).unwrap();
+    w.run_for(3_000.0);
+    let failing = store.stats();
+    assert!(failing.failures >= 2, "{failing:?}");
+    assert!(failing.retries >= 1, "{failing:?}");
+    w.storage.set_faults(Faults::default());
+    w.block_on(s.stop()).unwrap();
+    let end = store.stats();
+    assert_eq!(end.sessions, 0);
+    assert_eq!(end.writes, 2);
+    assert_eq!(
+        end.failures, failing.failures,
+        "no failure once the faults stop"
+    );
+}
+
+#[test]
+fn two_servers_writing_one_key_count_conflicts() {
+    let w = World::new(2);
+    w.storage.set_faults(Faults {
+        delay: 1.0,
+        max_delay_ms: 300.0,
+        ..Faults::default()
+    });
+    let a = w.server(1, 0.0).store("players");
+    let b = w.server(2, 0.0).store("players");
+    let (sa, sb) = (a.load("k").unwrap(), b.load("k").unwrap());
+    for _ in 0..20 {
+        sa.patch(&add(), json!([1])).unwrap();
+        sb.patch(&add(), json!([1])).unwrap();
+        w.run_for(500.0);
+    }
+    w.block_on(sa.stop()).unwrap();
+    w.block_on(sb.stop()).unwrap();
+    assert!(a.stats().conflicts + b.stats().conflicts > 0);
+}
