@@ -92,3 +92,30 @@ fn a_transaction_that_patches_one_session_twice_stores_one_part() {
     assert_eq!(record.pending.len(), 1, "one part per session");
     assert_eq!(record.pending[0].success.len(), 2, "both calls in it");
 }
+
+#[test]
+fn a_view_refuses_a_record_with_a_step_this_store_does_not_know() {
+    let w = World::new(4);
+    let store = w.server(1, 0.0).store("players");
+    w.storage.raw_set(
+        "players/global",
+        "newer",
+        r#"{"skilift":1,"migrations":["v9"],"pending":[],"writers":{},"data":{"coins":1}}"#,
+    );
+    w.storage.raw_set(
+        "players/global",
+        "known",
+        r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":{"coins":2}}"#,
+    );
+    let (newer, known) = (store.view("newer"), store.view("known"));
+    let refused = w.block_on(async move { newer.latest().await.map(|_| ()).map_err(|e| e.code()) });
+    assert_eq!(refused, Err(Some(skilift::engine::Code::BadData)));
+    let read = w.block_on(async move {
+        known
+            .latest()
+            .await
+            .map(|d| d.map(|d| coins(&d)))
+            .map_err(|e| e.code())
+    });
+    assert_eq!(read, Ok(Some(2)));
+}
