@@ -77,9 +77,16 @@ pub(crate) fn confirm<H: Host>(
         // Replaying queued prepares adds pending entries to a record; this
         // one only exists for that and is dropped. It knows the stored
         // exactly-once ids, so a queued patchOnce of one already applied
-        // disappears from the cache (the game sees the stored data).
+        // disappears from the cache (the game sees the stored data). The
+        // ids are copied only when something queued needs them: this runs
+        // on every pull.
         let mut unsaved = Record::new(String::new(), Vec::new());
-        unsaved.once = record.once.clone();
+        let needs_ids = queued
+            .iter()
+            .any(|i| matches!(i, Item::Once { .. } | Item::Update { once: Some(_), .. }));
+        if needs_ids {
+            unsaved.once = record.once.clone();
+        }
         let _ = replay_items(context, &mut work, &mut unsaved, &queued);
         let Some(cache) = work.into_data() else {
             return;
