@@ -248,16 +248,22 @@ describe("RedisBackend: a slot resharded while writers race on a key of it (clus
       await append(writers[0], "hot", "seed2"); // the history keys exist from here on
       let done = false;
       const mover = (async () => {
-        for (let moves = 0; !done || moves < 2; moves++) {
+        for (let moves = 0; (!done || moves < 2) && !t.signal.aborted; moves++) {
           const owner = await ownerOf(cluster, slot, masters);
-          await moveSlot(slot, owner, masters.find((m) => m !== owner), masters);
+          await moveSlot(slot, owner, masters.find((m) => m !== owner), masters, t.signal);
         }
       })();
-      await Promise.all(writers.map(async (w, i) => {
-        for (let n = 0; n < 30; n++) await append(w, "hot", `${i}:${n}`);
-      }));
-      done = true;
-      await mover;
+      try {
+        await Promise.all(writers.map(async (w, i) => {
+          for (let n = 0; n < 30; n++) await append(w, "hot", `${i}:${n}`);
+        }));
+      } finally {
+        // Also when the test fails or times out: a slot left migrating
+        // would outlive this run (the servers keep their nodes.conf).
+        done = true;
+        await mover.catch(() => {});
+        await finishMigrations(slot, masters);
+      }
       const list = JSON.parse((await writers[0].get(STORE, "hot")).value);
       assert.equal(list.length, 122);
       assert.equal(new Set(list).size, 122, "every append once");
@@ -286,11 +292,16 @@ async function ownerOf(cluster, slot, masters) {
   return masters.find((m) => m.port === shard[2][1]);
 }
 
-/** Moves `slot` from one master to another a key at a time, as redis-cli --cluster reshard does, but slowly. */
-async function moveSlot(slot, from, to, masters) {
+/**
+ * Moves `slot` from one master to another a key at a time, as redis-cli
+ * --cluster reshard does, but slowly. An aborted `signal` stops it between
+ * keys, the slot still migrating: finishMigrations then completes it.
+ */
+async function moveSlot(slot, from, to, masters, signal) {
   await to.client.cluster("SETSLOT", slot, "IMPORTING", from.id);
   await from.client.cluster("SETSLOT", slot, "MIGRATING", to.id);
   for (;;) {
+    if (signal?.aborted) return;
     const keys = await from.client.cluster("GETKEYSINSLOT", slot, 1);
     if (keys.length === 0) break;
     await from.client.migrate(to.host, to.port, "", 0, 5000, "KEYS", ...keys);
@@ -298,6 +309,28 @@ async function moveSlot(slot, from, to, masters) {
   }
   for (const m of [to, from, ...masters.filter((x) => x !== to && x !== from)]) {
     await m.client.cluster("SETSLOT", slot, "NODE", to.id);
+  }
+}
+
+/** Completes a move of `slot` that was stopped part way, whichever master was migrating it. */
+async function finishMigrations(slot, masters) {
+  for (const from of masters) {
+    const mine = (await from.client.cluster("NODES")).split("\n").find((l) => l.includes("myself"));
+    const open = mine?.match(new RegExp(`\\[${slot}->-([0-9a-f]+)\\]`));
+    if (!open) continue;
+    const to = masters.find((m) => m.id === open[1]);
+    for (;;) {
+      const keys = await from.client.cluster("GETKEYSINSLOT", slot, 100);
+      if (keys.length === 0) break;
+      await from.client.migrate(to.host, to.port, "", 0, 5000, "KEYS", ...keys);
+    }
+    for (const m of [to, from, ...masters.filter((x) => x !== to && x !== from)]) {
+      await m.client.cluster("SETSLOT", slot, "NODE", to.id);
+    }
+  }
+  for (const m of masters) {
+    const mine = (await m.client.cluster("NODES")).split("\n").find((l) => l.includes("myself"));
+    if (mine?.includes(`[${slot}-<-`)) await m.client.cluster("SETSLOT", slot, "STABLE");
   }
 }
 
