@@ -413,6 +413,32 @@ fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
     assert_eq!(stored_coins(&w, "ned"), 7);
 }
 
+/// Only an action dropped in the final save makes `stop()` reject: one
+/// dropped (and reported) while the session ran was already answered by
+/// its report, and a clean final save resolves.
+#[test]
+fn an_action_dropped_before_stop_does_not_make_stop_reject() {
+    let w = World::new(15);
+    let server = w.server(1, 0.0);
+    let (store, errors) = server.observed_store("players");
+    let nan = JsonFn::mutating("nan", |d, _| {
+        d["bad"] = json!({ NOT_JSON: true });
+        Ok(())
+    });
+    store.action(nan.clone());
+    strict::set(false);
+    let s = store.load("nia").unwrap();
+    s.patch(&nan, json!([])).unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    w.run_for(2_000.0);
+    assert!(reported(&errors, "not_json"), "dropped and reported");
+    s.patch(&add(), json!([2])).unwrap();
+    let r = w.block_on(s.stop());
+    strict::set(true);
+    r.expect("a clean final save resolves");
+    assert_eq!(stored_coins(&w, "nia"), 3);
+}
+
 #[test]
 fn a_throwing_updated_callback_is_reported_and_does_not_poison_the_session() {
     let w = World::new(14);
@@ -456,6 +482,37 @@ fn user_ids_are_unioned_with_the_stored_ones() {
     let mut ids = w.storage.current(NS, "pam").unwrap().user_ids;
     ids.sort_by(f64::total_cmp);
     assert_eq!(ids, vec![111.0, 222.0]);
+}
+
+/// A user id the stored record lacks is a reason to write by itself; one it
+/// already has is not (idle pulls stay reads).
+#[test]
+fn a_new_user_id_alone_is_written_and_a_stored_one_is_not_written_again() {
+    let w = World::new(17);
+    let s = w.server(1, 0.0).store("players").load("uma").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    w.block_on(s.r#await());
+    let writes = w.storage.writes().len();
+    s.userid(7.0).unwrap();
+    w.block_on(s.r#await());
+    assert_eq!(
+        w.storage.writes().len(),
+        writes + 1,
+        "the new id is written"
+    );
+    assert_eq!(w.storage.current(NS, "uma").unwrap().user_ids, vec![7.0]);
+    w.run_for(10_000.0);
+    assert_eq!(
+        w.storage.writes().len(),
+        writes + 1,
+        "a stored id is not written again by idle pulls"
+    );
+    w.block_on(s.stop()).unwrap();
+    assert_eq!(
+        w.storage.writes().len(),
+        writes + 1,
+        "nor by the final save"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use skilift::engine::{
     record::{decode_decision, Record},
     Code, StoreOptions, Transaction, TRANSACTIONS_STORE,
 };
-use support::json_host::JsonFn;
+use support::json_host::{JsonFn, Reports};
 use support::world::{add, coins, give, take, TestSession, World};
 
 const NS: &str = "players/global";
@@ -313,4 +313,47 @@ fn a_transaction_action_that_cancels_on_replay_is_skipped_and_reported() {
         .borrow()
         .iter()
         .any(|(c, k)| c == "cannot_cancel_action" && k.as_deref() == Some("wes")));
+}
+
+/// Every prepare lands, then the coordinator's decision write is refused
+/// for a while: it retries until the decision is stored (the trade
+/// commits), each refusal reaches the `onError` of every store taking part
+/// once (not once per key), with no key, and each retry is counted.
+#[test]
+fn a_refused_decision_is_retried_reported_to_every_store_and_counted() {
+    let w = World::new(21);
+    let server = w.server(1, 0.0);
+    let (players, player_errors) = server.observed_store("players");
+    let (guilds, guild_errors) = server.observed_store("guilds");
+    let bob = players.load("bob").unwrap();
+    bob.patch(&add(), json!([100])).unwrap();
+    let tom = players.load("tom").unwrap();
+    let hall = guilds.load("hall").unwrap();
+    for s in [&bob, &tom, &hall] {
+        w.block_on(s.r#await());
+    }
+    let retries_before = players.stats().retries;
+    w.storage.refuse_decisions(w.sim.now() + 5_000.0);
+    let mut tx = Transaction::new();
+    tx.record(&tom, true, &give(), json!([10])).unwrap();
+    tx.record(&bob, true, &take(), json!([10])).unwrap();
+    tx.record(&hall, true, &give(), json!([1])).unwrap();
+    assert!(w.block_on(tx.commit()).unwrap(), "committed once stored");
+    let refused = w.storage.stats().decisions_refused;
+    assert!(refused >= 2, "the refusal was hit ({refused} times)");
+    let unkeyed = |errors: &Reports| {
+        let errors = errors.borrow();
+        errors.iter().filter(|(_, key)| key.is_none()).count() as u64
+    };
+    assert_eq!(unkeyed(&player_errors), refused, "{player_errors:?}");
+    assert_eq!(unkeyed(&guild_errors), refused, "{guild_errors:?}");
+    assert_eq!(players.stats().retries - retries_before, refused);
+    let stops = [bob.stop(), tom.stop(), hall.stop()];
+    w.block_on(async move {
+        for s in stops {
+            s.await.unwrap();
+        }
+    });
+    assert_eq!(stored_coins(&w, "bob"), 90);
+    assert_eq!(stored_coins(&w, "tom"), 10);
 }

@@ -53,6 +53,8 @@ pub struct FaultStats {
     pub garbage: u64,
     /// Commit decisions held back by [`SimStorage::stall_commits`].
     pub stalled: u64,
+    /// Decision writes refused by [`SimStorage::refuse_decisions`].
+    pub decisions_refused: u64,
 }
 
 /// One applied write, for checkers.
@@ -73,6 +75,8 @@ struct State {
     writes: Vec<Write>,
     faults: Faults,
     outage_until: f64,
+    /// Puts of decision records are refused before this virtual time.
+    decisions_refused_until: f64,
     /// Backends without history make views reject `history_unsupported`.
     no_history: bool,
     /// A backend without `remove`: decision records are never collected.
@@ -151,6 +155,13 @@ impl SimStorage {
     /// nothing more, so seeds of tests that do not use it are unchanged.
     pub fn stall_commits(&self, p: f64, min_ms: f64, max_ms: f64) {
         self.state.borrow_mut().commit_stall = (p, min_ms, max_ms);
+    }
+
+    /// Every put of a transaction decision record made before virtual time
+    /// `until_ms` is rejected (the players' keys are untouched): a
+    /// coordinator whose prepares all landed, then cannot store its decision.
+    pub fn refuse_decisions(&self, until_ms: f64) {
+        self.state.borrow_mut().decisions_refused_until = until_ms;
     }
 
     /// Every call made before virtual time `until_ms` is rejected.
@@ -413,6 +424,15 @@ impl Storage for SimStorage {
         expected: Option<String>,
         user_ids: Vec<f64>,
     ) -> StorageFuture<Option<String>, String> {
+        if store == skilift::engine::TRANSACTIONS_STORE {
+            let mut st = self.state.borrow_mut();
+            if self.sim.now() < st.decisions_refused_until {
+                st.stats.decisions_refused += 1;
+                return Box::pin(std::future::ready(Err(StorageError::Failed(
+                    "injected: decision refused".to_string(),
+                ))));
+            }
+        }
         let stall = self.commit_stall(store, &value);
         let (store, key) = (store.to_string(), key.to_string());
         self.call_after(true, stall, move |s, plan| {
