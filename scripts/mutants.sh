@@ -20,6 +20,9 @@ if ! command -v cargo-mutants >/dev/null 2>&1; then
 fi
 export SKILIFT_SIM_SEEDS="${SKILIFT_SIM_SEEDS:-300}"
 out_dir="${SKILIFT_MUTANTS_OUT:-target/mutants}"
+# cargo-mutants creates the directory but not its parent (no target/ on a
+# fresh clone).
+mkdir -p "$out_dir"
 status=0
 # sabotage.rs is excluded: its switch is compiled only with the `sabotage`
 # feature, so without it every mutant there is the same program.
