@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use serde_json::json;
 use skilift::engine::{record::Record, Code, Error, StoreOptions};
+use support::json_host::JsonFn;
 use support::storage::Faults;
 use support::world::{add, coins, World};
 
@@ -202,6 +203,117 @@ fn update_once_grants_an_offline_key_once() {
     assert_eq!(coins(&s.data()), 7 + 1 + 10);
     w.block_on(s.stop()).unwrap();
     assert_eq!(stored_coins(&w, "erin"), 18);
+}
+
+/// The write that stores an `updateOnce` loses its reply: the retry reads
+/// its id in the record, applied by this very update, and answers true.
+/// The record decides, not the retry's replay (which sees the id taken).
+#[test]
+fn an_update_once_whose_reply_was_lost_is_true() {
+    let w = World::new(9);
+    let store = w.server(1, 0.0).store("players");
+    w.storage.set_faults(Faults {
+        ambiguous: 1.0,
+        ..Faults::default()
+    });
+    let granted = spawn(
+        &w,
+        store.update_once("gus", "gift", add(), json!([5])).unwrap(),
+    );
+    assert!(w.sim.run_until(|| !w.storage.writes().is_empty(), 10_000.0));
+    w.storage.set_faults(Faults::default());
+    w.run_for(30_000.0);
+    assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");
+    assert_eq!(*granted.borrow(), Some(Ok(true)));
+    assert_eq!(stored_coins(&w, "gus"), 5, "applied once");
+}
+
+/// The record, not the last replay, decides what an `updateOnce` answers.
+/// Server 2 has applied "gift". Server 1's first attempt reads that, skips
+/// the update, and is stored, its reply lost; its retry is served a stale
+/// read (a lagging replica) without the id, replays the update as applied,
+/// and loses the compare-and-set; the next read shows the batch stored
+/// with "gift" applied by server 2. The answer must be false.
+#[test]
+fn an_update_once_answers_what_the_record_says_not_its_last_replay() {
+    let w = World::new(10);
+    let one = w.server(1, 0.0).store("players");
+    let two = w.server(2, 0.0).store("players");
+    let first = spawn(
+        &w,
+        two.update_once("ida", "seed", add(), json!([1])).unwrap(),
+    );
+    w.run_for(5_000.0);
+    assert_eq!(*first.borrow(), Some(Ok(true)));
+    let before_gift = w.storage.current(NS, "ida").unwrap().version;
+    let gift = spawn(
+        &w,
+        two.update_once("ida", "gift", add(), json!([5])).unwrap(),
+    );
+    w.run_for(5_000.0);
+    assert_eq!(*gift.borrow(), Some(Ok(true)));
+
+    w.storage.set_faults(Faults {
+        ambiguous: 1.0,
+        ..Faults::default()
+    });
+    let writes = w.storage.writes().len();
+    let again = spawn(
+        &w,
+        one.update_once("ida", "gift", add(), json!([5])).unwrap(),
+    );
+    assert!(w
+        .sim
+        .run_until(|| w.storage.writes().len() > writes, 10_000.0));
+    w.storage.set_faults(Faults::default());
+    w.storage.stale_get(NS, "ida", &before_gift);
+    w.run_for(30_000.0);
+    assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");
+    assert_eq!(*again.borrow(), Some(Ok(false)), "server 2 applied it");
+    assert_eq!(stored_coins(&w, "ida"), 6, "applied once");
+}
+
+/// The other way round: the stored attempt applied the update, and a retry
+/// served a stale read (coins still 0) replayed it as cancelled (the action
+/// pays only a player with coins) before losing the compare-and-set. The
+/// record shows the id applied by this update: the answer is true.
+#[test]
+fn an_update_once_stored_before_a_stale_replay_cancelled_it_is_true() {
+    let w = World::new(11);
+    let store = w.server(1, 0.0).store("players");
+    let bonus = JsonFn::new("bonus", |d, _| {
+        let coins = d["coins"].as_i64().unwrap_or(0);
+        Ok((coins > 0).then(|| json!({ "coins": coins + 5 })))
+    });
+    store.action(bonus.clone());
+    let poor = spawn(&w, store.update("jo", add(), json!([0])).unwrap());
+    w.run_for(5_000.0);
+    assert_eq!(*poor.borrow(), Some(Ok(true)));
+    let at_zero = w.storage.current(NS, "jo").unwrap().version;
+    let rich = spawn(&w, store.update("jo", add(), json!([1])).unwrap());
+    w.run_for(5_000.0);
+    assert_eq!(*rich.borrow(), Some(Ok(true)));
+
+    w.storage.set_faults(Faults {
+        ambiguous: 1.0,
+        ..Faults::default()
+    });
+    let writes = w.storage.writes().len();
+    let paid = spawn(
+        &w,
+        store
+            .update_once("jo", "bonus-1", bonus, json!([]))
+            .unwrap(),
+    );
+    assert!(w
+        .sim
+        .run_until(|| w.storage.writes().len() > writes, 10_000.0));
+    w.storage.set_faults(Faults::default());
+    w.storage.stale_get(NS, "jo", &at_zero);
+    w.run_for(30_000.0);
+    assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");
+    assert_eq!(stored_coins(&w, "jo"), 6, "paid once");
+    assert_eq!(*paid.borrow(), Some(Ok(true)), "the record says it applied");
 }
 
 #[test]

@@ -81,6 +81,9 @@ struct State {
     no_history: bool,
     /// A backend without `remove`: decision records are never collected.
     no_remove: bool,
+    /// `(store, key, version)`: the next `get` of that key answers that
+    /// older version (see [`SimStorage::stale_get`]).
+    stale_gets: Vec<(String, String, String)>,
     /// Keys erased by `remove`, in order (`(store, key)`).
     removed: Vec<(String, String)>,
     stats: FaultStats,
@@ -162,6 +165,16 @@ impl SimStorage {
     /// coordinator whose prepares all landed, then cannot store its decision.
     pub fn refuse_decisions(&self, until_ms: f64) {
         self.state.borrow_mut().decisions_refused_until = until_ms;
+    }
+
+    /// The next `get` of `key` answers its older `version` instead of the
+    /// latest, once: a read served by a lagging replica. Writes still
+    /// compare against the latest version.
+    pub fn stale_get(&self, store: &str, key: &str, version: &str) {
+        self.state
+            .borrow_mut()
+            .stale_gets
+            .push((store.into(), key.into(), version.into()));
     }
 
     /// Every call made before virtual time `until_ms` is rejected.
@@ -413,7 +426,20 @@ impl Storage for SimStorage {
     type Error = String;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, String> {
-        self.read(store, key, |h| h.last().cloned())
+        let stale = {
+            let mut st = self.state.borrow_mut();
+            let at = st
+                .stale_gets
+                .iter()
+                .position(|(s, k, _)| s == store && k == key);
+            at.map(|i| st.stale_gets.remove(i).2)
+        };
+        match stale {
+            Some(version) => self.read(store, key, move |h| {
+                h.iter().find(|e| e.version == version).cloned()
+            }),
+            None => self.read(store, key, |h| h.last().cloned()),
+        }
     }
 
     fn put(
