@@ -381,6 +381,49 @@ fn patch_errors_have_their_codes_and_change_nothing() {
     );
 }
 
+/// A schema's issues are in the message, each with its path; a schema that
+/// gives none leaves just the sentence.
+#[test]
+fn a_schema_refusal_says_why_when_the_schema_does() {
+    let w = World::new(18);
+    let server = w.server(1, 0.0);
+    let host = server.host(json!({"coins": 0})).with_schema_issues(|v| {
+        let mut issues = Vec::new();
+        if v["coins"].as_i64().is_some_and(|c| c < 0) {
+            issues.push("coins: must be at least 0".to_string());
+        }
+        if v["coins"].as_i64().is_some_and(|c| c > 100) {
+            issues.push("coins: must be at most 100".to_string());
+        }
+        issues
+    });
+    let store = server.store_with(host, StoreOptions::new("players"));
+    let s = store.load("sy").unwrap();
+    let message = |r: Result<bool, Error<String>>| match r {
+        Err(Error::Skilift { code, message }) => {
+            assert_eq!(code, Code::SchemaValidationError);
+            message
+        }
+        other => panic!("expected a schema refusal, got {other:?}"),
+    };
+    assert_eq!(
+        message(s.patch(&add(), json!([-1]))),
+        "the data produced by the action does not pass the schema of store \"players\": coins: must be at least 0"
+    );
+    assert_eq!(coins(&s.data()), 0, "refused, not applied");
+    let plain = server
+        .host(json!({"coins": 0}))
+        .with_schema(|v| Ok(v["coins"].as_i64().is_some_and(|c| c >= 0)));
+    let s2 = server
+        .store_with(plain, StoreOptions::new("players"))
+        .load("sy2")
+        .unwrap();
+    assert_eq!(
+        message(s2.patch(&add(), json!([-1]))),
+        "the data produced by the action does not pass the schema of store \"players\""
+    );
+}
+
 #[test]
 fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
     let w = World::new(13);

@@ -145,8 +145,8 @@ impl fmt::Debug for JsonFn {
     }
 }
 
-/// A store's schema check.
-pub type SchemaFn = Rc<dyn Fn(&Value) -> Result<bool, String>>;
+/// A store's schema check: `None` when valid, else the issues (maybe none).
+pub type SchemaFn = Rc<dyn Fn(&Value) -> Result<Option<Vec<String>>, String>>;
 
 pub type Reports = Rc<RefCell<Vec<(String, Option<String>)>>>;
 
@@ -176,11 +176,22 @@ impl JsonHost {
         }
     }
 
+    /// A schema that says valid or not, without issues.
     pub fn with_schema(
         mut self,
         schema: impl Fn(&Value) -> Result<bool, String> + 'static,
     ) -> Self {
-        self.schema = Some(Rc::new(schema));
+        self.schema = Some(Rc::new(move |v| Ok((!schema(v)?).then(Vec::new))));
+        self
+    }
+
+    /// A schema that says why, as a Standard Schema does: the issues of the
+    /// data (invalid when there are any).
+    pub fn with_schema_issues(mut self, issues: impl Fn(&Value) -> Vec<String> + 'static) -> Self {
+        self.schema = Some(Rc::new(move |v| {
+            let found = issues(v);
+            Ok((!found.is_empty()).then_some(found))
+        }));
         self
     }
 
@@ -230,8 +241,8 @@ impl Host for JsonHost {
 
     fn check_schema(&self, data: &JsonDoc) -> Result<Verdict, String> {
         match &self.schema {
-            Some(s) if !s(&data.0)? => Ok(Verdict::Invalid(Vec::new())),
-            _ => Ok(Verdict::Valid),
+            Some(s) => Ok(s(&data.0)?.map_or(Verdict::Valid, Verdict::Invalid)),
+            None => Ok(Verdict::Valid),
         }
     }
 
