@@ -424,6 +424,43 @@ fn a_schema_refusal_says_why_when_the_schema_does() {
     );
 }
 
+/// Patches are checked against the schema when made and again when
+/// replayed on the stored data: two servers each spend the 10 coins they
+/// see; the spend saved second, replayed on the first one's result, would
+/// leave -10, fails the schema, and is skipped and reported, not stored.
+#[test]
+fn a_patch_that_fails_the_schema_on_replay_is_skipped_not_stored() {
+    let w = World::new(19);
+    let open = |id: u32| {
+        let server = w.server(id, 0.0);
+        let host = server
+            .host(json!({"coins": 0}))
+            .with_schema(|v| Ok(v["coins"].as_i64().is_some_and(|c| c >= 0)));
+        let errors = host.errors.clone();
+        let store = server.store_with(host, StoreOptions::new("players"));
+        (store.load("kay").unwrap(), errors, store)
+    };
+    let (a, a_errors, _sa) = open(1);
+    let (b, b_errors, _sb) = open(2);
+    a.patch(&add(), json!([10])).unwrap();
+    w.block_on(a.r#await());
+    w.block_on(b.r#await());
+    w.block_on(b.r#await());
+    assert_eq!(coins(&b.data()), 10, "b sees the 10 coins");
+    a.patch(&add(), json!([-10])).unwrap();
+    b.patch(&add(), json!([-10])).unwrap();
+    w.block_on(a.r#await());
+    w.block_on(b.r#await());
+    assert_eq!(stored_coins(&w, "kay"), 0, "one spend stored, not two");
+    // Whichever saved second had its spend refused.
+    let refused = [&a_errors, &b_errors]
+        .iter()
+        .filter(|e| reported(e, "schema_validation_error"))
+        .count();
+    assert_eq!(refused, 1, "{a_errors:?} {b_errors:?}");
+    assert_eq!((coins(&a.data()), coins(&b.data())), (0, 0));
+}
+
 #[test]
 fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
     let w = World::new(13);
