@@ -70,3 +70,18 @@ fn two_servers_writing_one_key_count_conflicts() {
     // Each conflict is one more attempt; 40 patches cannot need thousands.
     assert!((1..=200).contains(&conflicts), "{conflicts}");
 }
+
+#[test]
+fn a_key_that_goes_bad_is_counted_once() {
+    let w = World::new(3);
+    let store = w.server(1, 0.0).store("players");
+    w.storage.raw_set("players/global", "junk", "not a record");
+    let bad = store.load("junk").unwrap();
+    let good = store.load("fine").unwrap();
+    w.run_for(3_000.0);
+    assert!(bad.stopped() && !good.stopped());
+    let stats = store.stats();
+    assert_eq!((stats.bad, stats.sessions), (1, 1), "{stats:?}");
+    w.block_on(good.stop()).unwrap();
+    assert_eq!(store.stats().bad, 1, "a clean stop is not bad");
+}
