@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::json;
-use skilift::engine::{record::Record, Code, Error, StoreOptions};
-use support::json_host::JsonFn;
+use skilift::engine::{record::Record, strict, Code, Error, StoreOptions};
+use support::json_host::{JsonFn, NOT_JSON};
 use support::storage::Faults;
 use support::world::{add, coins, World};
 
@@ -314,6 +314,27 @@ fn an_update_once_stored_before_a_stale_replay_cancelled_it_is_true() {
     assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");
     assert_eq!(stored_coins(&w, "jo"), 6, "paid once");
     assert_eq!(*paid.borrow(), Some(Ok(true)), "the record says it applied");
+}
+
+/// Outside strict mode a `patchOnce` whose action leaves data that is not
+/// JSON is dropped by the pull, and its caller gets that error (not a
+/// promise that never settles).
+#[test]
+fn a_patch_once_dropped_as_not_json_rejects_its_caller() {
+    let w = World::new(12);
+    let store = w.server(1, 0.0).store("players");
+    let nan = JsonFn::mutating("nan", |d, _| {
+        d["bad"] = json!({ NOT_JSON: true });
+        Ok(())
+    });
+    store.action(nan.clone());
+    strict::set(false);
+    let s = store.load("ned").unwrap();
+    let dropped = spawn(&w, s.patch_once("r-1", &nan, json!([])).unwrap());
+    w.run_for(3_000.0);
+    strict::set(true);
+    assert_eq!(*dropped.borrow(), Some(Err(Some(Code::NotJson))));
+    w.block_on(s.stop()).unwrap();
 }
 
 #[test]
