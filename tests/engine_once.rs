@@ -9,9 +9,9 @@ use std::rc::Rc;
 
 use serde_json::json;
 use skilift::engine::{record::Record, strict, Code, Error, StoreOptions};
-use support::json_host::{JsonFn, NOT_JSON};
+use support::json_host::JsonFn;
 use support::storage::Faults;
-use support::world::{add, coins, World};
+use support::world::{add, coins, not_json, World};
 
 const NS: &str = "players/global";
 
@@ -323,10 +323,7 @@ fn an_update_once_stored_before_a_stale_replay_cancelled_it_is_true() {
 fn a_patch_once_dropped_as_not_json_rejects_its_caller() {
     let w = World::new(12);
     let store = w.server(1, 0.0).store("players");
-    let nan = JsonFn::mutating("nan", |d, _| {
-        d["bad"] = json!({ NOT_JSON: true });
-        Ok(())
-    });
+    let nan = not_json();
     store.action(nan.clone());
     strict::set(false);
     let s = store.load("ned").unwrap();

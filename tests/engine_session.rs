@@ -10,7 +10,7 @@ use serde_json::json;
 use skilift::engine::{record::Record, strict, Code, Error, StoreOptions};
 use support::json_host::{JsonDoc, JsonFn, NOT_JSON};
 use support::storage::Faults;
-use support::world::{add, coins, give, reported, World};
+use support::world::{add, coins, give, not_json, reported, World};
 
 const NS: &str = "players/global";
 
@@ -339,10 +339,7 @@ fn patch_errors_have_their_codes_and_change_nothing() {
     store.action(impure.clone());
     assert_eq!(code(s.patch(&impure, json!([]))), Code::StrictImpureAction);
 
-    let nan = JsonFn::mutating("nan", |d, _| {
-        d["bad"] = json!({ NOT_JSON: true });
-        Ok(())
-    });
+    let nan = not_json();
     store.action(nan.clone());
     let e = s.patch(&nan, json!([])).unwrap_err();
     assert_eq!(e.code(), Some(Code::StrictNotJsonFromAction));
@@ -466,10 +463,7 @@ fn outside_strict_mode_an_unencodable_action_is_dropped_and_the_rest_saved() {
     let w = World::new(13);
     let server = w.server(1, 0.0);
     let (store, errors) = server.observed_store("players");
-    let nan = JsonFn::mutating("nan", |d, _| {
-        d["bad"] = json!({ NOT_JSON: true });
-        Ok(())
-    });
+    let nan = not_json();
     store.action(nan.clone());
     let undo = JsonFn::mutating("undo", |d, _| {
         d.as_object_mut().unwrap().remove("bad");
@@ -501,10 +495,7 @@ fn an_action_dropped_before_stop_does_not_make_stop_reject() {
     let w = World::new(15);
     let server = w.server(1, 0.0);
     let (store, errors) = server.observed_store("players");
-    let nan = JsonFn::mutating("nan", |d, _| {
-        d["bad"] = json!({ NOT_JSON: true });
-        Ok(())
-    });
+    let nan = not_json();
     store.action(nan.clone());
     strict::set(false);
     let s = store.load("nia").unwrap();

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use skilift::engine::{Session, Store, StoreOptions};
 
 use super::executor::Sim;
-use super::json_host::{JsonDoc, JsonFn, JsonHost, Reports};
+use super::json_host::{JsonDoc, JsonFn, JsonHost, Reports, NOT_JSON};
 use super::runtime::SimRuntime;
 use super::storage::SimStorage;
 
@@ -99,6 +99,15 @@ pub fn give() -> JsonFn {
         name: "give".into(),
         ..add()
     }
+}
+
+/// `nan()`: leaves data that is not JSON (`bad` holds the not-JSON
+/// marker), as a JS action storing `NaN` would. Register it first.
+pub fn not_json() -> JsonFn {
+    JsonFn::mutating("nan", |d, _| {
+        d["bad"] = json!({ NOT_JSON: true });
+        Ok(())
+    })
 }
 
 /// Transaction action: coins -= amount.
