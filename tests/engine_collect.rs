@@ -5,7 +5,8 @@
 mod support;
 
 use serde_json::json;
-use skilift::engine::{record::Record, Transaction, TRANSACTIONS_STORE};
+use skilift::engine::{record::Record, StoreOptions, Transaction, TRANSACTIONS_STORE};
+use support::json_host::JsonFn;
 use support::world::{add, give, TestSession, World};
 
 const NS: &str = "players/global";
@@ -105,9 +106,16 @@ fn close_waits_for_the_collection() {
     bob.patch(&add(), json!([100])).unwrap();
     let id = commit_trade(&w, &bob, &tom);
     let closing = store.clone();
+    let started = w.sim.now();
     w.block_on(async move { closing.close().await }).unwrap();
     assert!(
         w.storage.current(TRANSACTIONS_STORE, &id).is_none(),
         "collected before close resolved"
     );
+    // And no longer: close waits while a collection runs, up to three
+    // request timeouts, and a finished one must stop counting as running.
+    // (Simulated time: the simulated backend answers within a few ms.)
+    let waited = w.sim.now() - started;
+    let timeout = StoreOptions::<JsonFn>::new("players").request_timeout_ms;
+    assert!(waited < timeout, "close took {waited} ms of simulated time");
 }
