@@ -119,3 +119,49 @@ fn close_waits_for_the_collection() {
     let timeout = StoreOptions::<JsonFn>::new("players").request_timeout_ms;
     assert!(waited < timeout, "close took {waited} ms of simulated time");
 }
+
+/// A transaction over four keys, then every read slowed to 20 s (under the
+/// 30 s request timeout): the collection reads the four keys one after the
+/// other (80 s) before deleting the record, longer than one request
+/// timeout after the stops. `close` waits up to three, long enough here.
+#[test]
+fn close_waits_up_to_three_request_timeouts_for_a_slow_collection() {
+    let (w, id, waited) = close_with_slow_reads(4, 20_000.0);
+    assert!(
+        w.storage.current(TRANSACTIONS_STORE, &id).is_none(),
+        "collected before close resolved (after {waited} ms)"
+    );
+    assert!((80_000.0..110_000.0).contains(&waited), "{waited}");
+}
+
+/// And not longer: six keys read in 29 s each make a 174 s collection;
+/// `close` gives up three request timeouts after the stops (which take one
+/// slow read), leaving the record to a later collection or as an orphan.
+#[test]
+fn close_stops_waiting_for_a_collection_after_three_request_timeouts() {
+    let (w, id, waited) = close_with_slow_reads(6, 29_000.0);
+    assert!(w.storage.current(TRANSACTIONS_STORE, &id).is_some());
+    assert!((119_000.0..125_000.0).contains(&waited), "{waited}");
+}
+
+/// Commits a transaction over `keys` keys of one store, slows every read of
+/// the players' store to `read_ms`, closes the store: the world, the
+/// transaction id and how long `close` took (simulated ms).
+fn close_with_slow_reads(keys: usize, read_ms: f64) -> (World, String, f64) {
+    let w = World::new(5);
+    let store = w.server(1, 0.0).store("players");
+    let sessions: Vec<_> = (0..keys)
+        .map(|k| store.load(&format!("p{k}")).unwrap())
+        .collect();
+    let mut tx = Transaction::new();
+    for s in &sessions {
+        tx.record(s, true, &give(), json!([1])).unwrap();
+    }
+    let id = tx.id().expect("an id once a patch is recorded").to_owned();
+    assert!(w.block_on(tx.commit()).unwrap());
+    w.storage.slow_reads(NS, read_ms);
+    let started = w.sim.now();
+    w.block_on(async move { store.close().await }).unwrap();
+    let waited = w.sim.now() - started;
+    (w, id, waited)
+}

@@ -75,6 +75,8 @@ struct State {
     writes: Vec<Write>,
     faults: Faults,
     outage_until: f64,
+    /// `(store, ms)`: every read of that store lands this much later.
+    slow_reads: Option<(String, f64)>,
     /// Puts of decision records are refused before this virtual time.
     decisions_refused_until: f64,
     /// Backends without history make views reject `history_unsupported`.
@@ -175,6 +177,12 @@ impl SimStorage {
             .borrow_mut()
             .stale_gets
             .push((store.into(), key.into(), version.into()));
+    }
+
+    /// Every read of `store` (`get`, `getVersion`, `getAtTime`) lands
+    /// `ms` later than it would, from now on: a slow replica, a cold cache.
+    pub fn slow_reads(&self, store: &str, ms: f64) {
+        self.state.borrow_mut().slow_reads = Some((store.into(), ms));
     }
 
     /// Every call made before virtual time `until_ms` is rejected.
@@ -370,7 +378,11 @@ impl SimStorage {
         pick: impl FnOnce(&[Entry]) -> Option<Entry> + 'static,
     ) -> StorageFuture<Option<Entry>, String> {
         let id = (store.to_string(), key.to_string());
-        self.call(false, move |s, plan| {
+        let slow = match &self.state.borrow().slow_reads {
+            Some((s, ms)) if s == store => *ms,
+            _ => 0.0,
+        };
+        self.call_after(false, slow, move |s, plan| {
             if plan.garbage {
                 s.state.borrow_mut().stats.garbage += 1;
                 return Err(StorageError::Invalid("injected: garbage reply".to_string()));
