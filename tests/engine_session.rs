@@ -621,6 +621,25 @@ fn garbage_from_the_backend_is_reported_and_retried() {
     assert!(reported(&errors, "backend_invalid_response"));
 }
 
+/// A view reads a record whose steps this server knows, and refuses one
+/// with a step it does not (as a session would quarantine the key).
+#[test]
+fn a_view_refuses_only_records_with_a_step_it_does_not_know() {
+    let w = World::new(20);
+    let server = w.server(1, 0.0);
+    let v2 = server.store_with(server.host(json!({"coins": 1})), migrating_options(&["v2"]));
+    let s = v2.load("uri").unwrap();
+    s.patch(&add(), json!([1])).unwrap();
+    w.block_on(s.stop()).unwrap();
+    let view = v2.view("uri");
+    let latest = w.block_on(async move { view.latest().await });
+    assert_eq!(coins(&latest.unwrap().unwrap()), 2, "v2 is known here");
+    let other = server.store_with(server.host(json!({"coins": 1})), migrating_options(&["v1"]));
+    let view = other.view("uri");
+    let refused = w.block_on(async move { view.latest().await });
+    assert_eq!(code(refused), Code::BadData, "v2 is unknown there");
+}
+
 #[test]
 fn views_read_latest_past_versions_and_times() {
     let w = World::new(18);
