@@ -45,6 +45,26 @@ fn spawn(
     slot
 }
 
+/// [`spawn`]s `fut` with every reply lost until its first write lands,
+/// then takes the faults away: that write is stored, and its caller was
+/// told it failed (the retry must find out).
+fn with_first_reply_lost(
+    w: &World,
+    fut: impl std::future::Future<Output = Result<bool, Error<String>>> + 'static,
+) -> Rc<RefCell<Settled>> {
+    w.storage.set_faults(Faults {
+        ambiguous: 1.0,
+        ..Faults::default()
+    });
+    let writes = w.storage.writes().len();
+    let slot = spawn(w, fut);
+    assert!(w
+        .sim
+        .run_until(|| w.storage.writes().len() > writes, 10_000.0));
+    w.storage.set_faults(Faults::default());
+    slot
+}
+
 #[test]
 fn patch_once_applies_at_once_and_is_true_once_stored() {
     let w = World::new(1);
@@ -212,16 +232,10 @@ fn update_once_grants_an_offline_key_once() {
 fn an_update_once_whose_reply_was_lost_is_true() {
     let w = World::new(9);
     let store = w.server(1, 0.0).store("players");
-    w.storage.set_faults(Faults {
-        ambiguous: 1.0,
-        ..Faults::default()
-    });
-    let granted = spawn(
+    let granted = with_first_reply_lost(
         &w,
         store.update_once("gus", "gift", add(), json!([5])).unwrap(),
     );
-    assert!(w.sim.run_until(|| !w.storage.writes().is_empty(), 10_000.0));
-    w.storage.set_faults(Faults::default());
     w.run_for(30_000.0);
     assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");
     assert_eq!(*granted.borrow(), Some(Ok(true)));
@@ -253,19 +267,10 @@ fn an_update_once_answers_what_the_record_says_not_its_last_replay() {
     w.run_for(5_000.0);
     assert_eq!(*gift.borrow(), Some(Ok(true)));
 
-    w.storage.set_faults(Faults {
-        ambiguous: 1.0,
-        ..Faults::default()
-    });
-    let writes = w.storage.writes().len();
-    let again = spawn(
+    let again = with_first_reply_lost(
         &w,
         one.update_once("ida", "gift", add(), json!([5])).unwrap(),
     );
-    assert!(w
-        .sim
-        .run_until(|| w.storage.writes().len() > writes, 10_000.0));
-    w.storage.set_faults(Faults::default());
     w.storage.stale_get(NS, "ida", &before_gift);
     w.run_for(30_000.0);
     assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");
@@ -294,21 +299,12 @@ fn an_update_once_stored_before_a_stale_replay_cancelled_it_is_true() {
     w.run_for(5_000.0);
     assert_eq!(*rich.borrow(), Some(Ok(true)));
 
-    w.storage.set_faults(Faults {
-        ambiguous: 1.0,
-        ..Faults::default()
-    });
-    let writes = w.storage.writes().len();
-    let paid = spawn(
+    let paid = with_first_reply_lost(
         &w,
         store
             .update_once("jo", "bonus-1", bonus, json!([]))
             .unwrap(),
     );
-    assert!(w
-        .sim
-        .run_until(|| w.storage.writes().len() > writes, 10_000.0));
-    w.storage.set_faults(Faults::default());
     w.storage.stale_get(NS, "jo", &at_zero);
     w.run_for(30_000.0);
     assert_eq!(w.storage.stats().ambiguous, 1, "the one reply was lost");

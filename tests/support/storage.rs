@@ -447,9 +447,7 @@ impl Storage for SimStorage {
             at.map(|i| st.stale_gets.remove(i).2)
         };
         match stale {
-            Some(version) => self.read(store, key, move |h| {
-                h.iter().find(|e| e.version == version).cloned()
-            }),
+            Some(version) => self.get_version(store, key, &version),
             None => self.read(store, key, |h| h.last().cloned()),
         }
     }
