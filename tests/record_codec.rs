@@ -1,81 +1,14 @@
 //! Property and unit tests of the stored record format.
 
+#[path = "records/strategies.rs"]
+mod strategies;
+
 use proptest::prelude::*;
 use skilift::engine::record::{
-    decode_decision, encode_decision, Applied, DecodeError, Pending, Record, StoredCall, Writer,
+    decode_decision, encode_decision, DecodeError, Keyed, Pending, Record, StoredCall, Writer,
     FORMAT, WRITER_RETENTION_MS,
 };
-use std::collections::BTreeMap;
-
-fn json_value() -> impl Strategy<Value = serde_json::Value> {
-    let leaf = prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::from),
-        any::<i64>().prop_map(serde_json::Value::from),
-        (-1e12f64..1e12).prop_map(serde_json::Value::from),
-        ".*".prop_map(serde_json::Value::from),
-    ];
-    leaf.prop_recursive(4, 32, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
-            prop::collection::btree_map(".*", inner, 0..6)
-                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-        ]
-    })
-}
-
-fn stored_call() -> impl Strategy<Value = StoredCall> {
-    ("[a-z]{1,8}", prop::collection::vec(json_value(), 0..3)).prop_map(|(name, args)| {
-        StoredCall::new(name, &serde_json::Value::Array(args).to_string()).unwrap()
-    })
-}
-
-fn record() -> impl Strategy<Value = Record> {
-    (
-        json_value(),
-        prop::collection::vec("[a-z-]{1,10}", 0..4),
-        prop::collection::vec(
-            (
-                "[0-9a-f]{8}",
-                prop::collection::vec(stored_call(), 0..3),
-                prop::collection::vec(stored_call(), 0..3),
-                0u64..2_000_000_000_000,
-            ),
-            0..3,
-        ),
-        prop::collection::btree_map("[0-9a-f]{8}", (1u64..1000, 0u64..2_000_000_000_000), 0..4),
-        prop::collection::btree_map(
-            ".{0,12}",
-            ("[0-9a-f]{8}:[0-9]{1,3}", 0u64..2_000_000_000_000),
-            0..3,
-        ),
-        prop::option::of("[0-9a-f]{16}"),
-    )
-        .prop_map(
-            |(data, migrations, pending, writers, once, origin)| Record {
-                data: data.to_string(),
-                migrations,
-                pending: pending
-                    .into_iter()
-                    .map(|(id, success, failure, created)| Pending {
-                        id,
-                        success,
-                        failure,
-                        created,
-                    })
-                    .collect(),
-                writers: writers
-                    .into_iter()
-                    .map(|(k, (batch, time))| (k, Writer { batch, time }))
-                    .collect(),
-                once: once
-                    .into_iter()
-                    .map(|(id, (by, time))| (id, Applied { time, by }))
-                    .collect(),
-                origin,
-            },
-        )
-}
+use strategies::{json_value, record};
 
 proptest! {
     #[test]
@@ -142,7 +75,7 @@ fn writers_are_kept_for_the_retention_time_only() {
     assert_eq!(r.written_batch("old"), 0);
     assert_eq!(r.written_batch("new"), 2);
     assert_eq!(r.writers.len(), 1);
-    let _: BTreeMap<String, Writer> = r.writers;
+    let _: Keyed<Writer> = r.writers;
 }
 
 #[test]

@@ -201,14 +201,15 @@ pub fn path(segments: &JsValue) -> String {
             segment
         };
         if let Some(n) = key.as_f64() {
-            out.push_str(&format!("[{n}]"));
+            out.push_str(&format!("[{}]", super::convert::js_number(n)));
         } else if let Some(s) = key.as_string() {
             if is_identifier(&s) {
                 out.push('.');
                 out.push_str(&s);
             } else {
-                let quoted = serde_json::to_string(&s).unwrap_or(s);
-                out.push_str(&format!("[{quoted}]"));
+                out.push('[');
+                crate::engine::record::write::push_string(&mut out, &s);
+                out.push(']');
             }
         } else if key.is_symbol() {
             let name = key

@@ -103,3 +103,58 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
 
 /// Shorthand for engine results.
 pub type Result<T, E> = std::result::Result<T, Error<E>>;
+
+/// A number for a message, as JavaScript prints it for the values messages
+/// show (`NaN`, `Infinity`, whole numbers), and with at most six decimals
+/// otherwise. Not `{x}`: Rust prints `inf`, and its float formatting is
+/// 14 KB of the wasm, kept in by nothing but messages.
+pub fn number_text(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let micros = (x.abs() * 1e6).round();
+    if micros >= 9e15 {
+        // Too large for six decimals: whole, as an integer; beyond u64,
+        // said in words (no message needs such numbers exactly).
+        return if x.abs() < 1.8e19 {
+            format!("{sign}{}", x.abs().round() as u64)
+        } else {
+            format!("{sign}1.8e+19 or more")
+        };
+    }
+    let micros = micros as u64;
+    let (whole, fraction) = (micros / 1_000_000, micros % 1_000_000);
+    if fraction == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{fraction:06}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn numbers_read_as_in_javascript() {
+        for (x, text) in [
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (0.0, "0"),
+            (-3.0, "-3"),
+            (0.1, "0.1"),
+            (-0.25, "-0.25"),
+            (1.5e-3, "0.0015"),
+            (123456.789, "123456.789"),
+            (1e18, "1000000000000000000"),
+            (-1e20, "-1.8e+19 or more"),
+        ] {
+            assert_eq!(number_text(x), text, "{x:e}");
+        }
+    }
+}

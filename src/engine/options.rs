@@ -71,7 +71,8 @@ impl<F> StoreOptions<F> {
                 // users speak seconds checks before converting (convert.rs),
                 // so this message only reaches Rust callers.
                 return bad(format!(
-                    "{what} must be a positive number of milliseconds, got {v}"
+                    "{what} must be a positive number of milliseconds, got {}",
+                    crate::engine::error::number_text(v)
                 ));
             }
         }

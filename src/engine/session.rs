@@ -249,7 +249,10 @@ impl<H: Host> Session<H> {
         if !user.is_finite() {
             return Err(Error::new(
                 Code::InvalidOptions,
-                format!("a user id must be a finite number, got {user}"),
+                format!(
+                    "a user id must be a finite number, got {}",
+                    crate::engine::error::number_text(user)
+                ),
             ));
         }
         let mut st = self.0.state.borrow_mut();

@@ -52,7 +52,10 @@ impl<H: Host> View<H> {
         if !time_ms.is_finite() {
             return Err(Error::new(
                 Code::InvalidOptions,
-                format!("timestamp needs a finite time, got {time_ms}"),
+                format!(
+                    "timestamp needs a finite time, got {}",
+                    crate::engine::error::number_text(time_ms)
+                ),
             ));
         }
         let get = s

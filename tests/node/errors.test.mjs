@@ -62,6 +62,23 @@ test("invalid_options: bad arguments to calls throw at once", async () => {
   await s.stop();
 });
 
+test("invalid_options: numbers in messages are printed as JavaScript prints them", async () => {
+  const message = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      return e.message;
+    }
+    assert.fail("it did not throw");
+  };
+  assert.match(message(() => new Store({ ...valid(), pullDelay: -0.25 })), /got -0\.25$/);
+  assert.match(message(() => new Store({ ...valid(), pullDelay: NaN })), /got NaN$/);
+  assert.match(message(() => new Store({ ...valid(), onceRetention: -1e21 })), /got -1e\+21$/);
+  const s = new Store(valid()).load("k");
+  assert.match(message(() => s.userid(-Infinity)), /got -Infinity$/);
+  await s.stop();
+});
+
 test("action_invalid_function: patching with an unregistered function", async () => {
   const a = new Store(valid());
   const b = new Store({ ...valid(), name: "t" });

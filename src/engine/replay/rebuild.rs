@@ -76,7 +76,7 @@ pub(crate) fn replay_items<H: Host>(
             }
             Item::Once { once, action, args } => {
                 let ignore_ids = crate::engine::sabotage::active("once");
-                if record.once.contains_key(&*once.id) && !ignore_ids {
+                if record.once.contains_key(&once.id) && !ignore_ids {
                     continue;
                 }
                 if let Some(func) = context.action_at(*action) {
@@ -93,7 +93,7 @@ pub(crate) fn replay_items<H: Host>(
                 once,
             } => {
                 if let Some(tag) = once {
-                    if record.once.contains_key(&*tag.id) {
+                    if record.once.contains_key(&tag.id) {
                         *outcome.borrow_mut() = Some(Ran::Cancelled);
                         continue;
                     }

@@ -184,16 +184,12 @@ impl<'a, H: Host> Work<'a, H> {
                 format!("transaction action {:?} is not registered", call.action),
             )
         })?;
-        let args = self
-            .context
-            .host
-            .args_from_json(call.args.get())
-            .map_err(|e| {
-                Error::new(
-                    Code::BadData,
-                    format!("stored arguments of {:?}: {e}", call.action),
-                )
-            })?;
+        let args = self.context.host.args_from_json(&call.args).map_err(|e| {
+            Error::new(
+                Code::BadData,
+                format!("stored arguments of {:?}: {e}", call.action),
+            )
+        })?;
         Ok((func, args))
     }
 

@@ -7,11 +7,17 @@
 //!
 //! The data is kept as raw JSON text, so encoding a record costs one encode
 //! of the data plus a few bytes, and the host decodes it into its own
-//! document type. Anything that is not this envelope is undecodable.
+//! document type. Anything that is not this envelope is undecodable. The
+//! codec is `codec.rs`, over the hand-written JSON of `json.rs` and
+//! `write.rs`.
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use std::collections::BTreeMap;
+mod codec;
+pub mod json;
+mod keyed;
+mod skip;
+pub mod write;
+
+pub use keyed::Keyed;
 
 /// The format version this engine writes. A record with a higher version was
 /// written by a newer engine and must not be touched.
@@ -33,37 +39,31 @@ pub fn whole_ms(ms: f64) -> u64 {
 
 /// One action call stored in a pending transaction: the action's permanent
 /// name and its arguments as a JSON array.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredCall {
     pub action: String,
-    pub args: Box<RawValue>,
+    /// The arguments: the text of a JSON array (of any JSON value, as
+    /// decoded; a replay that cannot decode them makes the key bad).
+    pub args: String,
 }
 
 impl StoredCall {
     /// A call from a name and arguments already encoded as a JSON array.
     pub fn new(action: impl Into<String>, args_json: &str) -> Result<Self, String> {
-        let args = RawValue::from_string(args_json.to_owned())
-            .map_err(|e| format!("arguments are not JSON: {e}"))?;
-        if !args.get().trim_start().starts_with('[') {
+        let args =
+            codec::json_value(args_json).map_err(|e| format!("arguments are not JSON: {e}"))?;
+        if !args.starts_with('[') {
             return Err("arguments must be a JSON array".into());
         }
         Ok(StoredCall {
             action: action.into(),
-            args,
+            args: args.to_owned(),
         })
     }
 }
 
-impl PartialEq for StoredCall {
-    fn eq(&self, other: &Self) -> bool {
-        self.action == other.action && self.args.get() == other.args.get()
-    }
-}
-
 /// A transaction this key takes part in whose decision it has not applied.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Pending {
     /// Transaction id; the decision record has this key.
     pub id: String,
@@ -76,8 +76,7 @@ pub struct Pending {
 }
 
 /// The last batch a session wrote to this key, for exactly-once writes.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Writer {
     pub batch: u64,
     /// The writer's clock at its last write (whole ms since epoch).
@@ -87,8 +86,7 @@ pub struct Writer {
 /// An exactly-once id this key has applied (`session.patchOnce`,
 /// `store.updateOnce`): when, and which queued item applied it, so the
 /// server that queued it can tell its own write from another's.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
     /// The applying writer's clock (whole ms since epoch).
     pub time: u64,
@@ -102,30 +100,13 @@ pub struct Record {
     pub data: String,
     pub migrations: Vec<String>,
     pub pending: Vec<Pending>,
-    pub writers: BTreeMap<String, Writer>,
+    pub writers: Keyed<Writer>,
     /// Exactly-once ids applied, kept for the store's `onceRetention`.
-    pub once: BTreeMap<String, Applied>,
+    pub once: Keyed<Applied>,
     /// A random id given when the key was created (absent in records of
     /// older engines): a session that sees it change, or the key vanish,
     /// knows the key was removed and created again under it.
     pub origin: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope<'a> {
-    skilift: u32,
-    migrations: Vec<String>,
-    pending: Vec<Pending>,
-    writers: BTreeMap<String, Writer>,
-    // Optional, so records without exactly-once ids or written before these
-    // fields existed stay byte-for-byte what they were.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    once: BTreeMap<String, Applied>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    origin: Option<String>,
-    #[serde(borrow)]
-    data: &'a RawValue,
 }
 
 /// Why a stored value cannot be used.
@@ -156,63 +137,21 @@ impl Record {
             data: data_json,
             migrations,
             pending: Vec::new(),
-            writers: BTreeMap::new(),
-            once: BTreeMap::new(),
+            writers: Keyed::new(),
+            once: Keyed::new(),
             origin: None,
         }
     }
 
     /// Decodes a stored value.
     pub fn decode(text: &str) -> Result<Record, DecodeError> {
-        // Look at the format first so that a newer record with fields this
-        // version does not know is reported as newer, not as garbage.
-        #[derive(Deserialize)]
-        struct Format {
-            skilift: Option<serde_json::Value>,
-        }
-        // serde would also read a struct from a JSON array; only an object
-        // can be an envelope.
-        if !text.trim_start().starts_with('{') {
-            return Err(DecodeError::Undecodable("not a JSON object".into()));
-        }
-        let format: Format = serde_json::from_str(text)
-            .map_err(|e| DecodeError::Undecodable(format!("not a JSON object ({e})")))?;
-        match format.skilift.as_ref().and_then(|v| v.as_u64()) {
-            Some(v) if v > u64::from(FORMAT) => return Err(DecodeError::NewerFormat(v as u32)),
-            Some(v) if v == u64::from(FORMAT) => {}
-            _ => {
-                return Err(DecodeError::Undecodable(
-                    "no skilift envelope (missing or unknown \"skilift\" format field)".into(),
-                ))
-            }
-        }
-        let envelope: Envelope = serde_json::from_str(text)
-            .map_err(|e| DecodeError::Undecodable(format!("malformed envelope ({e})")))?;
-        Ok(Record {
-            data: envelope.data.get().to_owned(),
-            migrations: envelope.migrations,
-            pending: envelope.pending,
-            writers: envelope.writers,
-            once: envelope.once,
-            origin: envelope.origin,
-        })
+        codec::decode(text)
     }
 
     /// Encodes for storage. `data` must already be valid JSON text (the
-    /// host's encoder produced it).
+    /// host's encoder produced it; it is checked all the same).
     pub fn encode(&self) -> Result<String, String> {
-        let data: &RawValue = serde_json::from_str(&self.data)
-            .map_err(|e| format!("the data is not valid JSON ({e})"))?;
-        let envelope = Envelope {
-            skilift: FORMAT,
-            migrations: self.migrations.clone(),
-            pending: self.pending.clone(),
-            writers: self.writers.clone(),
-            once: self.once.clone(),
-            origin: self.origin.clone(),
-            data,
-        };
-        serde_json::to_string(&envelope).map_err(|e| e.to_string())
+        codec::encode(self)
     }
 
     /// Records that `session` wrote `batch` at `now`, and forgets writers
@@ -274,17 +213,25 @@ pub fn encode_decision(committed: bool) -> String {
 
 /// Decodes a decision record: `Some(true)` committed, `Some(false)` aborted.
 pub fn decode_decision(text: &str) -> Option<bool> {
-    #[derive(Deserialize)]
-    struct Decision {
-        decision: String,
-    }
-    match serde_json::from_str::<Decision>(text)
-        .ok()?
-        .decision
-        .as_str()
-    {
-        "committed" => Some(true),
-        "aborted" => Some(false),
+    // Other fields are ignored; a second `decision` is not a decision.
+    let mut reader = json::Reader::new(text);
+    let mut decision = None;
+    let mut twice = false;
+    reader
+        .object(|r, key| {
+            if key == "decision" {
+                twice |= decision.is_some();
+                decision = Some(r.string()?);
+            } else {
+                r.value()?;
+            }
+            Ok(())
+        })
+        .and_then(|()| reader.end())
+        .ok()?;
+    match decision?.as_ref() {
+        "committed" if !twice => Some(true),
+        "aborted" if !twice => Some(false),
         _ => None,
     }
 }
