@@ -194,9 +194,21 @@ export function isPlainJson(v, depth) {
   return true;
 }
 
+/**
+ * Documents known to be plain JSON all the way down, so `toJson` need not
+ * walk them: finished in-place drafts (draft.js `seal`) whose base was JSON
+ * and whose new parts were checked as they were finished.
+ */
+const plainJson = new WeakSet();
+
+/** Marks an object as known to be plain JSON (see `plainJson`). */
+export function markPlainJson(value) {
+  if (typeof value === "object" && value !== null) plainJson.add(value);
+}
+
 /** JSON text of a value, or `undefined` when it is not plain JSON. */
 export function toJson(value) {
-  if (!isPlainJson(value, 0)) return undefined;
+  if (!plainJson.has(value) && !isPlainJson(value, 0)) return undefined;
   return JSON.stringify(value);
 }
 

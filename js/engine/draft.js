@@ -21,7 +21,7 @@
 // the proxy target is ~10x faster to reach than a WeakMap from the proxy.
 
 import { SkiliftError } from "../errors.js";
-import { MAX_DEPTH, isPlainJson, jsonKey, jsonScalar } from "./documents.js";
+import { MAX_DEPTH, freeze, isPlainJson, jsonKey, jsonScalar, markPlainJson } from "./documents.js";
 
 /** The field of a proxy target that holds its State. */
 const STATE = Symbol("skilift draft");
@@ -299,4 +299,44 @@ export function produceChecked(fn, base, args) {
   const run = new Run(true);
   const result = runAction(fn, base, args, run);
   return { result, notJson: run.notJson };
+}
+
+/** The run `openDraft` opened and `seal` has not finished yet, or null. */
+let openRun = null;
+
+/**
+ * One draft of frozen `base` for several actions in a row: a pull's
+ * in-place replay on a document it knows already (the engine's `Host::own`).
+ * Each action changes the draft (or returns a new value, which the next one
+ * may change), and `seal` finishes the run once at the end, copying and
+ * freezing only what the actions changed. `base` itself never changes, so
+ * a failed replay drops the draft and starts again from `base`. Opening a
+ * draft ends a run left open by such a failure. `base` must be plain JSON
+ * (the engine's known records are): what the actions store is checked as
+ * the run is finished, so the result is known JSON and `toJson` skips it.
+ */
+export function openDraft(base) {
+  if (openRun !== null) openRun.done = true;
+  const run = new Run(true);
+  openRun = run;
+  const draftless = typeof base !== "object" || base === null || !draftable(base);
+  return draftless ? base : new State(base, null, run).proxy;
+}
+
+/**
+ * The engine's `Host::seal`: finishes the open draft run with its result
+ * `value` (the drafts in it become frozen copies sharing the rest), or,
+ * with no run open, deeply freezes `value` (freshly parsed data).
+ */
+export function seal(value) {
+  const run = openRun;
+  if (run === null) return freeze(value);
+  openRun = null;
+  try {
+    const result = finishValue(value, run, 0);
+    if (!run.notJson) markPlainJson(result);
+    return result;
+  } finally {
+    run.done = true;
+  }
 }

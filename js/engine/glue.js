@@ -8,8 +8,8 @@
 // reporting background errors, building SkiliftErrors.
 
 import { SkiliftError } from "../errors.js";
-import { produce, produceChecked } from "./draft.js";
-import { describe, firstDifference, freeze, fromJson, isPlainJson, jsonProblem, parseJson, snapshot, toJson } from "./documents.js";
+import { openDraft, produce, produceChecked, seal } from "./draft.js";
+import { describe, firstDifference, fromJson, isPlainJson, jsonProblem, parseJson, snapshot, toJson } from "./documents.js";
 
 /** How many actions are running (an action that patches nests them). */
 let actionsRunning = 0;
@@ -118,7 +118,8 @@ export const glue = {
   callActionStrict,
   strictFailure,
   callActionInPlace,
-  freeze,
+  openDraft,
+  seal,
   parseJson,
   callDefault,
   toJson,

@@ -226,8 +226,10 @@ fn check_backend(backend: &JsValue) -> Result<(), JsError> {
 }
 
 /// Decodes a backend's entry (`null` when the key was never written).
-/// `Err` carries the reason for `backend_invalid_response`.
-pub fn entry(value: &JsValue) -> Result<Option<Entry>, String> {
+/// `Err` carries the reason for `backend_invalid_response`. The `value` of
+/// an entry whose version is `known` is checked to be a string but left
+/// empty: the engine holds that record already.
+pub fn entry(value: &JsValue, known: Option<&str>) -> Result<Option<Entry>, String> {
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
@@ -241,18 +243,23 @@ pub fn entry(value: &JsValue) -> Result<Option<Entry>, String> {
         Reflect::get(value, &JsValue::from_str(name))
             .map_err(|_| format!("reading entry.{name} threw"))
     };
-    let text = get("value")?;
-    let Some(text) = text.as_string() else {
-        return Err(format!(
-            "entry.value must be a string, got {}",
-            describe(&text)
-        ));
-    };
     let version = get("version")?;
     let Some(version) = version.as_string() else {
         return Err(format!(
             "entry.version must be a string, got {}",
             describe(&version)
+        ));
+    };
+    let text = get("value")?;
+    let text = if known == Some(version.as_str()) && text.is_string() {
+        // Not copied out of JS: the engine holds this version decoded.
+        String::new()
+    } else if let Some(text) = text.as_string() {
+        text
+    } else {
+        return Err(format!(
+            "entry.value must be a string, got {}",
+            describe(&text)
         ));
     };
     let time = get("time")?;

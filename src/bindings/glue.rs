@@ -56,9 +56,15 @@ extern "C" {
         args: &Array,
     ) -> Result<JsValue, JsValue>;
 
-    /// Deeply freezes a value the engine owns; returns it.
+    /// A draft of frozen `base` that in-place actions may change, for one
+    /// replay; `seal` finishes it (js/engine/draft.js).
+    #[wasm_bindgen(method, catch, js_name = openDraft)]
+    pub fn open_draft(this: &Glue, base: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// Finishes the open draft with its result, or deeply freezes a value
+    /// the engine owns; returns the frozen value.
     #[wasm_bindgen(method, catch)]
-    pub fn freeze(this: &Glue, value: &JsValue) -> Result<JsValue, JsValue>;
+    pub fn seal(this: &Glue, value: &JsValue) -> Result<JsValue, JsValue>;
 
     /// Parses JSON text into a value that is not frozen (for in-place work).
     #[wasm_bindgen(method, catch, js_name = parseJson)]

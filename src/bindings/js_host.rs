@@ -148,8 +148,17 @@ impl Host for JsHost {
         Ok((!result.is_undefined()).then_some(JsDoc(result)))
     }
 
+    fn own(&self, data: &JsDoc) -> JsDoc {
+        match glue::with(|g| g.open_draft(&data.0)) {
+            Some(Ok(draft)) => JsDoc(draft),
+            // Cannot happen with the glue installed; an unfrozen copy
+            // through JSON would do, but there is nothing to copy with.
+            _ => data.clone(),
+        }
+    }
+
     fn seal(&self, data: JsDoc) -> JsDoc {
-        match glue::with(|g| g.freeze(&data.0)) {
+        match glue::with(|g| g.seal(&data.0)) {
             Some(Ok(frozen)) => JsDoc(frozen),
             // Freezing a plain value cannot throw; a proxy in the data could.
             // The document is still correct, only not frozen.

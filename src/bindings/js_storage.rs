@@ -53,14 +53,17 @@ fn strings(parts: &[&str]) -> Array {
     parts.iter().map(|s| JsValue::from_str(s)).collect()
 }
 
+/// `backend[method](...args)` read as an entry; its `value` is left empty
+/// when its version is `known` (`Storage::get_unless`).
 fn entry_future(
     backend: JsValue,
     method: &'static str,
     args: Array,
+    known: Option<String>,
 ) -> StorageFuture<Option<Entry>, JsValue> {
     Box::pin(async move {
         let answer = call(backend, method, args).await?;
-        entry(&answer)
+        entry(&answer, known.as_deref())
             .map_err(|why| StorageError::Invalid(format!("{method}() answered garbage: {why}")))
     })
 }
@@ -69,7 +72,17 @@ impl Storage for JsStorage {
     type Error = JsValue;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, JsValue> {
-        entry_future(self.backend.clone(), "get", strings(&[store, key]))
+        entry_future(self.backend.clone(), "get", strings(&[store, key]), None)
+    }
+
+    fn get_unless(
+        &self,
+        store: &str,
+        key: &str,
+        known: &str,
+    ) -> StorageFuture<Option<Entry>, JsValue> {
+        let args = strings(&[store, key]);
+        entry_future(self.backend.clone(), "get", args, Some(known.to_owned()))
     }
 
     fn put(
@@ -117,6 +130,7 @@ impl Storage for JsStorage {
             self.backend.clone(),
             "getVersion",
             strings(&[store, key, version]),
+            None,
         )
     }
 
@@ -128,7 +142,7 @@ impl Storage for JsStorage {
     ) -> StorageFuture<Option<Entry>, JsValue> {
         let args = strings(&[store, key]);
         args.push(&JsValue::from_f64(time_ms));
-        entry_future(self.backend.clone(), "getAtTime", args)
+        entry_future(self.backend.clone(), "getAtTime", args, None)
     }
 
     fn same_backend(&self, other: &Self) -> bool {

@@ -74,6 +74,19 @@ pub trait Storage: 'static {
     type Error: Clone + fmt::Debug + 'static;
     /// The current entry of a key, or `None` if it was never written.
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, Self::Error>;
+    /// `get` for a caller that holds the record of version `known` decoded
+    /// already: an entry of that version may come back with an empty
+    /// `value`, which saves carrying the text (a version names one value:
+    /// docs/backend-contract.md, guarantee 3). By default `get`.
+    fn get_unless(
+        &self,
+        store: &str,
+        key: &str,
+        known: &str,
+    ) -> StorageFuture<Option<Entry>, Self::Error> {
+        let _ = known;
+        self.get(store, key)
+    }
     /// Atomic compare-and-set: writes only if the current version is
     /// `expected` (`None`: the key must not exist). `Some(new version)` when
     /// written, `None` when another writer got there first.
@@ -224,6 +237,12 @@ pub trait Host: 'static {
             _ => Err(StrictFailure::OneCancelled),
         }
     }
+    /// A working copy of the shareable document `data` that
+    /// [`Host::call_in_place`] may change without changing `data`, to be
+    /// [sealed](Host::seal) once the replay is done (a pull that starts from
+    /// the record it knows). A host whose documents are immutable values
+    /// must not hand out `data` itself: a copy, or a copy-on-write draft.
+    fn own(&self, data: &Self::Doc) -> Self::Doc;
     /// Makes an owned document shareable (deeply frozen). By default nothing.
     fn seal(&self, data: Self::Doc) -> Self::Doc {
         data

@@ -61,6 +61,20 @@ pub(crate) struct State<H: Host> {
     /// `patchOnce` callers waiting for their item to be stored; boxed, as
     /// most sessions never have any.
     pub once: Option<Box<OnceWaiters<H>>>,
+    /// The record this session last wrote or found stored, decoded.
+    pub known: Option<Box<Known<H>>>,
+}
+
+/// A stored record this session has decoded already: its version, the
+/// envelope (without the data text) and the data as a frozen document. A
+/// pull that reads the same version starts from these instead of decoding
+/// the text again: a version token names exactly one value
+/// (docs/backend-contract.md, guarantee 3). Kept idle, it costs little: the
+/// document is the cache itself, or shares all it did not change with it.
+pub(crate) struct Known<H: Host> {
+    pub version: String,
+    pub record: crate::engine::record::Record,
+    pub data: H::Doc,
 }
 
 /// What a `patchOnce` resolves to: applied by this call, or not.
@@ -118,6 +132,7 @@ impl<H: Host> Session<H> {
             acks: HashMap::new(),
             origin: None,
             once: None,
+            known: None,
         };
         context.stats.bump(|s| s.sessions += 1);
         Ok(Session(Rc::new(SessionInner {

@@ -452,6 +452,25 @@ impl Storage for SimStorage {
         }
     }
 
+    /// As the JS adapter does: the value of the version the caller knows is
+    /// not carried, so a pull that decoded it anyway would fail.
+    fn get_unless(
+        &self,
+        store: &str,
+        key: &str,
+        known: &str,
+    ) -> StorageFuture<Option<Entry>, String> {
+        let get = self.get(store, key);
+        let known = known.to_owned();
+        Box::pin(async move {
+            let mut entry = get.await?;
+            if let Some(e) = entry.as_mut().filter(|e| e.version == known) {
+                e.value = String::new();
+            }
+            Ok(entry)
+        })
+    }
+
     fn put(
         &self,
         store: &str,

@@ -28,12 +28,31 @@ pub(crate) async fn attempt<H: Host>(
 ) -> Result<Outcome<H::Error>, PullError<H::Error>> {
     let context = &session.context;
     let storage = context.host.storage().clone();
-    let entry = context.counted(storage.get(&context.namespace, &session.key).await)?;
+    // The record this session wrote or read last: if that is still the one
+    // stored, it need not be carried or decoded again.
+    let known_version = session
+        .state
+        .borrow()
+        .known
+        .as_ref()
+        .map(|k| k.version.clone());
+    let get = match &known_version {
+        Some(version) => storage.get_unless(&context.namespace, &session.key, version),
+        None => storage.get(&context.namespace, &session.key),
+    };
+    let entry = context.counted(get.await)?;
+    let known = {
+        let mut st = session.state.borrow_mut();
+        match (&entry, st.known.take()) {
+            (Some(e), Some(k)) if k.version == e.version => Some(k),
+            _ => None,
+        }
+    };
     let Rebuilt {
         record,
         data,
         write,
-    } = match build(session, entry.as_ref(), batches).await? {
+    } = match build(session, entry.as_ref(), known, batches).await? {
         Built::Ready(a) => a,
         Built::Dropped(err, item) => {
             session.fail_item(&item, &err);
@@ -41,7 +60,17 @@ pub(crate) async fn attempt<H: Host>(
         }
     };
     let Some(text) = write else {
-        confirm(session, batches, Written { record, data });
+        // Nothing to write: what was read stays the known record.
+        let version = entry.map(|e| e.version);
+        confirm(
+            session,
+            batches,
+            Written {
+                record,
+                data,
+                version,
+            },
+        );
         return Ok(Outcome::Stored);
     };
     let expected = entry.as_ref().map(|e| e.version.clone());
@@ -54,13 +83,21 @@ pub(crate) async fn attempt<H: Host>(
         user_ids.clone(),
     );
     match context.counted(put.await)? {
-        Some(_version) => {
+        Some(version) => {
             context.stats.bump(|s| s.writes += 1);
             // A key this session created is the key it reads from now on
             // (a record it read is remembered by `build`; one it built but
             // did not store must not be).
             session.same_key(Some(record.origin.as_deref()));
-            confirm(session, batches, Written { record, data });
+            confirm(
+                session,
+                batches,
+                Written {
+                    record,
+                    data,
+                    version: Some(version),
+                },
+            );
             Ok(Outcome::Stored)
         }
         None if crate::engine::sabotage::active("last_writer_wins") => {
@@ -74,9 +111,17 @@ pub(crate) async fn attempt<H: Host>(
                 now.map(|e| e.version),
                 user_ids,
             );
-            if context.counted(put.await)?.is_some() {
+            if let Some(version) = context.counted(put.await)? {
                 context.stats.bump(|s| s.writes += 1);
-                confirm(session, batches, Written { record, data });
+                confirm(
+                    session,
+                    batches,
+                    Written {
+                        record,
+                        data,
+                        version: Some(version),
+                    },
+                );
                 return Ok(Outcome::Stored);
             }
             context.stats.bump(|s| s.conflicts += 1);

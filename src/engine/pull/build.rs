@@ -16,7 +16,7 @@ use crate::engine::replay::item::{Batch, Item};
 use crate::engine::replay::quarantine::quarantine_reason;
 use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
 use crate::engine::replay::work::Stop;
-use crate::engine::session::SessionInner;
+use crate::engine::session::{Known, SessionInner};
 
 pub(crate) struct Rebuilt<H: Host> {
     pub record: Record,
@@ -32,16 +32,24 @@ pub(crate) enum Built<H: Host> {
 }
 
 /// Builds the record to write from a fresh entry and the batches.
+/// `known`: the entry's record and data, decoded before (its version is the
+/// entry's), or `None` to decode the entry.
 pub(crate) async fn build<H: Host>(
     session: &Rc<SessionInner<H>>,
     entry: Option<&Entry>,
+    known: Option<Box<Known<H>>>,
     batches: &mut Vec<Batch<H>>,
 ) -> Result<Built<H>, PullError<H::Error>> {
     let context = &session.context;
     let host = &context.host;
     let now = host.runtime().now_ms();
-    let mut record = match entry {
-        None => {
+    let (known_record, known_data) = match known {
+        Some(k) => (Some(k.record), Some(k.data)),
+        None => (None, None),
+    };
+    let mut record = match (entry, known_record) {
+        (_, Some(record)) => record,
+        (None, None) => {
             let data = host
                 .default_data()
                 .map_err(|e| PullError::Failed(Error::Host(e)))?;
@@ -62,7 +70,7 @@ pub(crate) async fn build<H: Host>(
             record.origin = Some(random_id(&**host.runtime()));
             record
         }
-        Some(e) => match Record::decode(&e.value) {
+        (Some(e), None) => match Record::decode(&e.value) {
             Ok(r) => r,
             Err(err @ (DecodeError::Undecodable(_) | DecodeError::NewerFormat(_))) => {
                 return Err(PullError::Bad(Code::BadData, err.reason()))
@@ -105,7 +113,15 @@ pub(crate) async fn build<H: Host>(
     }
     record.pending = undecided;
 
-    let computed = rebuild(context, &session.key, &record, &decided, batches);
+    let known_data = known_data.as_ref();
+    let computed = rebuild(
+        context,
+        &session.key,
+        &record,
+        known_data,
+        &decided,
+        batches,
+    );
     let base = record;
     let (mut record, data, mut changed) = match computed {
         Ok(c) => c,
@@ -129,31 +145,37 @@ pub(crate) async fn build<H: Host>(
             .iter()
             .any(|id| !stored.is_some_and(|s| s.contains(id)))
     };
+    // Sealed before it is encoded: an in-place replay of a known document
+    // ran on a draft (`Host::own`), which is slow to read until finished.
+    let data = host.seal(data);
     if !changed && !ids_changed {
         return Ok(Built::Ready(Rebuilt {
             record,
-            data: host.seal(data),
+            data,
             write: None,
         }));
     }
     match data.to_json() {
         Ok(json) => record.data = json,
         Err(path) => {
-            return match drop_unencodable(context, &session.key, &base, &decided, batches, path) {
+            return match drop_unencodable(
+                context,
+                &session.key,
+                &base,
+                known_data,
+                &decided,
+                batches,
+                path,
+            ) {
                 Ok((error, item)) => Ok(Built::Dropped(error, item)),
                 Err(e) => Err(PullError::Failed(e)),
             }
         }
     }
-    let text = record.encode().map_err(|why| {
-        PullError::Failed(Error::new(
-            Code::NotJson,
-            format!("cannot encode the record: {why}"),
-        ))
-    })?;
+    let text = record.encode_host_data();
     Ok(Built::Ready(Rebuilt {
         record,
-        data: host.seal(data),
+        data,
         write: Some(text),
     }))
 }

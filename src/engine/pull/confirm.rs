@@ -8,12 +8,14 @@ use crate::engine::record::Record;
 use crate::engine::replay::item::{Batch, Item, Ran};
 use crate::engine::replay::rebuild::replay_items;
 use crate::engine::replay::work::{Mode, Work};
-use crate::engine::session::SessionInner;
+use crate::engine::session::{Known, SessionInner};
 
-/// What one attempt wrote (or found already stored).
+/// What one attempt wrote (or found already stored), and its version
+/// (`None`: nothing is stored yet).
 pub(crate) struct Written<H: Host> {
     pub record: Record,
     pub data: H::Doc,
+    pub version: Option<String>,
 }
 
 /// Settles items now known stored in `record`: acknowledges their prepares,
@@ -61,7 +63,11 @@ pub(crate) fn confirm<H: Host>(
     written: Written<H>,
 ) {
     let context = &session.context;
-    let Written { record, data } = written;
+    let Written {
+        mut record,
+        data,
+        version,
+    } = written;
     for b in std::mem::take(batches) {
         settle(session, &b.items, &record);
     }
@@ -97,6 +103,15 @@ pub(crate) fn confirm<H: Host>(
             // refuses that; another host might not): replay again with it.
             continue;
         }
+        // The data text is not needed again: the document stands for it.
+        record.data = String::new();
+        st.known = version.map(|version| {
+            Box::new(Known {
+                version,
+                record,
+                data,
+            })
+        });
         if !st.loaded {
             st.loaded = true;
             context.stats.bump(|s| s.loads += 1);

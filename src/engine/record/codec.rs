@@ -226,8 +226,9 @@ pub(super) fn json_value(text: &str) -> Result<&str> {
     Ok(value)
 }
 
-pub(super) fn encode(record: &Record) -> Result<String> {
-    let data = json_value(&record.data).map_err(|e| format!("the data is not valid JSON ({e})"))?;
+/// The record's text with `data` (the record's data, or the JSON value in
+/// it) as its data.
+pub(super) fn encode(record: &Record, data: &str) -> String {
     let mut out = String::with_capacity(data.len() + 96 + 64 * record.writers.len());
     out.push_str("{\"skilift\":");
     push_u64(&mut out, u64::from(FORMAT));
@@ -289,7 +290,7 @@ pub(super) fn encode(record: &Record) -> Result<String> {
     out.push_str(",\"data\":");
     out.push_str(data);
     out.push('}');
-    Ok(out)
+    out
 }
 
 fn push_calls(out: &mut String, calls: &[StoredCall]) {

@@ -15,16 +15,36 @@ use crate::engine::record::{Pending, Record};
 /// The new record and data, in place if possible, else in safe mode. The
 /// data is not sealed yet. `Err(Stop::Redo)` only if safe mode asks to be
 /// redone, which it never should: an internal error.
+///
+/// `known`: `base`'s data already decoded (a frozen document): nothing is
+/// decoded, in place works on the host's own copy of it (`Host::own`; in
+/// JS a copy-on-write draft), and safe mode starts from it.
 pub(crate) fn rebuild<H: Host>(
     context: &Context<H>,
     key: &str,
     base: &Record,
+    known: Option<&H::Doc>,
     decided: &[(Pending, bool)],
     batches: &[Batch<H>],
 ) -> Result<(Record, H::Doc, bool), Stop> {
-    match compute(context, key, base, decided, batches, Mode::InPlace) {
-        Err(Stop::Redo) => compute(context, key, base, decided, batches, Mode::Safe),
+    match compute(context, key, base, known, decided, batches, Mode::InPlace) {
+        Err(Stop::Redo) => compute(context, key, base, known, decided, batches, Mode::Safe),
         other => other,
+    }
+}
+
+/// The working copy of `base`'s data for `mode`: from `known`, or decoded.
+fn start<'a, H: Host>(
+    context: &'a Context<H>,
+    key: &'a str,
+    base: &Record,
+    known: Option<&H::Doc>,
+    mode: Mode,
+) -> Result<Work<'a, H>, Stop> {
+    match (known, mode) {
+        (Some(data), Mode::InPlace) => Ok(Work::new(context, key, mode, context.host.own(data))),
+        (Some(data), Mode::Safe) => Ok(Work::new(context, key, mode, data.clone())),
+        (None, _) => Work::decode(context, key, mode, &base.data),
     }
 }
 
@@ -35,12 +55,13 @@ fn compute<H: Host>(
     context: &Context<H>,
     key: &str,
     base: &Record,
+    known: Option<&H::Doc>,
     decided: &[(Pending, bool)],
     batches: &[Batch<H>],
     mode: Mode,
 ) -> Result<(Record, H::Doc, bool), Stop> {
     let mut record = base.clone();
-    let mut work = Work::decode(context, key, mode, &record.data)?;
+    let mut work = start(context, key, base, known, mode)?;
     let mut changed = work.migrate(&mut record)?;
     for (pending, committed) in decided {
         work.decided(pending, *committed)?;
@@ -121,6 +142,7 @@ pub(crate) fn drop_unencodable<H: Host>(
     context: &Context<H>,
     key: &str,
     base: &Record,
+    known: Option<&H::Doc>,
     decided: &[(Pending, bool)],
     batches: &mut [Batch<H>],
     path: String,
@@ -132,8 +154,7 @@ pub(crate) fn drop_unencodable<H: Host>(
         )
     };
     let mut record = base.clone();
-    let mut work =
-        Work::decode(context, key, Mode::Safe, &record.data).map_err(|_| unencodable())?;
+    let mut work = start(context, key, base, known, Mode::Safe).map_err(|_| unencodable())?;
     work.migrate(&mut record).map_err(|_| unencodable())?;
     for (pending, committed) in decided {
         let _ = work.decided(pending, *committed);
