@@ -243,6 +243,13 @@ pub fn entry(value: &JsValue, known: Option<&str>) -> Result<Option<Entry>, Stri
         Reflect::get(value, &JsValue::from_str(name))
             .map_err(|_| format!("reading entry.{name} threw"))
     };
+    let text = get("value")?;
+    if !text.is_string() {
+        return Err(format!(
+            "entry.value must be a string, got {}",
+            describe(&text)
+        ));
+    }
     let version = get("version")?;
     let Some(version) = version.as_string() else {
         return Err(format!(
@@ -250,17 +257,11 @@ pub fn entry(value: &JsValue, known: Option<&str>) -> Result<Option<Entry>, Stri
             describe(&version)
         ));
     };
-    let text = get("value")?;
-    let text = if known == Some(version.as_str()) && text.is_string() {
+    let text = if known == Some(version.as_str()) {
         // Not copied out of JS: the engine holds this version decoded.
         String::new()
-    } else if let Some(text) = text.as_string() {
-        text
     } else {
-        return Err(format!(
-            "entry.value must be a string, got {}",
-            describe(&text)
-        ));
+        text.as_string().unwrap_or_default()
     };
     let time = get("time")?;
     let time = match time.as_f64() {

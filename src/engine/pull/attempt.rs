@@ -8,6 +8,7 @@ use super::confirm::{confirm, Written};
 use super::error::PullError;
 use crate::engine::error::Error;
 use crate::engine::host::{Entry, Host, Storage};
+use crate::engine::record::Record;
 use crate::engine::replay::item::Batch;
 use crate::engine::session::SessionInner;
 
@@ -62,16 +63,7 @@ pub(crate) async fn attempt<H: Host>(
     let Some(text) = write else {
         // Nothing to write: what was read stays the known record.
         let version = entry.map(|e| e.version);
-        confirm(
-            session,
-            batches,
-            Written {
-                record,
-                data,
-                version,
-            },
-        );
-        return Ok(Outcome::Stored);
+        return Ok(stored(session, batches, record, data, version));
     };
     let expected = entry.as_ref().map(|e| e.version.clone());
     let user_ids = merged_user_ids(session, entry.as_ref());
@@ -89,16 +81,7 @@ pub(crate) async fn attempt<H: Host>(
             // (a record it read is remembered by `build`; one it built but
             // did not store must not be).
             session.same_key(Some(record.origin.as_deref()));
-            confirm(
-                session,
-                batches,
-                Written {
-                    record,
-                    data,
-                    version: Some(version),
-                },
-            );
-            Ok(Outcome::Stored)
+            Ok(stored(session, batches, record, data, Some(version)))
         }
         None if crate::engine::sabotage::active("last_writer_wins") => {
             // Overwrite whatever the other writer stored.
@@ -113,16 +96,7 @@ pub(crate) async fn attempt<H: Host>(
             );
             if let Some(version) = context.counted(put.await)? {
                 context.stats.bump(|s| s.writes += 1);
-                confirm(
-                    session,
-                    batches,
-                    Written {
-                        record,
-                        data,
-                        version: Some(version),
-                    },
-                );
-                return Ok(Outcome::Stored);
+                return Ok(stored(session, batches, record, data, Some(version)));
             }
             context.stats.bump(|s| s.conflicts += 1);
             Ok(Outcome::Conflict)
@@ -132,6 +106,24 @@ pub(crate) async fn attempt<H: Host>(
             Ok(Outcome::Conflict)
         }
     }
+}
+
+/// Confirms what is stored now: `record` and `data`, at `version` (`None`:
+/// nothing is stored yet).
+fn stored<H: Host>(
+    session: &Rc<SessionInner<H>>,
+    batches: &mut Vec<Batch<H>>,
+    record: Record,
+    data: H::Doc,
+    version: Option<String>,
+) -> Outcome<H::Error> {
+    let written = Written {
+        record,
+        data,
+        version,
+    };
+    confirm(session, batches, written);
+    Outcome::Stored
 }
 
 /// The union of the stored user ids and this session's.
