@@ -121,6 +121,11 @@ export async function holdServers() {
       mkdirSync(lock);
       writeFileSync(join(lock, "pid"), String(process.pid));
       process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
+      // A file that failed or timed out part way may have left a slot
+      // migrating or a node down, and every file after it would hang on
+      // ASK answers. The script repairs that (0.1 s when all is well), but
+      // only for the servers it started itself.
+      if (!process.env.SKILIFT_REDIS_CLUSTER && found.SKILIFT_REDIS_CLUSTER) restoreCluster();
       return;
     } catch (error) {
       if (error.code !== "EEXIST") throw error;
