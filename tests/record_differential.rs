@@ -413,7 +413,12 @@ proptest! {
         let reference::Decoded::Ok(envelope) = reference::decode(&text) else {
             panic!("the reference cannot read {text:?}");
         };
-        prop_assert_eq!(serde_json::to_string(&envelope).unwrap(), text);
+        prop_assert_eq!(serde_json::to_string(&envelope).unwrap(), text.clone());
+        // A pull's encode, which builds the envelope in the data's own
+        // allocation, writes the same bytes and leaves no data behind.
+        let mut moved = r.clone();
+        prop_assert_eq!(moved.encode_host_data(), text);
+        prop_assert!(moved.data.is_empty());
     }
 
     #[test]

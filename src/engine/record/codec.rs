@@ -229,7 +229,27 @@ pub(super) fn json_value(text: &str) -> Result<&str> {
 /// The record's text with `data` (the record's data, or the JSON value in
 /// it) as its data.
 pub(super) fn encode(record: &Record, data: &str) -> String {
-    let mut out = String::with_capacity(data.len() + 96 + 64 * record.writers.len());
+    let mut out = head(record, data.len() + 1);
+    out.push_str(data);
+    out.push('}');
+    out
+}
+
+/// The envelope around `data` (an owned JSON text), built in `data`'s own
+/// allocation: the head is moved in before it and `}` pushed after. A
+/// save's record text needs no block of its own then; that allocation of
+/// about the document's size was a tenth of a save's CPU (dlmalloc).
+pub(super) fn encode_around(record: &Record, mut data: String) -> String {
+    let head = head(record, 0);
+    data.reserve_exact(head.len() + 1);
+    data.insert_str(0, &head);
+    data.push('}');
+    data
+}
+
+/// The envelope up to and including `"data":`, with room for `more` bytes.
+fn head(record: &Record, more: usize) -> String {
+    let mut out = String::with_capacity(more + 96 + 64 * record.writers.len());
     out.push_str("{\"skilift\":");
     push_u64(&mut out, u64::from(FORMAT));
     out.push_str(",\"migrations\":[");
@@ -288,8 +308,6 @@ pub(super) fn encode(record: &Record, data: &str) -> String {
         push_string(&mut out, origin);
     }
     out.push_str(",\"data\":");
-    out.push_str(data);
-    out.push('}');
     out
 }
 

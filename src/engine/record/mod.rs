@@ -160,8 +160,10 @@ impl Record {
     /// just written by the host's `Document::to_json`, which returns JSON
     /// text by contract (JSON.stringify; serde_json in the simulation), and
     /// checking it again was a tenth of the save's CPU in wasm.
-    pub fn encode_host_data(&self) -> String {
-        codec::encode(self, &self.data)
+    /// The data text is moved into the result (`data` is left empty).
+    pub fn encode_host_data(&mut self) -> String {
+        let data = std::mem::take(&mut self.data);
+        codec::encode_around(self, data)
     }
 
     /// Records that `session` wrote `batch` at `now`, and forgets writers
