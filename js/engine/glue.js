@@ -3,12 +3,14 @@
 // `glue` object below are a contract with Rust: never rename one here
 // alone). It is installed once at load (engine.js, engine.node.cjs) rather
 // than being a wasm-bindgen snippet, so one .wasm serves both targets.
-// The document operations themselves are documents.js; this file adds what
+// The document operations themselves are documents.js, the backend calls
+// storage.js; this file adds what
 // the engine needs around user code: running actions and defaultData,
 // reporting background errors, building SkiliftErrors.
 
 import { SkiliftError } from "../errors.js";
 import { openDraft, produce, produceChecked, seal } from "./draft.js";
+import { connectStorage, getEntry, putRecord, removeKey } from "./storage.js";
 import { describe, firstDifference, fromJson, isPlainJson, jsonProblem, parseJson, snapshot, toJson } from "./documents.js";
 
 /** How many actions are running (an action that patches nests them). */
@@ -129,4 +131,8 @@ export const glue = {
   makeError: (code, message) => new SkiliftError(code, message),
   report,
   describe,
+  connectStorage,
+  getEntry,
+  putRecord,
+  removeKey,
 };

@@ -1,5 +1,5 @@
-//! Conversions between JS values and engine types: the store options, stored
-//! entries, and errors (engine error → `SkiliftError`, host error → the very
+//! Conversions between JS values and engine types: the store options and
+//! errors (engine error → `SkiliftError`, host error → the very
 //! value JS threw).
 
 use js_sys::{Array, Function, Object, Reflect};
@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use super::glue;
 use super::schema::{self, Schema};
-use crate::engine::{Code, Entry, Error, StoreOptions};
+use crate::engine::{Code, Error, StoreOptions};
 
 /// An engine error with the JS host's error type.
 pub type JsError = Error<JsValue>;
@@ -223,81 +223,4 @@ fn check_backend(backend: &JsValue) -> Result<(), JsError> {
         }
     }
     Ok(())
-}
-
-/// Decodes a backend's entry (`null` when the key was never written).
-/// `Err` carries the reason for `backend_invalid_response`. The `value` of
-/// an entry whose version is `known` is checked to be a string but left
-/// empty: the engine holds that record already.
-pub fn entry(value: &JsValue, known: Option<&str>) -> Result<Option<Entry>, String> {
-    if value.is_null() || value.is_undefined() {
-        return Ok(None);
-    }
-    if !value.is_object() {
-        return Err(format!(
-            "expected an entry {{ value, version, time, userIds }} or null, got {}",
-            describe(value)
-        ));
-    }
-    let get = |name: &str| {
-        Reflect::get(value, &JsValue::from_str(name))
-            .map_err(|_| format!("reading entry.{name} threw"))
-    };
-    let text = get("value")?;
-    if !text.is_string() {
-        return Err(format!(
-            "entry.value must be a string, got {}",
-            describe(&text)
-        ));
-    }
-    let version = get("version")?;
-    let Some(version) = version.as_string() else {
-        return Err(format!(
-            "entry.version must be a string, got {}",
-            describe(&version)
-        ));
-    };
-    let text = if known == Some(version.as_str()) {
-        // Not copied out of JS: the engine holds this version decoded.
-        String::new()
-    } else {
-        text.as_string().unwrap_or_default()
-    };
-    let time = get("time")?;
-    let time = match time.as_f64() {
-        Some(t) if t.is_finite() => t,
-        _ => {
-            return Err(format!(
-                "entry.time must be a finite number, got {}",
-                describe(&time)
-            ))
-        }
-    };
-    let ids = get("userIds")?;
-    let user_ids = if ids.is_undefined() || ids.is_null() {
-        Vec::new()
-    } else {
-        let Some(list) = ids.dyn_ref::<Array>() else {
-            return Err(format!(
-                "entry.userIds must be an array of numbers, got {}",
-                describe(&ids)
-            ));
-        };
-        list.iter()
-            .map(|id| {
-                id.as_f64().ok_or_else(|| {
-                    format!(
-                        "entry.userIds must hold numbers only, found {}",
-                        describe(&id)
-                    )
-                })
-            })
-            .collect::<Result<Vec<f64>, String>>()?
-    };
-    Ok(Some(Entry {
-        value: text,
-        version,
-        time,
-        user_ids,
-    }))
 }

@@ -1,25 +1,69 @@
 //! The engine's [`Storage`] over a JS backend object (docs/backend-contract.md).
 //!
-//! Each call looks the method up on the object, calls it, and awaits the
-//! promise. A synchronous throw or a rejection is [`StorageError::Failed`]
-//! carrying the backend's own exception; an answer of the wrong shape is
+//! Each call is one glue call (`js/engine/storage.js`): it looks the method
+//! up, calls it, checks the shape of what the promise resolves to, and
+//! answers through the exports of [`storage_calls`](super::storage_calls).
+//! A synchronous throw or a rejection is [`StorageError::Failed`] carrying
+//! the backend's own exception; an answer of the wrong shape is
 //! [`StorageError::Invalid`] (reported as `backend_invalid_response`).
 //! Calls start when the engine first polls the future, not when it is built.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::convert::{describe, entry};
+use super::glue::{self, Glue};
+use super::storage_calls::{Answer, Call, Reply};
 use crate::engine::{Entry, Storage, StorageError, StorageFuture};
+
+#[wasm_bindgen]
+extern "C" {
+    /// Calls `backend[method](store, key[, extra])`; answers with an entry
+    /// (its value left out when its version is `known`), nothing, invalid or
+    /// failed. `false` when the backend has no such method.
+    #[wasm_bindgen(method, catch, js_name = getEntry)]
+    fn get_entry(
+        this: &Glue,
+        backend: &JsValue,
+        method: &str,
+        store: &str,
+        key: &str,
+        extra: &JsValue,
+        known: Option<String>,
+        slot: u32,
+        serial: f64,
+    ) -> Result<bool, JsValue>;
+
+    /// Calls `backend.put(store, key, value, expected, { userIds })`;
+    /// answers with the new version, nothing (`null`), invalid or failed.
+    #[wasm_bindgen(method, catch, js_name = putRecord)]
+    fn put_record(
+        this: &Glue,
+        backend: &JsValue,
+        store: &str,
+        key: &str,
+        value: &str,
+        expected: Option<String>,
+        user_ids: &[f64],
+        slot: u32,
+        serial: f64,
+    ) -> Result<bool, JsValue>;
+
+    /// Calls `backend.remove(store, key)`; answers nothing or failed.
+    #[wasm_bindgen(method, catch, js_name = removeKey)]
+    fn remove_key(
+        this: &Glue,
+        backend: &JsValue,
+        store: &str,
+        key: &str,
+        slot: u32,
+        serial: f64,
+    ) -> Result<bool, JsValue>;
+}
 
 /// A backend object supplied in the store's options.
 pub struct JsStorage {
     backend: JsValue,
 }
-
-type Answer = Result<JsValue, StorageError<JsValue>>;
 
 impl JsStorage {
     pub fn new(backend: JsValue) -> Self {
@@ -34,45 +78,48 @@ impl JsStorage {
     }
 }
 
-/// Calls `backend[method](...args)` and awaits its answer.
-async fn call(backend: JsValue, method: &'static str, args: Array) -> Answer {
-    let func = Reflect::get(&backend, &JsValue::from_str(method)).map_err(StorageError::Failed)?;
-    let Some(func) = func.dyn_ref::<Function>() else {
-        return Err(StorageError::Invalid(format!(
-            "the backend has no {method}() method"
-        )));
-    };
-    let returned = func.apply(&backend, &args).map_err(StorageError::Failed)?;
-    // `Promise.resolve` also accepts a plain value from a synchronous backend.
-    JsFuture::from(Promise::resolve(&returned))
-        .await
-        .map_err(StorageError::Failed)
+/// Runs a glue call, or fails as the backend would if the JS layer is missing.
+fn with_glue(f: impl FnOnce(&Glue) -> Result<bool, JsValue>) -> Result<bool, JsValue> {
+    glue::with(f).unwrap_or_else(|| Err(js_sys::Error::new(glue::MISSING).into()))
 }
 
-fn strings(parts: &[&str]) -> Array {
-    parts.iter().map(|s| JsValue::from_str(s)).collect()
+fn unexpected<T>(method: &str) -> Result<T, StorageError<JsValue>> {
+    Err(StorageError::Invalid(format!(
+        "internal: {method}() was answered as another method"
+    )))
 }
 
-/// `backend[method](...args)` read as an entry; its `value` is left empty
-/// when its version is `known` (`Storage::get_unless`).
+fn as_entry(answer: Answer, method: &str) -> Result<Option<Entry>, StorageError<JsValue>> {
+    match answer? {
+        Reply::Nothing => Ok(None),
+        Reply::Entry(e) => Ok(Some(e)),
+        Reply::Version(_) => unexpected(method),
+    }
+}
+
+/// `backend[method](store, key[, extra])` read as an entry; its `value` is
+/// left empty when its version is `known` (`Storage::get_unless`).
 fn entry_future(
     backend: JsValue,
     method: &'static str,
-    args: Array,
+    store: &str,
+    key: &str,
+    extra: JsValue,
     known: Option<String>,
 ) -> StorageFuture<Option<Entry>, JsValue> {
-    Box::pin(async move {
-        let answer = call(backend, method, args).await?;
-        entry(&answer, known.as_deref())
-            .map_err(|why| StorageError::Invalid(format!("{method}() answered garbage: {why}")))
-    })
+    let (store, key) = (store.to_owned(), key.to_owned());
+    let call = Call::new(method, move |slot, serial| {
+        with_glue(|g| g.get_entry(&backend, method, &store, &key, &extra, known, slot, serial))
+    });
+    Box::pin(async move { as_entry(call.await, method) })
 }
 
 impl Storage for JsStorage {
     type Error = JsValue;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, JsValue> {
-        entry_future(self.backend.clone(), "get", strings(&[store, key]), None)
+        let backend = self.backend.clone();
+        entry_future(backend, "get", store, key, JsValue::UNDEFINED, None)
     }
 
     fn get_unless(
@@ -81,8 +128,8 @@ impl Storage for JsStorage {
         key: &str,
         known: &str,
     ) -> StorageFuture<Option<Entry>, JsValue> {
-        let args = strings(&[store, key]);
-        entry_future(self.backend.clone(), "get", args, Some(known.to_owned()))
+        let (backend, known) = (self.backend.clone(), Some(known.to_owned()));
+        entry_future(backend, "get", store, key, JsValue::UNDEFINED, known)
     }
 
     fn put(
@@ -94,24 +141,19 @@ impl Storage for JsStorage {
         user_ids: Vec<f64>,
     ) -> StorageFuture<Option<String>, JsValue> {
         let backend = self.backend.clone();
-        let args = strings(&[store, key, &value]);
-        args.push(&expected.map_or(JsValue::NULL, |v| JsValue::from_str(&v)));
-        let meta = Object::new();
-        let ids: Array = user_ids.into_iter().map(JsValue::from_f64).collect();
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&meta, &JsValue::from_str("userIds"), &ids);
-        args.push(&meta);
+        let (store, key) = (store.to_owned(), key.to_owned());
+        let call = Call::new("put", move |slot, serial| {
+            with_glue(|g| {
+                g.put_record(
+                    &backend, &store, &key, &value, expected, &user_ids, slot, serial,
+                )
+            })
+        });
         Box::pin(async move {
-            let answer = call(backend, "put", args).await?;
-            if answer.is_null() {
-                Ok(None)
-            } else if let Some(version) = answer.as_string() {
-                Ok(Some(version))
-            } else {
-                Err(StorageError::Invalid(format!(
-                    "put() must resolve the new version string or null, got {}",
-                    describe(&answer)
-                )))
+            match call.await? {
+                Reply::Nothing => Ok(None),
+                Reply::Version(v) => Ok(Some(v)),
+                Reply::Entry(_) => unexpected("put"),
             }
         })
     }
@@ -126,12 +168,8 @@ impl Storage for JsStorage {
         key: &str,
         version: &str,
     ) -> StorageFuture<Option<Entry>, JsValue> {
-        entry_future(
-            self.backend.clone(),
-            "getVersion",
-            strings(&[store, key, version]),
-            None,
-        )
+        let (backend, version) = (self.backend.clone(), JsValue::from_str(version));
+        entry_future(backend, "getVersion", store, key, version, None)
     }
 
     fn get_at_time(
@@ -140,9 +178,8 @@ impl Storage for JsStorage {
         key: &str,
         time_ms: f64,
     ) -> StorageFuture<Option<Entry>, JsValue> {
-        let args = strings(&[store, key]);
-        args.push(&JsValue::from_f64(time_ms));
-        entry_future(self.backend.clone(), "getAtTime", args, None)
+        let (backend, time) = (self.backend.clone(), JsValue::from_f64(time_ms));
+        entry_future(backend, "getAtTime", store, key, time, None)
     }
 
     fn same_backend(&self, other: &Self) -> bool {
@@ -155,10 +192,11 @@ impl Storage for JsStorage {
 
     fn remove(&self, store: &str, key: &str) -> StorageFuture<(), JsValue> {
         let backend = self.backend.clone();
-        let args = strings(&[store, key]);
-        Box::pin(async move {
-            // Whatever it resolves to, resolving is the answer.
-            call(backend, "remove", args).await.map(|_| ())
-        })
+        let (store, key) = (store.to_owned(), key.to_owned());
+        let call = Call::new("remove", move |slot, serial| {
+            with_glue(|g| g.remove_key(&backend, &store, &key, slot, serial))
+        });
+        // Whatever it resolves to, resolving is the answer.
+        Box::pin(async move { call.await.map(|_| ()) })
     }
 }

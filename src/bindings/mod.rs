@@ -20,6 +20,7 @@ mod js_storage;
 mod memory_growth;
 mod schema;
 mod session;
+mod storage_calls;
 mod store;
 mod transaction;
 mod view;
@@ -30,6 +31,7 @@ use crate::engine::strict;
 
 pub use glue::Glue;
 pub use session::WasmSession;
+pub use storage_calls::calls_in_flight;
 pub use store::WasmStore;
 pub use transaction::WasmTransaction;
 pub use view::WasmView;
@@ -44,6 +46,11 @@ pub use view::WasmView;
 /// ```
 #[wasm_bindgen(js_name = installGlue)]
 pub fn install_glue(glue: Glue) {
+    if let Err(thrown) = storage_calls::connect(&glue) {
+        console_error(&format!(
+            "skilift: the JS layer refused its storage calls: {thrown:?}"
+        ));
+    }
     glue::install(glue);
     // A panic is an engine bug; in wasm it aborts with a bare "unreachable".
     // Print its message first so the bug report says what went wrong.

@@ -67,6 +67,40 @@ test("calls that hang time out and are retried; stop saves everything", async ()
   assert.equal((await stored(memory, "gus")).coins, 7);
 });
 
+test("an answer that comes after its call timed out reaches nobody, not even the call that retried it", async () => {
+  // The engine names each backend call by a slot and a serial
+  // (src/bindings/storage_calls.rs); a timed-out call's slot is free for the
+  // retry, so only the serial tells the retry's answer from the late one.
+  const memory = new MemoryBackend();
+  const held = [];
+  let hold = false;
+  const backend = {
+    get: (store, key) => (hold ? new Promise((resolve) => held.push(resolve)) : memory.get(store, key)),
+    put: (store, key, value, expected, meta) => memory.put(store, key, value, expected, meta),
+  };
+  const { store, log } = quickStore(backend, { requestTimeout: 0.2 });
+  const add = store.action((d, n) => ({ ...d, coins: d.coins + n }));
+  const session = store.load("ivy");
+  await session.await();
+  hold = true;
+  session.patch(add, 5);
+  await until(() => held.length >= 2, "a get retried after the first one timed out");
+  hold = false;
+  // The first get answers at last, with garbage the retry must never see...
+  held[0]({ value: 42 });
+  await new Promise((resolve) => setImmediate(resolve));
+  // ...then the retry's get answers with the real entry.
+  held[1](await memory.get("players/global", "ivy"));
+  await session.stop();
+  assert.ok(log.codes().includes("backend_failed"), "the first get timed out");
+  assert.deepEqual(
+    log.codes().filter((code) => code !== "backend_failed"),
+    [],
+    "no answer of the wrong shape reached the engine",
+  );
+  assert.equal((await stored(memory, "ivy")).coins, 5);
+});
+
 test("a coordinator that can never decide: a reader presumes the abort and every key agrees", async () => {
   const memory = new MemoryBackend();
   // The coordinator's backend refuses decision records (as if it lost its

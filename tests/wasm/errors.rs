@@ -190,6 +190,31 @@ async fn a_backend_answering_garbage_is_reported_as_backend_invalid_response() {
 }
 
 #[wasm_bindgen_test]
+async fn a_get_that_timed_out_gives_back_its_slot() {
+    // A backend call holds a slot until it is answered or dropped
+    // (src/bindings/storage_calls.rs); a call dropped at its deadline must
+    // free it, or every timeout would leak one for good.
+    setup(true);
+    let backend = Backend::new();
+    let errors = Recorder::new();
+    let options = options(&backend, &errors, &[("requestTimeout", 0.05.into())]);
+    let store = WasmStore::new(options).expect("valid options");
+    let before = skilift::bindings::calls_in_flight();
+    backend.hang();
+    let session = store.load("p".into()).unwrap();
+    until("two gets timing out", || errors.count() >= 2).await;
+    assert_skilift_error(&errors.call(0).get(0), "backend_failed", "");
+    backend.heal();
+    settle(session.r#await()).await.unwrap();
+    settle(session.stop()).await.unwrap();
+    assert_eq!(
+        skilift::bindings::calls_in_flight(),
+        before,
+        "every call has given its slot back"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_throwing_updated_callback_goes_to_on_error_and_the_patch_still_applies() {
     setup(true);
     let backend = Backend::new();

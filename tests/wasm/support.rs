@@ -2,8 +2,9 @@
 //! functions and recorders, and small helpers to read JS values.
 //!
 //! The glue is the real `js/engine/glue.js` (with the document operations
-//! of `js/engine/documents.js`, the drafts of `js/engine/draft.js` and the
-//! `SkiliftError` of `js/errors.js`),
+//! of `js/engine/documents.js`, the drafts of `js/engine/draft.js`, the
+//! backend calls of `js/engine/storage.js` and the `SkiliftError` of
+//! `js/errors.js`),
 //! read at compile time and turned into the body of a `new Function(...)`: the tests check the Rust bindings against the very
 //! JS half they run with in the package. A `#[wasm_bindgen(module =
 //! "/js/engine/glue.js")]` import does not work here: glue.js imports
@@ -22,6 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
 const DOCUMENTS_JS: &str = include_str!("../../js/engine/documents.js");
 const DRAFT_JS: &str = include_str!("../../js/engine/draft.js");
+const STORAGE_JS: &str = include_str!("../../js/engine/storage.js");
 const GLUE_JS: &str = include_str!("../../js/engine/glue.js");
 
 /// Turns one of js/'s ES modules into plain script text: drops its imports
@@ -68,7 +70,7 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
             as_script(DOCUMENTS_JS, "js/engine/documents.js", &["../errors.js"]),
             as_script(
@@ -76,10 +78,16 @@ pub fn setup(strict: bool) -> JsValue {
                 "js/engine/draft.js",
                 &["../errors.js", "./documents.js"]
             ),
+            as_script(STORAGE_JS, "js/engine/storage.js", &["./documents.js"]),
             as_script(
                 GLUE_JS,
                 "js/engine/glue.js",
-                &["../errors.js", "./documents.js", "./draft.js"]
+                &[
+                    "../errors.js",
+                    "./documents.js",
+                    "./draft.js",
+                    "./storage.js"
+                ]
             ),
         );
         let module = Function::new_no_args(&body)
@@ -313,9 +321,12 @@ const backend = {
   failWith: undefined,
   // When true, get answers a value that is not an entry.
   garbage: false,
+  // When true, get never answers.
+  hang: false,
   get(store, key) {
     this.log.push({ method: "get", store, key });
     if (this.failWith !== undefined) throw this.failWith;
+    if (this.hang) return new Promise(() => {});
     if (this.garbage) return Promise.resolve({ value: 42 });
     const r = records.get(store + "\u0000" + key);
     return Promise.resolve(r ? { ...r, userIds: [...r.userIds] } : null);
@@ -374,7 +385,12 @@ impl Backend {
 
     pub fn heal(&self) {
         set(&self.object, "failWith", &JsValue::UNDEFINED);
+        set(&self.object, "hang", &JsValue::FALSE);
         set(&self.object, "garbage", &JsValue::FALSE);
+    }
+
+    pub fn hang(&self) {
+        set(&self.object, "hang", &JsValue::TRUE);
     }
 
     pub fn garbage(&self) {

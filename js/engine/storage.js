@@ -1,0 +1,119 @@
+// The engine's calls to a backend (src/bindings/js_storage.rs): one glue
+// call starts one backend call, and its answer goes back through one of the
+// functions the engine connected (connectStorage), named by the call's
+// ticket (slot, serial; src/bindings/storage_calls.rs).
+// The shape of an entry is checked here, where the value lives, instead of
+// field by field across the boundary; the messages are the contract of
+// `backend_invalid_response` (docs/backend-contract.md).
+//
+// Every answer is asynchronous (a backend that returns a plain value is
+// answered on the next microtask, as a promise would be), so the engine is
+// never re-entered from inside the call that starts it.
+
+import { describe } from "./documents.js";
+
+/** The kinds of `engine.answer` (storage_calls.rs). */
+const NOTHING = 0;
+const VERSION = 1;
+const INVALID = 2;
+
+/** The engine's `{ entry, answer, failed }`, set once when the glue is installed. */
+let engine;
+
+/** Called by the engine (installGlue) with the functions answers go to. */
+export function connectStorage(entry, answer, failed) {
+  engine = { entry, answer, failed };
+}
+
+/** Reads `entry[name]`; a throwing getter is garbage, not a crash. */
+function field(entry, name) {
+  try {
+    return entry[name];
+  } catch {
+    throw new Garbage(`reading entry.${name} threw`);
+  }
+}
+
+class Garbage {
+  constructor(why) {
+    this.why = why;
+  }
+}
+
+/** Answers the call with `answer` read as an entry, or says why it is not one. */
+function answerEntry(answer, method, known, slot, serial) {
+  if (answer === null || answer === undefined) return engine.answer(slot, serial, NOTHING);
+  let value, version, time, userIds;
+  try {
+    if (typeof answer !== "object") {
+      throw new Garbage(`expected an entry { value, version, time, userIds } or null, got ${describe(answer)}`);
+    }
+    value = field(answer, "value");
+    if (typeof value !== "string") throw new Garbage(`entry.value must be a string, got ${describe(value)}`);
+    version = field(answer, "version");
+    if (typeof version !== "string") throw new Garbage(`entry.version must be a string, got ${describe(version)}`);
+    time = field(answer, "time");
+    if (typeof time !== "number" || !Number.isFinite(time)) {
+      throw new Garbage(`entry.time must be a finite number, got ${describe(time)}`);
+    }
+    userIds = userIdsOf(field(answer, "userIds"));
+  } catch (thrown) {
+    // Anything else thrown while reading it (a revoked proxy, say) is
+    // garbage too: an exception here would reject a promise nobody holds.
+    const why = thrown instanceof Garbage ? thrown.why : "reading the entry threw";
+    return engine.answer(slot, serial, INVALID, `${method}() answered garbage: ${why}`);
+  }
+  // Not copied into wasm: the engine holds this version decoded.
+  if (version === known) value = undefined;
+  engine.entry(slot, serial, value, version, time, userIds);
+}
+
+function userIdsOf(ids) {
+  if (ids === undefined || ids === null) return [];
+  if (!Array.isArray(ids)) throw new Garbage(`entry.userIds must be an array of numbers, got ${describe(ids)}`);
+  for (let i = 0; i < ids.length; i++) {
+    if (typeof ids[i] !== "number") throw new Garbage(`entry.userIds must hold numbers only, found ${describe(ids[i])}`);
+  }
+  return ids;
+}
+
+/** `backend[method](store, key[, extra])`; false when there is no such method. */
+export function getEntry(backend, method, store, key, extra, known, slot, serial) {
+  const fn = backend[method];
+  if (typeof fn !== "function") return false;
+  const returned = extra === undefined ? fn.call(backend, store, key) : fn.call(backend, store, key, extra);
+  Promise.resolve(returned).then(
+    (answer) => answerEntry(answer, method, known, slot, serial),
+    (error) => engine.failed(slot, serial, error),
+  );
+  return true;
+}
+
+/** `backend.put(store, key, value, expected, { userIds })`. */
+export function putRecord(backend, store, key, value, expected, userIds, slot, serial) {
+  const fn = backend.put;
+  if (typeof fn !== "function") return false;
+  // `userIds` is a view of wasm memory: copied before anything can move it.
+  const meta = { userIds: Array.from(userIds) };
+  const returned = fn.call(backend, store, key, value, expected ?? null, meta);
+  Promise.resolve(returned).then(
+    (answer) => {
+      if (answer === null) engine.answer(slot, serial, NOTHING);
+      else if (typeof answer === "string") engine.answer(slot, serial, VERSION, answer);
+      else engine.answer(slot, serial, INVALID, `put() must resolve the new version string or null, got ${describe(answer)}`);
+    },
+    (error) => engine.failed(slot, serial, error),
+  );
+  return true;
+}
+
+/** `backend.remove(store, key)`: whatever it resolves to, resolving is the answer. */
+export function removeKey(backend, store, key, slot, serial) {
+  const fn = backend.remove;
+  if (typeof fn !== "function") return false;
+  Promise.resolve(fn.call(backend, store, key)).then(
+    () => engine.answer(slot, serial, NOTHING),
+    (error) => engine.failed(slot, serial, error),
+  );
+  return true;
+}

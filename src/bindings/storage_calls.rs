@@ -1,0 +1,313 @@
+//! Backend calls in flight, and the functions their answers come back
+//! through.
+//!
+//! A backend call is started by one glue call (`js/engine/storage.js`),
+//! which calls the backend method, checks the shape of what its promise
+//! resolves to, and answers through one of the functions of [`connect`],
+//! naming the call by its ticket: a slot in [`CALLS`] and a serial.
+//! This replaced a `JsFuture` per call, which cost two registered closures,
+//! a `then` and a `Promise.resolve` crossing, and one `Reflect.get` per entry
+//! field: about twenty boundary crossings per save.
+//!
+//! Invariant: an answer reaches only the call it was made for. The serial
+//! comes from one counter that is never reset, so an answer to a call that
+//! was dropped (its deadline passed, `requestTimeout`) finds its slot free or
+//! held by a newer serial, and is ignored; the newer call waits for its own.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::glue::Glue;
+use crate::engine::{Entry, StorageError};
+
+/// What a backend call resolved to, as `js/engine/storage.js` read it.
+pub enum Reply {
+    /// `null` from `get`/`put`, or a `remove` that resolved.
+    Nothing,
+    Entry(Entry),
+    /// The new version a `put` resolved to.
+    Version(String),
+}
+
+pub type Answer = Result<Reply, StorageError<JsValue>>;
+
+enum State {
+    Free,
+    /// Started, unanswered; the waker of the task that last polled it.
+    Waiting(Option<Waker>),
+    Answered(Answer),
+}
+
+struct Slot {
+    serial: f64,
+    state: State,
+}
+
+struct Calls {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// The last serial given out; only ever grows (an f64 counts exactly to
+    /// 2^53, far past any process's calls).
+    serial: f64,
+}
+
+thread_local! {
+    static CALLS: RefCell<Calls> = const {
+        RefCell::new(Calls {
+            slots: Vec::new(),
+            free: Vec::new(),
+            serial: 0.0,
+        })
+    };
+}
+
+/// A slot held by one call.
+#[derive(Clone, Copy)]
+pub struct Ticket {
+    pub slot: u32,
+    pub serial: f64,
+}
+
+/// How many free slots to keep before an idle table is given back. Loading
+/// 100,000 sessions at once puts 100,000 calls in flight; their slots must
+/// not stay allocated for good (memory per idle session is a target).
+const KEEP_IDLE: usize = 1024;
+
+fn open(waker: &Waker) -> Ticket {
+    CALLS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.serial += 1.0;
+        let serial = c.serial;
+        let state = State::Waiting(Some(waker.clone()));
+        let slot = match c.free.pop() {
+            Some(i) => {
+                c.slots[i as usize] = Slot { serial, state };
+                i
+            }
+            None => {
+                c.slots.push(Slot { serial, state });
+                (c.slots.len() - 1) as u32
+            }
+        };
+        Ticket { slot, serial }
+    })
+}
+
+/// Frees the ticket's slot (answered or not). Returns its answer if it had one.
+fn close(ticket: Ticket) -> Option<Answer> {
+    CALLS.with(|c| {
+        let mut c = c.borrow_mut();
+        let slot = c.slots.get_mut(ticket.slot as usize)?;
+        if slot.serial != ticket.serial {
+            return None;
+        }
+        let state = std::mem::replace(&mut slot.state, State::Free);
+        slot.serial = 0.0;
+        c.free.push(ticket.slot);
+        if c.free.len() == c.slots.len() && c.slots.capacity() > KEEP_IDLE {
+            c.slots = Vec::new();
+            c.free = Vec::new();
+        }
+        match state {
+            State::Answered(answer) => Some(answer),
+            _ => None,
+        }
+    })
+}
+
+/// The answer of `ticket` if it came (its slot is freed); otherwise
+/// remembers `waker` and returns `None`.
+fn take(ticket: Ticket, waker: &Waker) -> Option<Answer> {
+    let waiting = CALLS.with(|c| {
+        let mut c = c.borrow_mut();
+        match &mut c.slots.get_mut(ticket.slot as usize)?.state {
+            State::Waiting(w) => {
+                if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                    *w = Some(waker.clone());
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    });
+    match waiting {
+        Some(()) => None,
+        None => Some(close(ticket).unwrap_or_else(|| {
+            Err(StorageError::Invalid(
+                "internal: a backend call lost its answer".into(),
+            ))
+        })),
+    }
+}
+
+/// Delivers `answer` to the call `(slot, serial)` if it still waits.
+fn deliver(slot: u32, serial: f64, answer: Answer) {
+    let waker = CALLS.with(|c| {
+        let mut c = c.borrow_mut();
+        let s = c.slots.get_mut(slot as usize)?;
+        if s.serial != serial || !matches!(s.state, State::Waiting(_)) {
+            return None;
+        }
+        match std::mem::replace(&mut s.state, State::Answered(answer)) {
+            State::Waiting(w) => w,
+            _ => None,
+        }
+    });
+    // Woken outside the borrow: waking may poll (it only queues the task
+    // in wasm-bindgen-futures, but nothing here relies on that).
+    if let Some(w) = waker {
+        w.wake();
+    }
+}
+
+/// Starts a call: a glue call given the ticket, `false` when the backend
+/// lacks the method. Boxed, so that one `poll` serves every method (each
+/// monomorphized copy was a kilobyte of wasm).
+type Start = Box<dyn FnOnce(u32, f64) -> Result<bool, JsValue>>;
+
+/// A backend call: started by `start` on its first poll, then waiting for
+/// its answer. Dropping it frees its slot; a late answer is then ignored.
+pub struct Call {
+    start: Option<Start>,
+    method: &'static str,
+    ticket: Option<Ticket>,
+}
+
+impl Call {
+    pub fn new(
+        method: &'static str,
+        start: impl FnOnce(u32, f64) -> Result<bool, JsValue> + 'static,
+    ) -> Self {
+        Call {
+            start: Some(Box::new(start)),
+            method,
+            ticket: None,
+        }
+    }
+}
+
+impl Future for Call {
+    type Output = Answer;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
+        if let Some(start) = self.start.take() {
+            let ticket = open(cx.waker());
+            let started = start(ticket.slot, ticket.serial);
+            return match started {
+                Ok(true) => {
+                    self.ticket = Some(ticket);
+                    Poll::Pending
+                }
+                Ok(false) => {
+                    close(ticket);
+                    Poll::Ready(Err(StorageError::Invalid(format!(
+                        "the backend has no {}() method",
+                        self.method
+                    ))))
+                }
+                Err(thrown) => {
+                    close(ticket);
+                    Poll::Ready(Err(StorageError::Failed(thrown)))
+                }
+            };
+        }
+        let Some(ticket) = self.ticket else {
+            return Poll::Ready(Err(StorageError::Invalid(
+                "internal: a backend call was polled after its answer".into(),
+            )));
+        };
+        let Some(answer) = take(ticket, cx.waker()) else {
+            return Poll::Pending;
+        };
+        self.ticket = None;
+        Poll::Ready(answer)
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            close(ticket);
+        }
+    }
+}
+
+/// Calls in flight now (the wasm tests check that a call given up on does
+/// not keep its slot).
+pub fn calls_in_flight() -> u32 {
+    CALLS.with(|c| {
+        let c = c.borrow();
+        (c.slots.len() - c.free.len()) as u32
+    })
+}
+
+/// The kinds of a short answer (`answers.answer(slot, serial, kind, text)`).
+const NOTHING: u32 = 0;
+const VERSION: u32 = 1;
+
+/// Hands `js/engine/storage.js` the three functions its answers come back
+/// through (`glue.connectStorage`): closures made once, for the life of the
+/// module, so the loaders need not wire wasm exports to it.
+///
+/// - `entry(slot, serial, value, version, time, userIds)`: an entry checked
+///   in JS; `value` is `undefined` when its version is the one the engine
+///   said it knows;
+/// - `answer(slot, serial, kind, text)`: kind 0 is nothing (`null` from `get`
+///   or `put`, or a `remove` that resolved), 1 the new version `text` of a
+///   `put`, 2 an answer of the wrong shape (`text` says why);
+/// - `failed(slot, serial, error)`: the backend's promise rejected.
+pub fn connect(glue: &Glue) -> Result<(), JsValue> {
+    let entry = Closure::<dyn Fn(u32, f64, Option<String>, String, f64, Vec<f64>)>::new(
+        |slot, serial, value: Option<String>, version, time, user_ids| {
+            let entry = Entry {
+                value: value.unwrap_or_default(),
+                version,
+                time,
+                user_ids,
+            };
+            deliver(slot, serial, Ok(Reply::Entry(entry)));
+        },
+    );
+    let answer = Closure::<dyn Fn(u32, f64, u32, Option<String>)>::new(
+        |slot, serial, kind, text: Option<String>| {
+            let text = text.unwrap_or_default();
+            let answer = match kind {
+                NOTHING => Ok(Reply::Nothing),
+                VERSION => Ok(Reply::Version(text)),
+                _ => Err(StorageError::Invalid(text)),
+            };
+            deliver(slot, serial, answer);
+        },
+    );
+    let failed = Closure::<dyn Fn(u32, f64, JsValue)>::new(|slot, serial, error| {
+        deliver(slot, serial, Err(StorageError::Failed(error)));
+    });
+    let connected = glue.connect_storage(
+        entry.as_ref().unchecked_ref(),
+        answer.as_ref().unchecked_ref(),
+        failed.as_ref().unchecked_ref(),
+    );
+    // Called for as long as the module lives.
+    entry.forget();
+    answer.forget();
+    failed.forget();
+    connected
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Gives `js/engine/storage.js` the functions of [`connect`].
+    #[wasm_bindgen(method, catch, js_name = connectStorage)]
+    fn connect_storage(
+        this: &Glue,
+        entry: &Function,
+        answer: &Function,
+        failed: &Function,
+    ) -> Result<(), JsValue>;
+}
