@@ -93,8 +93,7 @@ export function getEntry(backend, method, store, key, extra, known, slot, serial
 export function putRecord(backend, store, key, value, expected, userIds, slot, serial) {
   const fn = backend.put;
   if (typeof fn !== "function") return false;
-  // `userIds` is a view of wasm memory: copied before anything can move it.
-  const meta = { userIds: Array.from(userIds) };
+  const meta = { userIds: userIds ?? [] };
   const returned = fn.call(backend, store, key, value, expected ?? null, meta);
   Promise.resolve(returned).then(
     (answer) => {

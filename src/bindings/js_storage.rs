@@ -8,7 +8,7 @@
 //! [`StorageError::Invalid`] (reported as `backend_invalid_response`).
 //! Calls start when the engine first polls the future, not when it is built.
 
-use js_sys::Reflect;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::glue::{self, Glue};
@@ -35,6 +35,8 @@ extern "C" {
 
     /// Calls `backend.put(store, key, value, expected, { userIds })`;
     /// answers with the new version, nothing (`null`), invalid or failed.
+    /// `user_ids` is an array, or `undefined` for none (most saves: no
+    /// typed-array view of wasm memory is made for nothing).
     #[wasm_bindgen(method, catch, js_name = putRecord)]
     fn put_record(
         this: &Glue,
@@ -43,7 +45,7 @@ extern "C" {
         key: &str,
         value: &str,
         expected: Option<String>,
-        user_ids: &[f64],
+        user_ids: &JsValue,
         slot: u32,
         serial: f64,
     ) -> Result<bool, JsValue>;
@@ -142,11 +144,18 @@ impl Storage for JsStorage {
     ) -> StorageFuture<Option<String>, JsValue> {
         let backend = self.backend.clone();
         let (store, key) = (store.to_owned(), key.to_owned());
+        let ids = if user_ids.is_empty() {
+            JsValue::UNDEFINED
+        } else {
+            user_ids
+                .into_iter()
+                .map(JsValue::from_f64)
+                .collect::<Array>()
+                .into()
+        };
         let call = Call::new("put", move |slot, serial| {
             with_glue(|g| {
-                g.put_record(
-                    &backend, &store, &key, &value, expected, &user_ids, slot, serial,
-                )
+                g.put_record(&backend, &store, &key, &value, expected, &ids, slot, serial)
             })
         });
         Box::pin(async move {
