@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 
 use super::glue;
 use super::schema::{self, Schema};
+use crate::engine::record::write::quoted;
 use crate::engine::{Code, Error, StoreOptions};
 
 /// An engine error with the JS host's error type.
@@ -55,7 +56,7 @@ pub fn js_number(x: f64) -> String {
 /// Reads `object[name]`; a throwing getter counts as a bad option.
 fn field(object: &JsValue, name: &str) -> Result<JsValue, JsError> {
     Reflect::get(object, &JsValue::from_str(name))
-        .map_err(|_| invalid_options(format!("reading option {name:?} threw")))
+        .map_err(|_| invalid_options(format!("reading option {} threw", quoted(name))))
 }
 
 /// A string key (session keys, transaction names).
@@ -113,8 +114,16 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN_OPTIONS.contains(&key.as_str()) {
             return Err(invalid_options(format!(
-                "unknown store option {key:?}; known options are {}",
-                KNOWN_OPTIONS.join(", ")
+                "unknown store option {}; known options are {}",
+                quoted(&key),
+                // Not `join`: its copy for `&str` slices was 1.2 KB of wasm.
+                KNOWN_OPTIONS
+                    .iter()
+                    .fold(String::new(), |all, o| if all.is_empty() {
+                        (*o).to_owned()
+                    } else {
+                        all + ", " + o
+                    })
             )));
         }
     }

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{describe, function_arg, invalid_options, to_js, JsError};
+use crate::engine::record::write::quoted;
 use crate::engine::Verdict;
 
 /// A decoded `schema` option.
@@ -131,7 +132,8 @@ pub fn probe(schema: &Schema, default_data: &JsValue) -> Result<(), JsValue> {
 
 fn asynchronous(vendor: &str, when: &str) -> JsError {
     invalid_options(format!(
-        "options.schema (a Standard Schema from {vendor:?}) answered a Promise {when}: it is asynchronous, and skilift checks every patch synchronously. Remove async refinements or transforms from the schema (Zod also answers a Promise when one of its checks throws)"
+        "options.schema (a Standard Schema from {}) answered a Promise {when}: it is asynchronous, and skilift checks every patch synchronously. Remove async refinements or transforms from the schema (Zod also answers a Promise when one of its checks throws)",
+        quoted(vendor)
     ))
 }
 
@@ -156,7 +158,10 @@ fn swallow(thenable: &JsValue) {
 
 /// Reads a Standard Schema result: `{ value }` passes, `{ issues }` refuses.
 fn verdict(result: &JsValue, vendor: &str) -> Result<Verdict, JsError> {
-    let what = format!("the validate() of options.schema (a Standard Schema from {vendor:?})");
+    let what = format!(
+        "the validate() of options.schema (a Standard Schema from {})",
+        quoted(vendor)
+    );
     if !result.is_object() {
         return Err(invalid_options(format!(
             "{what} answered {}, not a result {{ value }} or {{ issues }}",

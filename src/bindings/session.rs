@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
+
+use super::promise;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{describe, function_arg, invalid_options, string_arg, to_js};
 use super::js_host::{JsDoc, JsHost};
@@ -108,7 +109,7 @@ impl WasmSession {
             .session
             .patch_once(&id, &func, args)
             .map_err(|e| to_js(&e))?;
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             let applied = applied.await.map_err(|e| to_js(&e))?;
             Ok(JsValue::from_bool(applied))
         }))
@@ -165,7 +166,7 @@ impl WasmSession {
     /// ```
     pub fn stop(&self) -> Promise {
         let stopped = self.session.stop();
-        future_to_promise(async move {
+        promise(async move {
             stopped.await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
@@ -179,7 +180,7 @@ impl WasmSession {
     #[wasm_bindgen(js_name = "await")]
     pub fn r#await(&self) -> Promise {
         let next = self.session.r#await();
-        future_to_promise(async move {
+        promise(async move {
             next.await;
             Ok(JsValue::UNDEFINED)
         })

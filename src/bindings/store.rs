@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+
+use super::promise;
 
 use super::convert::{function_arg, store_options, string_arg, to_js};
 use super::js_host::JsHost;
@@ -120,7 +121,7 @@ impl WasmStore {
         let key = string_arg(&key, "store.update(key, fn, ...args): key").map_err(|e| to_js(&e))?;
         let func = action_arg(&func, Code::ActionInvalidFunction)?;
         let saved = self.store.update(&key, func, args).map_err(|e| to_js(&e))?;
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             let stored = saved.await.map_err(|e| to_js(&e))?;
             Ok(JsValue::from_bool(stored))
         }))
@@ -148,7 +149,7 @@ impl WasmStore {
             .store
             .update_once(&key, &id, func, args)
             .map_err(|e| to_js(&e))?;
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             let stored = saved.await.map_err(|e| to_js(&e))?;
             Ok(JsValue::from_bool(stored))
         }))
@@ -165,7 +166,7 @@ impl WasmStore {
         let key = string_arg(&key, &format!("{what}: key")).map_err(|e| to_js(&e))?;
         let version = string_arg(&version, &format!("{what}: version")).map_err(|e| to_js(&e))?;
         let store = self.store.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             store.restore(&key, &version).await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         }))
@@ -207,7 +208,7 @@ impl WasmStore {
     /// ```
     pub fn close(&self) -> Promise {
         let store = self.store.clone();
-        future_to_promise(async move {
+        promise(async move {
             store.close().await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })

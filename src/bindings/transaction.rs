@@ -5,7 +5,8 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+
+use super::promise;
 
 use super::convert::{invalid_options, to_js};
 use super::js_host::JsHost;
@@ -84,7 +85,7 @@ impl WasmTransaction {
         // escrow lands in the same write as its pending record), and a
         // session stopped right after still saves its part.
         let outcome = tx.commit();
-        future_to_promise(async move {
+        promise(async move {
             let committed = outcome.await.map_err(|e| to_js(&e))?;
             Ok(JsValue::from_bool(committed))
         })

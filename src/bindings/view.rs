@@ -2,8 +2,9 @@
 
 use js_sys::{Date, Promise};
 use wasm_bindgen::prelude::*;
+
+use super::promise;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{describe, invalid_options, string_arg, to_js};
 use super::js_host::{JsDoc, JsHost};
@@ -44,7 +45,7 @@ impl WasmView {
     /// ```
     pub fn latest(&self) -> Promise {
         let (store, key) = (self.store.clone(), self.key.clone());
-        future_to_promise(async move { settle(store.view(&key).latest().await) })
+        promise(async move { settle(store.view(&key).latest().await) })
     }
 
     /// The data of a past version token.
@@ -56,7 +57,7 @@ impl WasmView {
         let version =
             string_arg(&version, "view.version(version): version").map_err(|e| to_js(&e))?;
         let (store, key) = (self.store.clone(), self.key.clone());
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             settle(store.view(&key).version(&version).await)
         }))
     }
@@ -78,7 +79,7 @@ impl WasmView {
             ))));
         };
         let (store, key) = (self.store.clone(), self.key.clone());
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             settle(store.view(&key).timestamp(ms).await)
         }))
     }

@@ -10,6 +10,7 @@ use super::error::{Code, Error};
 use super::host::{Host, StorageError};
 use super::options::StoreOptions;
 use super::stats::Counters;
+use crate::engine::record::write::quoted;
 
 /// How many transaction decisions a store keeps in memory.
 const DECISION_CACHE_LIMIT: usize = 10_000;
@@ -107,7 +108,7 @@ impl<H: Host> Context<H> {
                 Some(n) => {
                     return Err(Error::new(
                         Code::InvalidOptions,
-                        format!("this function is already registered as transaction action {n:?}; one function has one permanent name"),
+                        format!("this function is already registered as transaction action {}; one function has one permanent name", quoted(n)),
                     ))
                 }
                 None => {}
@@ -116,7 +117,7 @@ impl<H: Host> Context<H> {
         if actions.iter().any(|a| a.name.as_deref() == Some(name)) {
             return Err(Error::new(
                 Code::InvalidOptions,
-                format!("a different function is already registered as transaction action {name:?}; names must be unique"),
+                format!("a different function is already registered as transaction action {}; names must be unique", quoted(name)),
             ));
         }
         match existing {

@@ -7,6 +7,7 @@ use super::context::Context;
 use super::host::{Host, Runtime, Storage, StorageError};
 use super::record::{decode_decision, encode_decision, Pending};
 use super::timeout::with_timeout;
+use crate::engine::record::write::quoted;
 
 /// The reserved store name of transaction decision records (docs/backend-contract.md).
 pub const TRANSACTIONS_STORE: &str = "skilift:transactions";
@@ -52,7 +53,8 @@ pub(crate) async fn read_decision<H: Host>(
                 Ok(Some(d))
             }
             None => context.counted(Err(StorageError::Invalid(format!(
-                "the decision record of transaction {id:?} is not a decision"
+                "the decision record of transaction {} is not a decision",
+                quoted(id)
             )))),
         },
     }
@@ -87,7 +89,8 @@ pub(crate) async fn decide<H: Host>(
         None => match read_decision(context, id).await? {
             Some(d) => Ok(d),
             None => context.counted(Err(StorageError::Invalid(format!(
-                "the decision record of transaction {id:?} exists for put but not for get"
+                "the decision record of transaction {} exists for put but not for get",
+                quoted(id)
             )))),
         },
     }

@@ -5,6 +5,7 @@
 //! its messages show what the user passed.
 
 use super::error::{Code, Error};
+use crate::engine::record::write::quoted;
 
 /// A store's settings. Times are in milliseconds.
 #[derive(Clone, Debug)]
@@ -53,7 +54,8 @@ impl<F> StoreOptions<F> {
         for (what, v) in [("name", &self.name), ("scope", &self.scope)] {
             if v.is_empty() || v.contains('/') {
                 return bad(format!(
-                    "store {what} must be a non-empty string without '/', got {v:?}"
+                    "store {what} must be a non-empty string without '/', got {}",
+                    quoted(v)
                 ));
             }
         }
@@ -80,7 +82,8 @@ impl<F> StoreOptions<F> {
         for (step, _) in &self.migrations {
             if step.is_empty() || !seen.insert(step.as_str()) {
                 return bad(format!(
-                    "migration steps need unique, non-empty names; {step:?} is empty or repeated"
+                    "migration steps need unique, non-empty names; {} is empty or repeated",
+                    quoted(step)
                 ));
             }
         }

@@ -17,6 +17,7 @@ use super::ids::random_id;
 use super::replay::item::{check_schema, Batch, Item};
 use super::signal::{oneshot, Notify, Sender};
 use super::strict;
+use crate::engine::record::write::quoted;
 
 // These use this module, not the other way: `patchOnce` and its waiters;
 // the transitions the pull drives.
@@ -158,8 +159,8 @@ impl<H: Host> Session<H> {
             return Err(Error::new(
                 Code::ActionInvalidFunction,
                 format!(
-                    "the function passed to patch is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
-                    inner.context.options.name
+                    "the function passed to patch is not registered on store {}; register it with store.action(fn) or store.transaction(name, fn)",
+                    quoted(&inner.context.options.name)
                 ),
             ));
         };
@@ -346,7 +347,10 @@ impl<H: Host> Session<H> {
 fn stopped_error<E>(key: &str) -> Error<E> {
     Error::new(
         Code::SessionAlreadyStopped,
-        format!("the session for key {key:?} has stopped; load the key again to change it"),
+        format!(
+            "the session for key {} has stopped; load the key again to change it",
+            quoted(key)
+        ),
     )
 }
 

@@ -18,6 +18,7 @@ use super::stats::Stats;
 use super::timeout::with_timeout;
 use super::view::View;
 use super::weak_list::WeakList;
+use crate::engine::record::write::quoted;
 
 /// A data store: `load` keys into sessions, `view` them, register actions.
 pub struct Store<H: Host> {
@@ -143,8 +144,8 @@ impl<H: Host> Store<H> {
             return Err(Error::new(
                 Code::ActionInvalidFunction,
                 format!(
-                    "the function passed to {call} is not registered on store {:?}; register it with store.action(fn) or store.transaction(name, fn)",
-                    self.context.options.name
+                    "the function passed to {call} is not registered on store {}; register it with store.action(fn) or store.transaction(name, fn)",
+                    quoted(&self.context.options.name)
                 ),
             ));
         }
@@ -195,13 +196,21 @@ impl<H: Host> Store<H> {
         let Some(entry) = entry else {
             return Err(Error::new(
                 Code::NotFound,
-                format!("key {key:?} has no version {version:?}; see view.history() for the versions kept"),
+                format!(
+                    "key {} has no version {}; see view.history() for the versions kept",
+                    quoted(key),
+                    quoted(version)
+                ),
             ));
         };
         let bad = |why: String| {
             Error::new(
                 Code::BadData,
-                format!("version {version:?} of key {key:?} cannot be restored: {why}"),
+                format!(
+                    "version {} of key {} cannot be restored: {why}",
+                    quoted(version),
+                    quoted(key)
+                ),
             )
         };
         let old = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;

@@ -18,6 +18,7 @@ use super::record::{whole_ms, Pending, StoredCall};
 use super::retry::Backoff;
 use super::session::Session;
 use super::signal::{join_all, race, Either};
+use crate::engine::record::write::quoted;
 
 /// One key's recorded part.
 struct Part<H: Host> {
@@ -80,8 +81,8 @@ impl<H: Host> Transaction<H> {
                 return Err(Error::new(
                     Code::TransactionInvalidFunction,
                     format!(
-                        "the function patched inside the transaction is not registered on store {:?}; register it with store.transaction(name, fn)",
-                        context.options.name
+                        "the function patched inside the transaction is not registered on store {}; register it with store.transaction(name, fn)",
+                        quoted(&context.options.name)
                     ),
                 ))
             }
@@ -101,7 +102,7 @@ impl<H: Host> Transaction<H> {
         {
             return Err(Error::new(
                 Code::CannotCancelAction,
-                format!("transaction action {name:?} returned undefined; a transaction action cannot cancel itself"),
+                format!("transaction action {} returned undefined; a transaction action cannot cancel itself", quoted(&name)),
             ));
         }
         let call = StoredCall::new(name, &args_json)

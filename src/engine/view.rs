@@ -8,6 +8,7 @@ use super::host::{storage_error, Entry, Host, Storage};
 use super::record::Record;
 use super::replay::work::{Mode, Stop, Work};
 use super::timeout::with_timeout;
+use crate::engine::record::write::quoted;
 
 /// A read-only view of one key (docs/api.md).
 pub struct View<H: Host> {
@@ -81,7 +82,8 @@ impl<H: Host> View<H> {
 
     fn decode(&self, entry: Option<Entry>) -> Result<Option<H::Doc>, Error<H::Error>> {
         let Some(entry) = entry else { return Ok(None) };
-        let bad = |why: String| Error::new(Code::BadData, format!("key {:?}: {why}", self.key));
+        let bad =
+            |why: String| Error::new(Code::BadData, format!("key {}: {why}", quoted(&self.key)));
         let mut record = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;
         if let Some(unknown) = record
             .migrations
@@ -89,7 +91,8 @@ impl<H: Host> View<H> {
             .find(|s| !self.context.options.migrations.iter().any(|(m, _)| m == *s))
         {
             return Err(bad(format!(
-                "the data has migration step {unknown:?}, which this server does not know"
+                "the data has migration step {}, which this server does not know",
+                quoted(unknown)
             )));
         }
         let stop = |s: Stop| match s {

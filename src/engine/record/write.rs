@@ -34,6 +34,15 @@ pub fn push_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// `s` as a JSON string: how error messages quote keys and names. (`{:?}`
+/// quoted them the same way for every ordinary name, but brought Rust's
+/// Unicode escaping tables into the wasm, which has a size budget.)
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string(&mut out, s);
+    out
+}
+
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];

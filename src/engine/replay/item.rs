@@ -10,6 +10,7 @@ use std::rc::Rc;
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
 use crate::engine::host::{Host, Verdict};
+use crate::engine::record::write::quoted;
 use crate::engine::record::Pending;
 
 /// What one plain action did to the data (in safe mode; in place, anything
@@ -127,8 +128,8 @@ pub(crate) fn check_schema<H: Host>(
         Verdict::Valid => Ok(()),
         Verdict::Invalid(issues) => {
             let mut message = format!(
-                "the data produced by the action does not pass the schema of store {:?}",
-                context.options.name
+                "the data produced by the action does not pass the schema of store {}",
+                quoted(&context.options.name)
             );
             // A Standard Schema says why: each issue with its path, so the
             // message alone shows what to fix.

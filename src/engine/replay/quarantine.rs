@@ -4,6 +4,7 @@
 
 use crate::engine::context::Context;
 use crate::engine::host::Host;
+use crate::engine::record::write::quoted;
 use crate::engine::record::Record;
 
 /// Why a record must not be touched by this server, or `None`.
@@ -11,7 +12,8 @@ pub(crate) fn quarantine_reason<H: Host>(context: &Context<H>, record: &Record) 
     for step in &record.migrations {
         if !context.options.migrations.iter().any(|(s, _)| s == step) {
             return Some(format!(
-                "the data has migration step {step:?}, which this server does not know (written by a newer server?)"
+                "the data has migration step {}, which this server does not know (written by a newer server?)",
+                quoted(step)
             ));
         }
     }
@@ -19,8 +21,8 @@ pub(crate) fn quarantine_reason<H: Host>(context: &Context<H>, record: &Record) 
         for call in p.success.iter().chain(&p.failure) {
             if context.named(&call.action).is_none() {
                 return Some(format!(
-                    "the data has a pending transaction with action {:?}, which this server does not know (written by a newer server?)",
-                    call.action
+                    "the data has a pending transaction with action {}, which this server does not know (written by a newer server?)",
+                    quoted(&call.action)
                 ));
             }
         }

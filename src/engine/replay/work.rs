@@ -16,6 +16,7 @@ use super::item::{run_action, Ran};
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
 use crate::engine::host::{Document, Host, Verdict};
+use crate::engine::record::write::quoted;
 use crate::engine::record::{Pending, Record, StoredCall};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -164,8 +165,8 @@ impl<'a, H: Host> Work<'a, H> {
                         &Error::new(
                             Code::CannotCancelAction,
                             format!(
-                                "transaction action {:?} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
-                                call.action
+                                "transaction action {} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
+                                quoted(&call.action)
                             ),
                         ),
                         Some(self.key),
@@ -181,13 +182,16 @@ impl<'a, H: Host> Work<'a, H> {
         let func = self.context.named(&call.action).ok_or_else(|| {
             Error::new(
                 Code::TransactionInvalidFunction,
-                format!("transaction action {:?} is not registered", call.action),
+                format!(
+                    "transaction action {} is not registered",
+                    quoted(&call.action)
+                ),
             )
         })?;
         let args = self.context.host.args_from_json(&call.args).map_err(|e| {
             Error::new(
                 Code::BadData,
-                format!("stored arguments of {:?}: {e}", call.action),
+                format!("stored arguments of {}: {e}", quoted(&call.action)),
             )
         })?;
         Ok((func, args))
@@ -232,13 +236,13 @@ impl<'a, H: Host> Work<'a, H> {
                 (Ok(None), Mode::Safe) => {
                     return Err(Stop::Bad(
                         Code::MigrationDoesNotReturn,
-                        format!("migration step {step:?} returned undefined"),
+                        format!("migration step {} returned undefined", quoted(step)),
                     ))
                 }
                 (Err(e), Mode::Safe) => {
                     return Err(Stop::Bad(
                         Code::MigrationDoesNotReturn,
-                        format!("migration step {step:?} threw: {e:?}"),
+                        format!("migration step {} threw: {e:?}", quoted(step)),
                     ))
                 }
             }

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use super::{OnceResult, OnceWaiters, Session, SessionInner};
 use crate::engine::error::{Code, Error};
 use crate::engine::host::Host;
+use crate::engine::record::write::quoted;
 use crate::engine::replay::item::{Item, OnceTag};
 use crate::engine::signal::oneshot;
 
@@ -41,8 +42,8 @@ impl<H: Host> Session<H> {
             return Err(Error::new(
                 Code::ActionInvalidFunction,
                 format!(
-                    "the function passed to patchOnce is not registered on store {:?}; register it with store.action(fn)",
-                    inner.context.options.name
+                    "the function passed to patchOnce is not registered on store {}; register it with store.action(fn)",
+                    quoted(&inner.context.options.name)
                 ),
             ));
         };
