@@ -129,6 +129,7 @@ fn programming_errors_of_patch_once_are_returned_at_once() {
 /// the deliveries told `true`.
 #[test]
 fn a_receipt_delivered_to_several_servers_is_granted_once_with_one_true() {
+    let mut lossy_seeds = 0;
     for seed in 0..20 {
         let w = World::new(100 + seed);
         w.storage.set_faults(Faults {
@@ -172,11 +173,17 @@ fn a_receipt_delivered_to_several_servers_is_granted_once_with_one_true() {
                 .count();
             assert_eq!((trues, falses), (1, 2), "seed {seed}, receipt {receipt}");
         }
-        assert!(
-            w.storage.stats().ambiguous > 0,
-            "seed {seed}: replies were lost"
-        );
+        if w.storage.stats().ambiguous > 0 {
+            lossy_seeds += 1;
+        }
     }
+    // The faults are random per call: a seed may lose no reply at all (a
+    // save is one call when the session holds the version it writes on).
+    println!("{lossy_seeds} of 20 seeds lost replies");
+    assert!(
+        lossy_seeds >= 15,
+        "only {lossy_seeds} of 20 seeds lost replies"
+    );
 }
 
 #[test]

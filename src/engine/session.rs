@@ -6,7 +6,6 @@
 //! the pull: it owns the state and the calls the game makes.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -53,8 +52,10 @@ pub(crate) struct State<H: Host> {
     /// `stop()` callers, released when the final save is done.
     pub stop_waiters: Vec<Sender<Result<(), Error<H::Error>>>>,
     pub stop_result: Option<Result<(), Error<H::Error>>>,
-    /// Prepare acknowledgements, by transaction id, sent once stored.
-    pub acks: HashMap<String, Sender<()>>,
+    /// Prepare acknowledgements, by transaction id, sent once stored. A
+    /// list, not a map: a session has a handful at most, and a `HashMap`
+    /// type costs a kilobyte of wasm.
+    pub acks: Vec<(String, Sender<()>)>,
     /// What key this session has read: a hash of the first stored record's
     /// `origin` (`None` until it reads one). A record with another origin,
     /// or none at all, means the key was removed since.
@@ -72,10 +73,14 @@ pub(crate) struct State<H: Host> {
 /// the text again: a version token names exactly one value
 /// (docs/backend-contract.md, guarantee 3). Kept idle, it costs little: the
 /// document is the cache itself, or shares all it did not change with it.
+/// A pull with something to write starts from it without reading at all
+/// (`attempt`: the put is conditional on `version`).
 pub(crate) struct Known<H: Host> {
     pub version: String,
     pub record: crate::engine::record::Record,
     pub data: H::Doc,
+    /// The user ids stored with this version.
+    pub user_ids: Vec<f64>,
 }
 
 /// What a `patchOnce` resolves to: applied by this call, or not.
@@ -130,7 +135,7 @@ impl<H: Host> Session<H> {
             awaiters: Vec::new(),
             stop_waiters: Vec::new(),
             stop_result: None,
-            acks: HashMap::new(),
+            acks: Vec::new(),
             origin: None,
             once: None,
             known: None,

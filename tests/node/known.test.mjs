@@ -90,3 +90,51 @@ test("what an action stores on the draft is still checked: a non-JSON value is d
   assert.equal(data.coins, 3, "the other patches are saved");
   assert.equal(data.profile.when, undefined, "the Date was never stored, not even as a string");
 });
+
+/** `memory` behind a log of the calls the engine makes. */
+function counted(memory) {
+  const calls = [];
+  const backend = {
+    get: (store, key) => (calls.push("get"), memory.get(store, key)),
+    put: (store, key, value, expected, meta) => (calls.push("put"), memory.put(store, key, value, expected, meta)),
+  };
+  return { backend, calls };
+}
+
+test("a save on the version the session holds is one conditional put, no read", async () => {
+  const memory = new MemoryBackend();
+  const { backend, calls } = counted(memory);
+  const { store, log } = quickStore(backend, { pullDelay: 1000 });
+  const add = store.action((d, n) => ({ ...d, coins: d.coins + n }));
+  const s = store.load("bea");
+  s.patch(add, 1);
+  await s.await(); // written: the session holds the version it wrote
+  s.patch(add, 2);
+  calls.length = 0;
+  await s.stop();
+  assert.deepEqual(calls, ["put"], "the final save wrote on the version it knew, without reading it again");
+  assert.equal((await stored(memory, "bea")).coins, 3);
+  assert.deepEqual(log.errors, []);
+});
+
+test("another server wrote meanwhile: the put conflicts, the session reads, replays, and loses nothing", async () => {
+  const memory = new MemoryBackend();
+  const { backend, calls } = counted(memory);
+  const a = quickStore(backend, { pullDelay: 1000 });
+  const b = quickStore(memory, { pullDelay: 1000 });
+  const addA = a.store.action((d, n) => ({ ...d, coins: d.coins + n }));
+  const addB = b.store.action((d, n) => ({ ...d, coins: d.coins + n }));
+  const sa = a.store.load("cy");
+  sa.patch(addA, 1);
+  await sa.await(); // a holds the version it wrote
+  const sb = b.store.load("cy");
+  sb.patch(addB, 10);
+  await sb.stop(); // a's version is stale now
+  sa.patch(addA, 1);
+  calls.length = 0;
+  await sa.stop();
+  assert.deepEqual(calls, ["put", "get", "put"], "the put on the stale version lost, the retry read first");
+  assert.equal((await stored(memory, "cy")).coins, 12, "every change of both servers is stored");
+  assert.equal(a.store.stats().conflicts, 1);
+  assert.deepEqual([...a.log.errors, ...b.log.errors], []);
+});

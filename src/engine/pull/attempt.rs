@@ -22,31 +22,44 @@ pub(crate) enum Outcome<E> {
     Dropped(Error<E>),
 }
 
-/// One get, replay and conditional put.
+/// One get (or none, see [`write_first`]), replay and conditional put.
 pub(crate) async fn attempt<H: Host>(
     session: &Rc<SessionInner<H>>,
     batches: &mut Vec<Batch<H>>,
 ) -> Result<Outcome<H::Error>, PullError<H::Error>> {
     let context = &session.context;
     let storage = context.host.storage().clone();
-    // The record this session wrote or read last: if that is still the one
-    // stored, it need not be carried or decoded again.
-    let known_version = session
-        .state
-        .borrow()
-        .known
-        .as_ref()
-        .map(|k| k.version.clone());
-    let get = match &known_version {
-        Some(version) => storage.get_unless(&context.namespace, &session.key, version),
-        None => storage.get(&context.namespace, &session.key),
-    };
-    let entry = context.counted(get.await)?;
-    let known = {
-        let mut st = session.state.borrow_mut();
-        match (&entry, st.known.take()) {
-            (Some(e), Some(k)) if k.version == e.version => Some(k),
-            _ => None,
+    let mut known = write_first(session, batches);
+    let entry = match &known {
+        // The entry a read would find if nothing was written since; the
+        // conditional put below fails if something was.
+        Some(k) => Some(Entry {
+            value: String::new(),
+            version: k.version.clone(),
+            // Not read by a pull (only views show times).
+            time: f64::NAN,
+            user_ids: k.user_ids.clone(),
+        }),
+        None => {
+            // The record this session wrote or read last: if that is still
+            // the one stored, it need not be carried or decoded again.
+            let held = session
+                .state
+                .borrow()
+                .known
+                .as_ref()
+                .map(|k| k.version.clone());
+            let get = match &held {
+                Some(version) => storage.get_unless(&context.namespace, &session.key, version),
+                None => storage.get(&context.namespace, &session.key),
+            };
+            let entry = context.counted(get.await)?;
+            let mut st = session.state.borrow_mut();
+            known = match (&entry, st.known.take()) {
+                (Some(e), Some(k)) if k.version == e.version => Some(k),
+                _ => None,
+            };
+            entry
         }
     };
     let Rebuilt {
@@ -62,8 +75,12 @@ pub(crate) async fn attempt<H: Host>(
     };
     let Some(text) = write else {
         // Nothing to write: what was read stays the known record.
+        let user_ids = entry
+            .as_ref()
+            .map(|e| e.user_ids.clone())
+            .unwrap_or_default();
         let version = entry.map(|e| e.version);
-        return Ok(stored(session, batches, record, data, version));
+        return Ok(stored(session, batches, record, data, version, user_ids));
     };
     let expected = entry.as_ref().map(|e| e.version.clone());
     let user_ids = merged_user_ids(session, entry.as_ref());
@@ -71,7 +88,13 @@ pub(crate) async fn attempt<H: Host>(
     // record for nothing was a few per cent of every save.
     let again = crate::engine::sabotage::active("last_writer_wins")
         .then(|| (text.clone(), user_ids.clone()));
-    let put = storage.put(&context.namespace, &session.key, text, expected, user_ids);
+    let put = storage.put(
+        &context.namespace,
+        &session.key,
+        text,
+        expected,
+        user_ids.clone(),
+    );
     match context.counted(put.await)? {
         Some(version) => {
             context.stats.bump(|s| s.writes += 1);
@@ -79,7 +102,14 @@ pub(crate) async fn attempt<H: Host>(
             // (a record it read is remembered by `build`; one it built but
             // did not store must not be).
             session.same_key(Some(record.origin.as_deref()));
-            Ok(stored(session, batches, record, data, Some(version)))
+            Ok(stored(
+                session,
+                batches,
+                record,
+                data,
+                Some(version),
+                user_ids,
+            ))
         }
         None if again.is_some() => {
             let (text, user_ids) = again.unwrap_or_default();
@@ -91,11 +121,18 @@ pub(crate) async fn attempt<H: Host>(
                 &session.key,
                 text,
                 now.map(|e| e.version),
-                user_ids,
+                user_ids.clone(),
             );
             if let Some(version) = context.counted(put.await)? {
                 context.stats.bump(|s| s.writes += 1);
-                return Ok(stored(session, batches, record, data, Some(version)));
+                return Ok(stored(
+                    session,
+                    batches,
+                    record,
+                    data,
+                    Some(version),
+                    user_ids,
+                ));
             }
             context.stats.bump(|s| s.conflicts += 1);
             Ok(Outcome::Conflict)
@@ -107,6 +144,24 @@ pub(crate) async fn attempt<H: Host>(
     }
 }
 
+/// The known record to build on without reading, when this attempt has
+/// something to write and the session holds the record of the version it
+/// wrote or read last: one backend call per save instead of two. A version
+/// names one value (docs/backend-contract.md), so the record of the version
+/// a read would find is the one held already, and the put is conditional on
+/// that version: it stores only if nothing was written since, exactly as
+/// after a read. If something was, the put answers `null` (a conflict), the
+/// known record is gone (taken here), and the retry reads.
+fn write_first<H: Host>(
+    session: &SessionInner<H>,
+    batches: &[Batch<H>],
+) -> Option<Box<crate::engine::session::Known<H>>> {
+    if batches.is_empty() {
+        return None;
+    }
+    session.state.borrow_mut().known.take()
+}
+
 /// Confirms what is stored now: `record` and `data`, at `version` (`None`:
 /// nothing is stored yet).
 fn stored<H: Host>(
@@ -115,11 +170,13 @@ fn stored<H: Host>(
     record: Record,
     data: H::Doc,
     version: Option<String>,
+    user_ids: Vec<f64>,
 ) -> Outcome<H::Error> {
     let written = Written {
         record,
         data,
         version,
+        user_ids,
     };
     confirm(session, batches, written);
     Outcome::Stored

@@ -16,6 +16,8 @@ pub(crate) struct Written<H: Host> {
     pub record: Record,
     pub data: H::Doc,
     pub version: Option<String>,
+    /// The user ids stored with `version`.
+    pub user_ids: Vec<f64>,
 }
 
 /// Settles items now known stored in `record`: acknowledges their prepares,
@@ -28,7 +30,11 @@ pub(crate) fn settle<H: Host>(session: &SessionInner<H>, items: &[Item<H>], reco
     for item in items {
         match item {
             Item::Prepare(p) => {
-                let ack = session.state.borrow_mut().acks.remove(&p.id);
+                let ack = {
+                    let mut st = session.state.borrow_mut();
+                    let at = st.acks.iter().position(|(id, _)| *id == p.id);
+                    at.map(|i| st.acks.swap_remove(i).1)
+                };
                 if let Some(ack) = ack {
                     ack.send(());
                 }
@@ -67,6 +73,7 @@ pub(crate) fn confirm<H: Host>(
         mut record,
         data,
         version,
+        user_ids,
     } = written;
     for b in std::mem::take(batches) {
         settle(session, &b.items, &record);
@@ -110,6 +117,7 @@ pub(crate) fn confirm<H: Host>(
                 version,
                 record,
                 data,
+                user_ids,
             })
         });
         if !st.loaded {

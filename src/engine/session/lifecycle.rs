@@ -16,7 +16,9 @@ impl<H: Host> SessionInner<H> {
         let (tx, rx) = oneshot();
         {
             let mut st = self.state.borrow_mut();
-            st.acks.insert(pending.id.clone(), tx);
+            // One per transaction id, as in a map: a second prepare replaces it.
+            st.acks.retain(|(id, _)| *id != pending.id);
+            st.acks.push((pending.id.clone(), tx));
             st.queue.push(Item::Prepare(pending));
         }
         self.wake.notify();
