@@ -122,6 +122,16 @@ export function toJsonBytes(value) {
   return text === undefined ? undefined : utf8.encode(text);
 }
 
+/**
+ * A record's text: the engine's `head` and `tail` around the JSON text of
+ * `value` (undefined when it is not plain JSON). Joined here, the data text
+ * never crosses into wasm and back (src/bindings/js_host.rs `record_text`).
+ */
+export function recordText(head, value, tail) {
+  const text = toJson(value);
+  return text === undefined ? undefined : head + text + tail;
+}
+
 /** What the engine calls (src/bindings/glue.rs names each method). */
 export const glue = {
   callAction,
@@ -133,6 +143,7 @@ export const glue = {
   parseJson,
   callDefault,
   toJsonBytes,
+  recordText,
   fromJson,
   jsonProblem,
   firstDifference,

@@ -81,6 +81,17 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = toJsonBytes)]
     pub fn to_json(this: &Glue, value: &JsValue) -> Result<Option<Vec<u8>>, JsValue>;
 
+    /// `head`, the JSON text of `value`, then `tail`, as one JS string (a
+    /// pull's record: the engine writes the envelope, the data text stays
+    /// in JS); `undefined` when the value is not plain JSON.
+    #[wasm_bindgen(method, catch, js_name = recordText)]
+    pub fn record_text(
+        this: &Glue,
+        head: &str,
+        value: &JsValue,
+        tail: &str,
+    ) -> Result<JsValue, JsValue>;
+
     /// Parses JSON text into a deeply frozen value; throws on bad text.
     #[wasm_bindgen(method, catch, js_name = fromJson)]
     pub fn from_json(this: &Glue, text: &str) -> Result<JsValue, JsValue>;

@@ -17,6 +17,7 @@ use super::glue::{self, MISSING};
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
 use super::schema::{self, Schema};
+use crate::engine::record::Record;
 use crate::engine::{Document, Host, StrictFailure, Verdict};
 
 /// A handle to a deeply frozen JS value: the game's data for one key.
@@ -182,6 +183,18 @@ impl Host for JsHost {
         match &self.schema {
             None => Ok(Verdict::Valid),
             Some(s) => schema::check(s, &data.0),
+        }
+    }
+
+    fn record_text(&self, record: &mut Record, data: &JsDoc) -> Result<JsValue, String> {
+        let head = record.head();
+        match glue::with(|g| g.record_text(&head, &data.0, Record::TAIL)) {
+            None => Err(MISSING.into()),
+            Some(Err(e)) => Err(message(e)),
+            Some(Ok(text)) if text.is_undefined() => {
+                Err(data.json_problem().unwrap_or_else(|| "data".into()))
+            }
+            Some(Ok(text)) => Ok(text),
         }
     }
 

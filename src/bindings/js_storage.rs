@@ -43,7 +43,7 @@ extern "C" {
         backend: &JsValue,
         store: &str,
         key: &str,
-        value: &str,
+        value: &JsValue,
         expected: Option<String>,
         user_ids: &JsValue,
         slot: u32,
@@ -118,6 +118,8 @@ fn entry_future(
 
 impl Storage for JsStorage {
     type Error = JsValue;
+    /// A JS string: a pull's record is joined in JS (`JsHost::record_text`).
+    type Text = JsValue;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, JsValue> {
         let backend = self.backend.clone();
@@ -138,7 +140,7 @@ impl Storage for JsStorage {
         &self,
         store: &str,
         key: &str,
-        value: String,
+        value: JsValue,
         expected: Option<String>,
         user_ids: Vec<f64>,
     ) -> StorageFuture<Option<String>, JsValue> {

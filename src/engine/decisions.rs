@@ -70,7 +70,7 @@ pub(crate) async fn decide<H: Host>(
     let put = context.host.storage().put(
         TRANSACTIONS_STORE,
         id,
-        encode_decision(committed),
+        encode_decision(committed).into(),
         None,
         Vec::new(),
     );

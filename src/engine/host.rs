@@ -12,6 +12,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use super::error::{Code, Error};
+use super::record::Record;
 
 /// A boxed future that is not `Send`; the engine runs on one thread.
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -70,6 +71,10 @@ pub type StorageFuture<T, E> = LocalBoxFuture<'static, Result<T, StorageError<E>
 
 /// The host-supplied backend (docs/backend-contract.md).
 pub trait Storage: 'static {
+    /// A record's text as the backend is handed it: a `String` here, a JS
+    /// string in WebAssembly, so that a record built around the host's JSON
+    /// text of the data (`Host::record_text`) never crosses into wasm.
+    type Text: From<String> + Clone + 'static;
     /// A host exception (a JS value in WebAssembly).
     type Error: Clone + fmt::Debug + 'static;
     /// The current entry of a key, or `None` if it was never written.
@@ -94,7 +99,7 @@ pub trait Storage: 'static {
         &self,
         store: &str,
         key: &str,
-        value: String,
+        value: Self::Text,
         expected: Option<String>,
         user_ids: Vec<f64>,
     ) -> StorageFuture<Option<String>, Self::Error>;
@@ -257,6 +262,19 @@ pub trait Host: 'static {
     fn args_from_json(&self, json: &str) -> Result<Self::Args, String>;
     /// The empty argument list, for migrations.
     fn no_args(&self) -> Self::Args;
+    /// The text to store for `record` with `data` as its data, or the path
+    /// of the first value of `data` that is not plain JSON. The envelope is
+    /// the engine's: [`Record::head`], the JSON text of `data`, then
+    /// [`Record::TAIL`]; a host only joins them where the data text lives
+    /// (in JS: in JS, so the text never crosses the boundary twice).
+    fn record_text(
+        &self,
+        record: &mut Record,
+        data: &Self::Doc,
+    ) -> Result<<Self::Storage as Storage>::Text, String> {
+        record.data = data.to_json()?;
+        Ok(record.encode_host_data().into())
+    }
     /// Reports a background failure (the store's `onError`). Must not panic.
     fn report(&self, error: &Error<Self::Error>, key: Option<&str>);
 }

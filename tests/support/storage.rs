@@ -436,6 +436,7 @@ impl<T> Future for ReplyFuture<T> {
 
 impl Storage for SimStorage {
     type Error = String;
+    type Text = String;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, String> {
         let stale = {

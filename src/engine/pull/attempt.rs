@@ -112,7 +112,9 @@ pub(crate) async fn attempt<H: Host>(
             ))
         }
         None if again.is_some() => {
-            let (text, user_ids) = again.unwrap_or_default();
+            let Some((text, user_ids)) = again else {
+                return Ok(Outcome::Conflict);
+            };
             // Overwrite whatever the other writer stored.
             context.stats.bump(|s| s.conflicts += 1);
             let now = context.counted(storage.get(&context.namespace, &session.key).await)?;

@@ -9,7 +9,7 @@ use super::confirm::settle;
 use super::error::PullError;
 use crate::engine::decisions::decision;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::{Document, Entry, Host, Runtime};
+use crate::engine::host::{Document, Entry, Host, Runtime, Storage};
 use crate::engine::ids::random_id;
 use crate::engine::record::{DecodeError, Record};
 use crate::engine::replay::item::{Batch, Item};
@@ -22,7 +22,7 @@ pub(crate) struct Rebuilt<H: Host> {
     pub record: Record,
     pub data: H::Doc,
     /// The text to write, or `None` when nothing changed.
-    pub write: Option<String>,
+    pub write: Option<<H::Storage as Storage>::Text>,
 }
 
 pub(crate) enum Built<H: Host> {
@@ -155,8 +155,8 @@ pub(crate) async fn build<H: Host>(
             write: None,
         }));
     }
-    match data.to_json() {
-        Ok(json) => record.data = json,
+    let text = match host.record_text(&mut record, &data) {
+        Ok(text) => text,
         Err(path) => {
             return match drop_unencodable(
                 context,
@@ -171,8 +171,7 @@ pub(crate) async fn build<H: Host>(
                 Err(e) => Err(PullError::Failed(e)),
             }
         }
-    }
-    let text = record.encode_host_data();
+    };
     Ok(Built::Ready(Rebuilt {
         record,
         data,

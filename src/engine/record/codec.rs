@@ -248,7 +248,7 @@ pub(super) fn encode_around(record: &Record, mut data: String) -> String {
 }
 
 /// The envelope up to and including `"data":`, with room for `more` bytes.
-fn head(record: &Record, more: usize) -> String {
+pub(super) fn head(record: &Record, more: usize) -> String {
     let mut out = String::with_capacity(more + 96 + 64 * record.writers.len());
     out.push_str("{\"skilift\":");
     push_u64(&mut out, u64::from(FORMAT));

@@ -166,6 +166,15 @@ impl Record {
         codec::encode_around(self, data)
     }
 
+    /// What a record's text ends with after its data.
+    pub const TAIL: &'static str = "}";
+
+    /// The record's text up to its data (`..."data":`): the text is this,
+    /// then the data's JSON, then [`Record::TAIL`].
+    pub fn head(&self) -> String {
+        codec::head(self, 0)
+    }
+
     /// Records that `session` wrote `batch` at `now`, and forgets writers
     /// that have not written for [`WRITER_RETENTION_MS`].
     pub fn mark_written(&mut self, session: &str, batch: u64, now: f64) {
