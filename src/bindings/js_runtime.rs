@@ -8,10 +8,9 @@
 
 use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use js_sys::Function;
@@ -56,15 +55,24 @@ impl Runtime for JsRuntime {
     }
 }
 
-#[derive(Default)]
-struct Fired {
-    done: bool,
-    waker: Option<Waker>,
+/// What a sleep's slot holds.
+enum Timer {
+    Free,
+    /// Not due yet; the waker of the task that last polled it.
+    Waiting(Option<Waker>),
+    Fired,
 }
 
-/// A deadline in the queue: ordered by time, then by id.
+struct Slot {
+    /// Which sleep holds the slot (0: none). Never reused, so a queue entry
+    /// left by a cancelled sleep never fires the slot's next holder.
+    serial: u64,
+    timer: Timer,
+}
+
+/// A deadline in the queue: ordered by time, then by serial.
 #[derive(PartialEq)]
-struct Due(f64, u32);
+struct Due(f64, u64, u32);
 
 impl Eq for Due {}
 
@@ -80,6 +88,10 @@ impl Ord for Due {
     }
 }
 
+/// Free slots kept when no sleep is pending; above this the table is given
+/// back (100,000 sessions loading at once hold 100,000 sleeps).
+const KEEP_IDLE: usize = 1024;
+
 /// The pending sleeps, and the one JS timer that serves them all.
 ///
 /// One `setTimeout` per sleep cost every idle session a Node `Timeout`
@@ -88,26 +100,53 @@ impl Ord for Due {
 /// armed for the earliest; when it fires, every sleep that is due wakes and
 /// the timer is armed again for the next. Cancelled sleeps leave their queue
 /// entry behind (skipped when reached): cheaper than removing from a heap.
-#[derive(Default)]
+/// A sleep is a slot in a table, not a shared allocation with a map from
+/// ids: every pull starts and cancels one (its deadline), so that was an
+/// allocation, a hash insert and a hash removal per save.
 struct Timers {
-    next: u32,
-    pending: HashMap<u32, Rc<RefCell<Fired>>>,
+    serial: u64,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
     queue: BinaryHeap<Reverse<Due>>,
     /// The armed timer: its deadline and its `setTimeout` handle.
     armed: Option<(f64, JsValue)>,
 }
 
 impl Timers {
+    fn waiting(&self, slot: u32, serial: u64) -> bool {
+        self.slots
+            .get(slot as usize)
+            .is_some_and(|s| s.serial == serial && matches!(s.timer, Timer::Waiting(_)))
+    }
+
+    /// Frees a slot; with no sleep left, nothing may keep a Node process
+    /// alive: the queue and the timer go.
+    fn free(&mut self, slot: u32) {
+        self.slots[slot as usize] = Slot {
+            serial: 0,
+            timer: Timer::Free,
+        };
+        self.free.push(slot);
+        if self.free.len() == self.slots.len() {
+            self.queue.clear();
+            if self.slots.capacity() > KEEP_IDLE {
+                self.slots = Vec::new();
+                self.free = Vec::new();
+            }
+            self.arm(0.0);
+        }
+    }
+
     /// Arms the JS timer for the earliest pending deadline, if it is not
     /// armed for it already; clears it when nothing is pending.
     fn arm(&mut self, now: f64) {
-        while let Some(Reverse(Due(_, id))) = self.queue.peek() {
-            if self.pending.contains_key(id) {
+        while let Some(Reverse(Due(_, serial, slot))) = self.queue.peek() {
+            if self.waiting(*slot, *serial) {
                 break;
             }
             self.queue.pop();
         }
-        let next = self.queue.peek().map(|Reverse(Due(at, _))| *at);
+        let next = self.queue.peek().map(|Reverse(Due(at, _, _))| *at);
         match (next, &self.armed) {
             (Some(at), Some((armed_at, _))) if *armed_at <= at => return,
             (None, None) => return,
@@ -123,8 +162,13 @@ impl Timers {
             // No timer could be set: everything due resolves at once rather
             // than hang forever.
             Err(_) => {
-                for (_, fired) in self.pending.drain() {
-                    fired.borrow_mut().done = true;
+                for s in &mut self.slots {
+                    if let Timer::Waiting(w) = &mut s.timer {
+                        if let Some(w) = w.take() {
+                            w.wake();
+                        }
+                        s.timer = Timer::Fired;
+                    }
                 }
                 self.queue.clear();
             }
@@ -133,7 +177,15 @@ impl Timers {
 }
 
 thread_local! {
-    static TIMERS: RefCell<Timers> = RefCell::new(Timers::default());
+    static TIMERS: RefCell<Timers> = const {
+        RefCell::new(Timers {
+            serial: 0,
+            slots: Vec::new(),
+            free: Vec::new(),
+            queue: BinaryHeap::new(),
+            armed: None,
+        })
+    };
     /// Lives as long as the module: the handler of the one timer.
     static ON_FIRE: Closure<dyn FnMut()> = Closure::new(fire);
 }
@@ -142,7 +194,7 @@ thread_local! {
 /// the clocks round, and such a sleep is due, not worth another timer.
 const SLACK_MS: f64 = 1.0;
 
-/// The timer went off: every due sleep is marked done, the timer is armed
+/// The timer went off: every due sleep is marked fired, the timer is armed
 /// for the next, and then (no borrow held) the due sleeps are woken.
 fn fire() {
     let now = performance_now();
@@ -150,16 +202,17 @@ fn fire() {
         let mut t = t.borrow_mut();
         t.armed = None;
         let mut wakers = Vec::new();
-        while let Some(Reverse(Due(at, id))) = t.queue.peek() {
+        while let Some(Reverse(Due(at, serial, slot))) = t.queue.peek() {
             if *at > now + SLACK_MS {
                 break;
             }
-            let id = *id;
+            let (serial, slot) = (*serial, *slot);
             t.queue.pop();
-            if let Some(fired) = t.pending.remove(&id) {
-                let mut f = fired.borrow_mut();
-                f.done = true;
-                wakers.extend(f.waker.take());
+            if t.waiting(slot, serial) {
+                let s = &mut t.slots[slot as usize];
+                if let Timer::Waiting(w) = std::mem::replace(&mut s.timer, Timer::Fired) {
+                    wakers.extend(w);
+                }
             }
         }
         t.arm(now);
@@ -173,29 +226,40 @@ fn fire() {
 /// A sleep as a future; dropping it before it is due cancels it (and clears
 /// the JS timer when no other sleep is pending).
 struct Sleep {
-    fired: Rc<RefCell<Fired>>,
-    id: u32,
+    slot: u32,
+    serial: u64,
 }
 
 impl Sleep {
     fn start(ms: f64) -> Sleep {
-        let fired = Rc::new(RefCell::new(Fired::default()));
         let delay = if ms.is_finite() {
             ms.clamp(0.0, MAX_TIMEOUT_MS)
         } else {
             MAX_TIMEOUT_MS
         };
         let now = performance_now();
-        let id = TIMERS.with(|t| {
+        TIMERS.with(|t| {
             let mut t = t.borrow_mut();
-            let id = t.next;
-            t.next = t.next.wrapping_add(1);
-            t.pending.insert(id, fired.clone());
-            t.queue.push(Reverse(Due(now + delay, id)));
+            t.serial += 1;
+            let serial = t.serial;
+            let held = Slot {
+                serial,
+                timer: Timer::Waiting(None),
+            };
+            let slot = match t.free.pop() {
+                Some(i) => {
+                    t.slots[i as usize] = held;
+                    i
+                }
+                None => {
+                    t.slots.push(held);
+                    (t.slots.len() - 1) as u32
+                }
+            };
+            t.queue.push(Reverse(Due(now + delay, serial, slot)));
             t.arm(now);
-            id
-        });
-        Sleep { fired, id }
+            Sleep { slot, serial }
+        })
     }
 }
 
@@ -203,29 +267,35 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut fired = self.fired.borrow_mut();
-        if fired.done {
-            Poll::Ready(())
-        } else {
-            fired.waker = Some(cx.waker().clone());
-            Poll::Pending
-        }
+        TIMERS.with(|t| {
+            let mut t = t.borrow_mut();
+            match t.slots.get_mut(self.slot as usize) {
+                Some(s) if s.serial == self.serial => match &mut s.timer {
+                    Timer::Waiting(w) => {
+                        if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                            *w = Some(cx.waker().clone());
+                        }
+                        Poll::Pending
+                    }
+                    _ => Poll::Ready(()),
+                },
+                // Not possible while the sleep lives; ready rather than hang.
+                _ => Poll::Ready(()),
+            }
+        })
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if !self.fired.borrow().done {
-            TIMERS.with(|t| {
-                let mut t = t.borrow_mut();
-                t.pending.remove(&self.id);
-                if t.pending.is_empty() {
-                    // Nothing left to wait for: no timer may keep a Node
-                    // process alive.
-                    t.queue.clear();
-                    t.arm(0.0);
-                }
-            });
-        }
+        TIMERS.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.slots
+                .get(self.slot as usize)
+                .is_some_and(|s| s.serial == self.serial)
+            {
+                t.free(self.slot);
+            }
+        });
     }
 }
