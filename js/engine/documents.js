@@ -195,20 +195,24 @@ export function isPlainJson(v, depth) {
 }
 
 /**
- * Documents known to be plain JSON all the way down, so `toJson` need not
- * walk them: finished in-place drafts (draft.js `seal`) whose base was JSON
- * and whose new parts were checked as they were finished.
+ * The last document known to be plain JSON all the way down, so `toJson`
+ * need not walk it: a finished in-place draft (draft.js `seal`) whose base
+ * was JSON and whose new parts were checked as they were finished. The
+ * engine encodes a sealed document right after sealing it, so one slot is
+ * enough; any other document is walked. (A `WeakSet` of them was 0.6 to
+ * 0.8 µs of self time per 1 KB save in the profile.) Frozen, a document
+ * cannot stop being JSON.
  */
-const plainJson = new WeakSet();
+let plainJson = null;
 
-/** Marks an object as known to be plain JSON (see `plainJson`). */
+/** Marks a frozen object as the one known to be plain JSON (see `plainJson`). */
 export function markPlainJson(value) {
-  if (typeof value === "object" && value !== null) plainJson.add(value);
+  if (typeof value === "object" && value !== null) plainJson = value;
 }
 
 /** JSON text of a value, or `undefined` when it is not plain JSON. */
 export function toJson(value) {
-  if (!plainJson.has(value) && !isPlainJson(value, 0)) return undefined;
+  if (value !== plainJson && !isPlainJson(value, 0)) return undefined;
   return JSON.stringify(value);
 }
 
