@@ -89,7 +89,7 @@ extern "C" {
         this: &Glue,
         head: &str,
         value: &JsValue,
-        tail: &str,
+        tail: &JsValue,
     ) -> Result<JsValue, JsValue>;
 
     /// Parses JSON text into a deeply frozen value; throws on bad text.

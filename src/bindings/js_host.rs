@@ -85,6 +85,11 @@ impl Document for JsDoc {
     }
 }
 
+thread_local! {
+    /// `Record::TAIL` as a JS string, made once.
+    static TAIL: JsValue = JsValue::from_str(Record::TAIL);
+}
+
 /// One store's view of its JS host: the backend, the clock, and the
 /// functions from its options.
 pub struct JsHost {
@@ -188,7 +193,8 @@ impl Host for JsHost {
 
     fn record_text(&self, record: &mut Record, data: &JsDoc) -> Result<JsValue, String> {
         let head = record.head();
-        match glue::with(|g| g.record_text(&head, &data.0, Record::TAIL)) {
+        let text = TAIL.with(|tail| glue::with(|g| g.record_text(&head, &data.0, tail)));
+        match text {
             None => Err(MISSING.into()),
             Some(Err(e)) => Err(message(e)),
             Some(Ok(text)) if text.is_undefined() => {

@@ -8,6 +8,8 @@
 //! [`StorageError::Invalid`] (reported as `backend_invalid_response`).
 //! Calls start when the engine first polls the future, not when it is built.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -25,7 +27,7 @@ extern "C" {
         this: &Glue,
         backend: &JsValue,
         method: &str,
-        store: &str,
+        store: &JsValue,
         key: &str,
         extra: &JsValue,
         known: Option<String>,
@@ -41,7 +43,7 @@ extern "C" {
     fn put_record(
         this: &Glue,
         backend: &JsValue,
-        store: &str,
+        store: &JsValue,
         key: &str,
         value: &JsValue,
         expected: Option<String>,
@@ -65,11 +67,30 @@ extern "C" {
 /// A backend object supplied in the store's options.
 pub struct JsStorage {
     backend: JsValue,
+    /// The last store name passed, as a JS string: a store's sessions all
+    /// use one namespace, so it crosses the boundary once, not per call.
+    store: RefCell<Option<(String, JsValue)>>,
 }
 
 impl JsStorage {
     pub fn new(backend: JsValue) -> Self {
-        JsStorage { backend }
+        JsStorage {
+            backend,
+            store: RefCell::new(None),
+        }
+    }
+
+    /// `store` as a JS string.
+    fn store_name(&self, store: &str) -> JsValue {
+        let mut cached = self.store.borrow_mut();
+        match &*cached {
+            Some((name, value)) if name == store => value.clone(),
+            _ => {
+                let value = JsValue::from_str(store);
+                *cached = Some((store.to_owned(), value.clone()));
+                value
+            }
+        }
     }
 
     /// Whether the backend has a method called `name`.
@@ -104,12 +125,12 @@ fn as_entry(answer: Answer, method: &str) -> Result<Option<Entry>, StorageError<
 fn entry_future(
     backend: JsValue,
     method: &'static str,
-    store: &str,
+    store: JsValue,
     key: &str,
     extra: JsValue,
     known: Option<String>,
 ) -> StorageFuture<Option<Entry>, JsValue> {
-    let (store, key) = (store.to_owned(), key.to_owned());
+    let key = key.to_owned();
     let call = Call::new(method, move |slot, serial| {
         with_glue(|g| g.get_entry(&backend, method, &store, &key, &extra, known, slot, serial))
     });
@@ -123,7 +144,14 @@ impl Storage for JsStorage {
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, JsValue> {
         let backend = self.backend.clone();
-        entry_future(backend, "get", store, key, JsValue::UNDEFINED, None)
+        entry_future(
+            backend,
+            "get",
+            self.store_name(store),
+            key,
+            JsValue::UNDEFINED,
+            None,
+        )
     }
 
     fn get_unless(
@@ -133,7 +161,14 @@ impl Storage for JsStorage {
         known: &str,
     ) -> StorageFuture<Option<Entry>, JsValue> {
         let (backend, known) = (self.backend.clone(), Some(known.to_owned()));
-        entry_future(backend, "get", store, key, JsValue::UNDEFINED, known)
+        entry_future(
+            backend,
+            "get",
+            self.store_name(store),
+            key,
+            JsValue::UNDEFINED,
+            known,
+        )
     }
 
     fn put(
@@ -145,7 +180,7 @@ impl Storage for JsStorage {
         user_ids: Vec<f64>,
     ) -> StorageFuture<Option<String>, JsValue> {
         let backend = self.backend.clone();
-        let (store, key) = (store.to_owned(), key.to_owned());
+        let (store, key) = (self.store_name(store), key.to_owned());
         let ids = if user_ids.is_empty() {
             JsValue::UNDEFINED
         } else {
@@ -180,7 +215,14 @@ impl Storage for JsStorage {
         version: &str,
     ) -> StorageFuture<Option<Entry>, JsValue> {
         let (backend, version) = (self.backend.clone(), JsValue::from_str(version));
-        entry_future(backend, "getVersion", store, key, version, None)
+        entry_future(
+            backend,
+            "getVersion",
+            self.store_name(store),
+            key,
+            version,
+            None,
+        )
     }
 
     fn get_at_time(
@@ -190,7 +232,14 @@ impl Storage for JsStorage {
         time_ms: f64,
     ) -> StorageFuture<Option<Entry>, JsValue> {
         let (backend, time) = (self.backend.clone(), JsValue::from_f64(time_ms));
-        entry_future(backend, "getAtTime", store, key, time, None)
+        entry_future(
+            backend,
+            "getAtTime",
+            self.store_name(store),
+            key,
+            time,
+            None,
+        )
     }
 
     fn same_backend(&self, other: &Self) -> bool {
