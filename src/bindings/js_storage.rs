@@ -80,6 +80,17 @@ impl JsStorage {
         }
     }
 
+    /// `get`, its value left out when its version is `known`.
+    fn read(
+        &self,
+        store: &str,
+        key: &str,
+        known: Option<String>,
+    ) -> StorageFuture<Option<Entry>, JsValue> {
+        let (backend, store) = (self.backend.clone(), self.store_name(store));
+        entry_future(backend, "get", store, key, JsValue::UNDEFINED, known)
+    }
+
     /// `store` as a JS string.
     fn store_name(&self, store: &str) -> JsValue {
         let mut cached = self.store.borrow_mut();
@@ -143,15 +154,7 @@ impl Storage for JsStorage {
     type Text = JsValue;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, JsValue> {
-        let backend = self.backend.clone();
-        entry_future(
-            backend,
-            "get",
-            self.store_name(store),
-            key,
-            JsValue::UNDEFINED,
-            None,
-        )
+        self.read(store, key, None)
     }
 
     fn get_unless(
@@ -160,15 +163,7 @@ impl Storage for JsStorage {
         key: &str,
         known: &str,
     ) -> StorageFuture<Option<Entry>, JsValue> {
-        let (backend, known) = (self.backend.clone(), Some(known.to_owned()));
-        entry_future(
-            backend,
-            "get",
-            self.store_name(store),
-            key,
-            JsValue::UNDEFINED,
-            known,
-        )
+        self.read(store, key, Some(known.to_owned()))
     }
 
     fn put(
