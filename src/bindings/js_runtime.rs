@@ -17,6 +17,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::slab::{Slab, Ticket};
 use crate::engine::{LocalBoxFuture, Runtime};
 
 #[wasm_bindgen]
@@ -57,22 +58,16 @@ impl Runtime for JsRuntime {
 
 /// What a sleep's slot holds.
 enum Timer {
-    Free,
     /// Not due yet; the waker of the task that last polled it.
     Waiting(Option<Waker>),
     Fired,
 }
 
-struct Slot {
-    /// Which sleep holds the slot (0: none). Never reused, so a queue entry
-    /// left by a cancelled sleep never fires the slot's next holder.
-    serial: u64,
-    timer: Timer,
-}
-
-/// A deadline in the queue: ordered by time, then by serial.
+/// A deadline in the queue, for the sleep of a ticket: ordered by time,
+/// then by serial. A cancelled sleep's entry stays behind, naming a ticket
+/// that no longer holds, so it never fires the slot's next holder.
 #[derive(PartialEq)]
-struct Due(f64, u64, u32);
+struct Due(f64, Ticket);
 
 impl Eq for Due {}
 
@@ -84,13 +79,11 @@ impl PartialOrd for Due {
 
 impl Ord for Due {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
+        self.0
+            .total_cmp(&other.0)
+            .then(self.1.serial.total_cmp(&other.1.serial))
     }
 }
-
-/// Free slots kept when no sleep is pending; above this the table is given
-/// back (100,000 sessions loading at once hold 100,000 sleeps).
-const KEEP_IDLE: usize = 1024;
 
 /// The pending sleeps, and the one JS timer that serves them all.
 ///
@@ -104,35 +97,22 @@ const KEEP_IDLE: usize = 1024;
 /// ids: every pull starts and cancels one (its deadline), so that was an
 /// allocation, a hash insert and a hash removal per save.
 struct Timers {
-    serial: u64,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    sleeps: Slab<Timer>,
     queue: BinaryHeap<Reverse<Due>>,
     /// The armed timer: its deadline and its `setTimeout` handle.
     armed: Option<(f64, JsValue)>,
 }
 
 impl Timers {
-    fn waiting(&self, slot: u32, serial: u64) -> bool {
-        self.slots
-            .get(slot as usize)
-            .is_some_and(|s| s.serial == serial && matches!(s.timer, Timer::Waiting(_)))
+    fn waiting(&mut self, ticket: Ticket) -> bool {
+        matches!(self.sleeps.get_mut(ticket), Some(Timer::Waiting(_)))
     }
 
-    /// Frees a slot; with no sleep left, nothing may keep a Node process
-    /// alive: the queue and the timer go.
-    fn free(&mut self, slot: u32) {
-        self.slots[slot as usize] = Slot {
-            serial: 0,
-            timer: Timer::Free,
-        };
-        self.free.push(slot);
-        if self.free.len() == self.slots.len() {
+    /// Frees a sleep's slot; with no sleep left, nothing may keep a Node
+    /// process alive: the queue and the timer go.
+    fn free(&mut self, ticket: Ticket) {
+        if self.sleeps.remove(ticket).is_some() && self.sleeps.is_empty() {
             self.queue.clear();
-            if self.slots.capacity() > KEEP_IDLE {
-                self.slots = Vec::new();
-                self.free = Vec::new();
-            }
             self.arm(0.0);
         }
     }
@@ -140,13 +120,13 @@ impl Timers {
     /// Arms the JS timer for the earliest pending deadline, if it is not
     /// armed for it already; clears it when nothing is pending.
     fn arm(&mut self, now: f64) {
-        while let Some(Reverse(Due(_, serial, slot))) = self.queue.peek() {
-            if self.waiting(*slot, *serial) {
+        while let Some(&Reverse(Due(_, ticket))) = self.queue.peek() {
+            if self.waiting(ticket) {
                 break;
             }
             self.queue.pop();
         }
-        let next = self.queue.peek().map(|Reverse(Due(at, _, _))| *at);
+        let next = self.queue.peek().map(|Reverse(Due(at, _))| *at);
         match (next, &self.armed) {
             (Some(at), Some((armed_at, _))) if *armed_at <= at => return,
             (None, None) => return,
@@ -162,12 +142,9 @@ impl Timers {
             // No timer could be set: everything due resolves at once rather
             // than hang forever.
             Err(_) => {
-                for s in &mut self.slots {
-                    if let Timer::Waiting(w) = &mut s.timer {
-                        if let Some(w) = w.take() {
-                            w.wake();
-                        }
-                        s.timer = Timer::Fired;
+                for timer in self.sleeps.values_mut() {
+                    if let Timer::Waiting(w) = std::mem::replace(timer, Timer::Fired) {
+                        w.into_iter().for_each(Waker::wake);
                     }
                 }
                 self.queue.clear();
@@ -179,9 +156,7 @@ impl Timers {
 thread_local! {
     static TIMERS: RefCell<Timers> = const {
         RefCell::new(Timers {
-            serial: 0,
-            slots: Vec::new(),
-            free: Vec::new(),
+            sleeps: Slab::new(),
             queue: BinaryHeap::new(),
             armed: None,
         })
@@ -202,15 +177,13 @@ fn fire() {
         let mut t = t.borrow_mut();
         t.armed = None;
         let mut wakers = Vec::new();
-        while let Some(Reverse(Due(at, serial, slot))) = t.queue.peek() {
-            if *at > now + SLACK_MS {
+        while let Some(&Reverse(Due(at, ticket))) = t.queue.peek() {
+            if at > now + SLACK_MS {
                 break;
             }
-            let (serial, slot) = (*serial, *slot);
             t.queue.pop();
-            if t.waiting(slot, serial) {
-                let s = &mut t.slots[slot as usize];
-                if let Timer::Waiting(w) = std::mem::replace(&mut s.timer, Timer::Fired) {
+            if let Some(timer) = t.sleeps.get_mut(ticket) {
+                if let Timer::Waiting(w) = std::mem::replace(timer, Timer::Fired) {
                     wakers.extend(w);
                 }
             }
@@ -225,10 +198,7 @@ fn fire() {
 
 /// A sleep as a future; dropping it before it is due cancels it (and clears
 /// the JS timer when no other sleep is pending).
-struct Sleep {
-    slot: u32,
-    serial: u64,
-}
+struct Sleep(Ticket);
 
 impl Sleep {
     fn start(ms: f64) -> Sleep {
@@ -240,25 +210,10 @@ impl Sleep {
         let now = performance_now();
         TIMERS.with(|t| {
             let mut t = t.borrow_mut();
-            t.serial += 1;
-            let serial = t.serial;
-            let held = Slot {
-                serial,
-                timer: Timer::Waiting(None),
-            };
-            let slot = match t.free.pop() {
-                Some(i) => {
-                    t.slots[i as usize] = held;
-                    i
-                }
-                None => {
-                    t.slots.push(held);
-                    (t.slots.len() - 1) as u32
-                }
-            };
-            t.queue.push(Reverse(Due(now + delay, serial, slot)));
+            let ticket = t.sleeps.insert(Timer::Waiting(None));
+            t.queue.push(Reverse(Due(now + delay, ticket)));
             t.arm(now);
-            Sleep { slot, serial }
+            Sleep(ticket)
         })
     }
 }
@@ -267,35 +222,21 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        TIMERS.with(|t| {
-            let mut t = t.borrow_mut();
-            match t.slots.get_mut(self.slot as usize) {
-                Some(s) if s.serial == self.serial => match &mut s.timer {
-                    Timer::Waiting(w) => {
-                        if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                            *w = Some(cx.waker().clone());
-                        }
-                        Poll::Pending
-                    }
-                    _ => Poll::Ready(()),
-                },
-                // Not possible while the sleep lives; ready rather than hang.
-                _ => Poll::Ready(()),
+        TIMERS.with(|t| match t.borrow_mut().sleeps.get_mut(self.0) {
+            Some(Timer::Waiting(w)) => {
+                if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    *w = Some(cx.waker().clone());
+                }
+                Poll::Pending
             }
+            // Fired (a sleep that lives always holds its slot).
+            _ => Poll::Ready(()),
         })
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        TIMERS.with(|t| {
-            let mut t = t.borrow_mut();
-            if t.slots
-                .get(self.slot as usize)
-                .is_some_and(|s| s.serial == self.serial)
-            {
-                t.free(self.slot);
-            }
-        });
+        TIMERS.with(|t| t.borrow_mut().free(self.0));
     }
 }

@@ -20,6 +20,7 @@ mod js_storage;
 mod memory_growth;
 mod schema;
 mod session;
+mod slab;
 mod storage_calls;
 mod store;
 mod transaction;

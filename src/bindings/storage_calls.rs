@@ -4,15 +4,15 @@
 //! A backend call is started by one glue call (`js/engine/storage.js`),
 //! which calls the backend method, checks the shape of what its promise
 //! resolves to, and answers through one of the functions of [`connect`],
-//! naming the call by its ticket: a slot in [`CALLS`] and a serial.
+//! naming the call by its [`Ticket`] in [`CALLS`] (`slab.rs`).
 //! This replaced a `JsFuture` per call, which cost two registered closures,
 //! a `then` and a `Promise.resolve` crossing, and one `Reflect.get` per entry
 //! field: about twenty boundary crossings per save.
 //!
-//! Invariant: an answer reaches only the call it was made for. The serial
-//! comes from one counter that is never reset, so an answer to a call that
-//! was dropped (its deadline passed, `requestTimeout`) finds its slot free or
-//! held by a newer serial, and is ignored; the newer call waits for its own.
+//! Invariant: an answer reaches only the call it was made for. An answer to
+//! a call that was dropped (its deadline passed, `requestTimeout`) names a
+//! ticket that no longer holds its slot, and is ignored; a newer call in
+//! that slot waits for its own.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::glue::Glue;
+use super::slab::{Slab, Ticket};
 use crate::engine::{Entry, StorageError};
 
 /// What a backend call resolved to, as `js/engine/storage.js` read it.
@@ -38,125 +39,55 @@ pub enum Reply {
 pub type Answer = Result<Reply, StorageError<JsValue>>;
 
 enum State {
-    Free,
     /// Started, unanswered; the waker of the task that last polled it.
     Waiting(Option<Waker>),
     Answered(Answer),
 }
 
-struct Slot {
-    serial: f64,
-    state: State,
-}
-
-struct Calls {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    /// The last serial given out; only ever grows (an f64 counts exactly to
-    /// 2^53, far past any process's calls).
-    serial: f64,
-}
-
 thread_local! {
-    static CALLS: RefCell<Calls> = const {
-        RefCell::new(Calls {
-            slots: Vec::new(),
-            free: Vec::new(),
-            serial: 0.0,
-        })
-    };
+    static CALLS: RefCell<Slab<State>> = const { RefCell::new(Slab::new()) };
 }
-
-/// A slot held by one call.
-#[derive(Clone, Copy)]
-pub struct Ticket {
-    pub slot: u32,
-    pub serial: f64,
-}
-
-/// How many free slots to keep before an idle table is given back. Loading
-/// 100,000 sessions at once puts 100,000 calls in flight; their slots must
-/// not stay allocated for good (memory per idle session is a target).
-const KEEP_IDLE: usize = 1024;
 
 fn open(waker: &Waker) -> Ticket {
-    CALLS.with(|c| {
-        let mut c = c.borrow_mut();
-        c.serial += 1.0;
-        let serial = c.serial;
-        let state = State::Waiting(Some(waker.clone()));
-        let slot = match c.free.pop() {
-            Some(i) => {
-                c.slots[i as usize] = Slot { serial, state };
-                i
-            }
-            None => {
-                c.slots.push(Slot { serial, state });
-                (c.slots.len() - 1) as u32
-            }
-        };
-        Ticket { slot, serial }
-    })
+    CALLS.with(|c| c.borrow_mut().insert(State::Waiting(Some(waker.clone()))))
 }
 
-/// Frees the ticket's slot (answered or not). Returns its answer if it had one.
-fn close(ticket: Ticket) -> Option<Answer> {
-    CALLS.with(|c| {
-        let mut c = c.borrow_mut();
-        let slot = c.slots.get_mut(ticket.slot as usize)?;
-        if slot.serial != ticket.serial {
-            return None;
-        }
-        let state = std::mem::replace(&mut slot.state, State::Free);
-        slot.serial = 0.0;
-        c.free.push(ticket.slot);
-        if c.free.len() == c.slots.len() && c.slots.capacity() > KEEP_IDLE {
-            c.slots = Vec::new();
-            c.free = Vec::new();
-        }
-        match state {
-            State::Answered(answer) => Some(answer),
-            _ => None,
-        }
-    })
+/// Frees the ticket's slot (answered or not).
+fn close(ticket: Ticket) {
+    CALLS.with(|c| c.borrow_mut().remove(ticket));
 }
 
 /// The answer of `ticket` if it came (its slot is freed); otherwise
 /// remembers `waker` and returns `None`.
 fn take(ticket: Ticket, waker: &Waker) -> Option<Answer> {
-    let waiting = CALLS.with(|c| {
+    CALLS.with(|c| {
         let mut c = c.borrow_mut();
-        match &mut c.slots.get_mut(ticket.slot as usize)?.state {
-            State::Waiting(w) => {
-                if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                    *w = Some(waker.clone());
-                }
-                Some(())
+        if let Some(State::Waiting(w)) = c.get_mut(ticket) {
+            if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                *w = Some(waker.clone());
             }
-            _ => None,
+            return None;
         }
-    });
-    match waiting {
-        Some(()) => None,
-        None => Some(close(ticket).unwrap_or_else(|| {
-            Err(StorageError::Invalid(
+        Some(match c.remove(ticket) {
+            Some(State::Answered(answer)) => answer,
+            _ => Err(StorageError::Invalid(
                 "internal: a backend call lost its answer".into(),
-            ))
-        })),
-    }
+            )),
+        })
+    })
 }
 
 /// Delivers `answer` to the call `(slot, serial)` if it still waits.
 fn deliver(slot: u32, serial: f64, answer: Answer) {
     let waker = CALLS.with(|c| {
         let mut c = c.borrow_mut();
-        let s = c.slots.get_mut(slot as usize)?;
-        if s.serial != serial || !matches!(s.state, State::Waiting(_)) {
+        let state = c.get_mut(Ticket { slot, serial })?;
+        if !matches!(state, State::Waiting(_)) {
             return None;
         }
-        match std::mem::replace(&mut s.state, State::Answered(answer)) {
+        match std::mem::replace(state, State::Answered(answer)) {
             State::Waiting(w) => w,
-            _ => None,
+            State::Answered(_) => None,
         }
     });
     // Woken outside the borrow: waking may poll (it only queues the task
@@ -241,10 +172,7 @@ impl Drop for Call {
 /// Calls in flight now (the wasm tests check that a call given up on does
 /// not keep its slot).
 pub fn calls_in_flight() -> u32 {
-    CALLS.with(|c| {
-        let c = c.borrow();
-        (c.slots.len() - c.free.len()) as u32
-    })
+    CALLS.with(|c| c.borrow().len() as u32)
 }
 
 /// The kinds of a short answer (`answers.answer(slot, serial, kind, text)`).
