@@ -95,55 +95,36 @@ pub(crate) async fn attempt<H: Host>(
         expected,
         user_ids.clone(),
     );
-    match context.counted(put.await)? {
-        Some(version) => {
-            context.stats.bump(|s| s.writes += 1);
-            // A key this session created is the key it reads from now on
-            // (a record it read is remembered by `build`; one it built but
-            // did not store must not be).
-            session.same_key(Some(record.origin.as_deref()));
-            Ok(stored(
-                session,
-                batches,
-                record,
-                data,
-                Some(version),
-                user_ids,
-            ))
-        }
-        None if again.is_some() => {
-            let Some((text, user_ids)) = again else {
-                return Ok(Outcome::Conflict);
-            };
+    let mut written = context.counted(put.await)?;
+    if written.is_none() {
+        context.stats.bump(|s| s.conflicts += 1);
+        if let Some((text, user_ids)) = again {
             // Overwrite whatever the other writer stored.
-            context.stats.bump(|s| s.conflicts += 1);
             let now = context.counted(storage.get(&context.namespace, &session.key).await)?;
-            let put = storage.put(
-                &context.namespace,
-                &session.key,
-                text,
-                now.map(|e| e.version),
-                user_ids.clone(),
-            );
-            if let Some(version) = context.counted(put.await)? {
-                context.stats.bump(|s| s.writes += 1);
-                return Ok(stored(
-                    session,
-                    batches,
-                    record,
-                    data,
-                    Some(version),
-                    user_ids,
-                ));
+            let expected = now.map(|e| e.version);
+            let put = storage.put(&context.namespace, &session.key, text, expected, user_ids);
+            written = context.counted(put.await)?;
+            if written.is_none() {
+                context.stats.bump(|s| s.conflicts += 1);
             }
-            context.stats.bump(|s| s.conflicts += 1);
-            Ok(Outcome::Conflict)
-        }
-        None => {
-            context.stats.bump(|s| s.conflicts += 1);
-            Ok(Outcome::Conflict)
         }
     }
+    let Some(version) = written else {
+        return Ok(Outcome::Conflict);
+    };
+    context.stats.bump(|s| s.writes += 1);
+    // A key this session created is the key it reads from now on (a record
+    // it read is remembered by `build`; one it built but did not store must
+    // not be).
+    session.same_key(Some(record.origin.as_deref()));
+    Ok(stored(
+        session,
+        batches,
+        record,
+        data,
+        Some(version),
+        user_ids,
+    ))
 }
 
 /// The known record to build on without reading, when this attempt has
