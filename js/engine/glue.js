@@ -114,14 +114,6 @@ export function report(onError, error, key) {
   }
 }
 
-const utf8 = new TextEncoder();
-
-/** `toJson` as UTF-8 bytes, which cross into wasm faster than a string (glue.rs). */
-export function toJsonBytes(value) {
-  const text = toJson(value);
-  return text === undefined ? undefined : utf8.encode(text);
-}
-
 /**
  * A record's text: the engine's `head` and `tail` around the JSON text of
  * `value` (undefined when it is not plain JSON). Joined here, the data text
@@ -142,7 +134,7 @@ export const glue = {
   seal,
   parseJson,
   callDefault,
-  toJsonBytes,
+  toJson,
   recordText,
   fromJson,
   jsonProblem,

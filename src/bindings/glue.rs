@@ -74,12 +74,10 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = callDefault)]
     pub fn call_default(this: &Glue, func: &Function) -> Result<JsValue, JsValue>;
 
-    /// JSON text of a value as UTF-8 bytes, or `undefined` when it is not
-    /// plain JSON. Bytes, not a string: wasm-bindgen copies a string in by a
-    /// loop over its characters in JS, a byte array by one `set` (a third of
-    /// a 1 KB save's crossing cost was that loop).
-    #[wasm_bindgen(method, catch, js_name = toJsonBytes)]
-    pub fn to_json(this: &Glue, value: &JsValue) -> Result<Option<Vec<u8>>, JsValue>;
+    /// JSON text of a value, or `undefined` when it is not plain JSON. (A
+    /// pull's record does not come this way: `record_text` joins it in JS.)
+    #[wasm_bindgen(method, catch, js_name = toJson)]
+    pub fn to_json(this: &Glue, value: &JsValue) -> Result<Option<String>, JsValue>;
 
     /// `head`, the JSON text of `value`, then `tail`, as one JS string (a
     /// pull's record: the engine writes the envelope, the data text stays

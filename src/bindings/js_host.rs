@@ -35,18 +35,12 @@ fn message(error: JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
-/// JSON text from `TextEncoder` bytes (always UTF-8: `JSON.stringify`
-/// escapes lone surrogates).
-fn utf8(bytes: Vec<u8>) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|_| "internal: JSON text that is not UTF-8".into())
-}
-
 impl Document for JsDoc {
     fn to_json(&self) -> Result<String, String> {
         match glue::with(|g| g.to_json(&self.0)) {
             None => Err(MISSING.into()),
             Some(Err(e)) => Err(message(e)),
-            Some(Ok(Some(bytes))) => utf8(bytes),
+            Some(Ok(Some(text))) => Ok(text),
             Some(Ok(None)) => Err(self.json_problem().unwrap_or_else(|| "data".into())),
         }
     }
@@ -207,7 +201,7 @@ impl Host for JsHost {
     fn args_to_json(&self, args: &Array) -> Result<String, String> {
         match glue::with(|g| g.to_json(args)) {
             None => Err(MISSING.into()),
-            Some(Ok(Some(bytes))) => utf8(bytes),
+            Some(Ok(Some(text))) => Ok(text),
             Some(Ok(None)) | Some(Err(_)) => Err(glue::with(|g| g.json_problem(args, "args"))
                 .and_then(Result::ok)
                 .flatten()
