@@ -81,6 +81,12 @@ pub(crate) struct Known<H: Host> {
     pub data: H::Doc,
     /// The user ids stored with this version.
     pub user_ids: Vec<f64>,
+    /// Whether the cache is `data` with every item of `inflight` and
+    /// `queue` replayed on it in order, and nothing else: true when the
+    /// cache was made that way (`confirm`) and only patches changed it
+    /// since, false once a transaction's decision changed it. A save of
+    /// plain patches then has its result already (`pull::build`).
+    pub cache_follows: bool,
 }
 
 /// What a `patchOnce` resolves to: applied by this call, or not.

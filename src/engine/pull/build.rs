@@ -43,9 +43,9 @@ pub(crate) async fn build<H: Host>(
     let context = &session.context;
     let host = &context.host;
     let now = host.runtime().now_ms();
-    let (known_record, known_data) = match known {
-        Some(k) => (Some(k.record), Some(k.data)),
-        None => (None, None),
+    let (known_record, known_data, cache_follows) = match known {
+        Some(k) => (Some(k.record), Some(k.data), k.cache_follows),
+        None => (None, None, false),
     };
     let mut record = match (entry, known_record) {
         (_, Some(record)) => record,
@@ -91,12 +91,14 @@ pub(crate) async fn build<H: Host>(
     }
     // Exactly-once: batches this session already stored (an ambiguous write
     // that did land) are dropped, not applied again.
+    let mut all_batches = true;
     if !crate::engine::sabotage::active("exactly_once") {
         let stored = record.written_batch(&session.id);
         let (done, todo): (Vec<_>, Vec<_>) = std::mem::take(batches)
             .into_iter()
             .partition(|b| b.n <= stored);
         *batches = todo;
+        all_batches = done.is_empty();
         for b in done {
             settle(session, &b.items, &record);
         }
@@ -114,14 +116,26 @@ pub(crate) async fn build<H: Host>(
     record.pending = undecided;
 
     let known_data = known_data.as_ref();
-    let computed = rebuild(
-        context,
-        &session.key,
-        &record,
-        known_data,
-        &decided,
-        batches,
-    );
+    let from_cache = cache_follows
+        && all_batches
+        && decided.is_empty()
+        && record.pending.is_empty()
+        && cache_is_replay(session, batches);
+    let computed = if from_cache {
+        // Nothing to migrate (the known record was built here) and no
+        // decision to apply: the replay would run the very actions the
+        // cache ran, on the very data, and actions are pure.
+        Ok((record.clone(), session.state.borrow().cache.clone(), false))
+    } else {
+        rebuild(
+            context,
+            &session.key,
+            &record,
+            known_data,
+            &decided,
+            batches,
+        )
+    };
     let base = record;
     let (mut record, data, mut changed) = match computed {
         Ok(c) => c,
@@ -147,7 +161,8 @@ pub(crate) async fn build<H: Host>(
     };
     // Sealed before it is encoded: an in-place replay of a known document
     // ran on a draft (`Host::own`), which is slow to read until finished.
-    let data = host.seal(data);
+    // The cache is sealed already.
+    let data = if from_cache { data } else { host.seal(data) };
     if !changed && !ids_changed {
         return Ok(Built::Ready(Rebuilt {
             record,
@@ -177,4 +192,16 @@ pub(crate) async fn build<H: Host>(
         data,
         write: Some(text),
     }))
+}
+
+/// Whether the cache is what replaying `batches` on the known record's data
+/// gives (given `Known::cache_follows`): nothing is queued besides them,
+/// and every item is a plain patch, which ran on the cache exactly as it
+/// would run in the replay. Exactly-once items are not (the cache ran them
+/// without the record's ids), nor are transactions or restores.
+fn cache_is_replay<H: Host>(session: &SessionInner<H>, batches: &[Batch<H>]) -> bool {
+    session.state.borrow().queue.is_empty()
+        && batches
+            .iter()
+            .all(|b| b.items.iter().all(|i| matches!(i, Item::Action { .. })))
 }

@@ -112,12 +112,16 @@ pub(crate) fn confirm<H: Host>(
         }
         // The data text is not needed again: the document stands for it.
         record.data = String::new();
+        // Decisions of its pending entries went into the cache above, not
+        // into the record.
+        let cache_follows = record.pending.is_empty();
         st.known = version.map(|version| {
             Box::new(Known {
                 version,
                 record,
                 data,
                 user_ids,
+                cache_follows,
             })
         });
         if !st.loaded {

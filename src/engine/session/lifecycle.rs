@@ -38,7 +38,13 @@ impl<H: Host> SessionInner<H> {
         // Safe mode skips failures instead of stopping.
         let _ = work.decided(pending, committed);
         let Some(new) = work.into_data() else { return };
-        self.state.borrow_mut().cache = new.clone();
+        let mut st = self.state.borrow_mut();
+        st.cache = new.clone();
+        // The known record does not have this decision yet.
+        if let Some(known) = st.known.as_mut() {
+            known.cache_follows = false;
+        }
+        drop(st);
         self.notify(&new);
     }
 
