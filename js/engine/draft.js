@@ -115,7 +115,9 @@ function write(state, key, value) {
   if (state.copy === null) {
     // Storing what is already there (`data.a = data.a`) changes nothing.
     const base = state.base;
-    if (hasOwn.call(base, key) && (base[key] === value || state.children?.get(key)?.proxy === value)) return true;
+    // (`undefined` is not "the child's draft" of a key that has none.)
+    const child = state.children?.get(key);
+    if (hasOwn.call(base, key) && (base[key] === value || (child !== undefined && child.proxy === value))) return true;
     markChanged(state);
   }
   // A named property of an array (not an index, not `length`) is not JSON

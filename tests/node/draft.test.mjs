@@ -347,3 +347,26 @@ test("drafts: a draft stored under a name on an array is finished too (not JSON,
   assert.equal(current.o.p, 2);
   await store.close();
 });
+
+test("drafts: storing undefined over an untouched value is a change, seen as plain JS would (strict off)", async () => {
+  const store = new Store({ name: "draft-undefined", defaultData: () => ({ n: 1, o: { p: 2 } }), backend: new MemoryBackend(), pullDelay: 1e6, onError: () => {} });
+  let inside;
+  const clear = store.action((d) => {
+    d.n = undefined;
+    d.o.p = undefined;
+    inside = [d.n, d.o.p, "n" in d];
+    return d;
+  });
+  const s = store.load("k");
+  await s.await();
+  let current;
+  s.updated((d) => (current = d));
+  inStrictMode(false, () => s.patch(clear));
+  // An untouched draft has no child drafts yet: `undefined` must not pass
+  // for "the draft of that key", which would make the store a no-op.
+  assert.deepEqual(inside, [undefined, undefined, true]);
+  assert.equal(current.n, undefined);
+  assert.equal(current.o.p, undefined);
+  assert.ok(Object.hasOwn(current, "n"));
+  await store.close().catch(() => {}); // the final save drops the action: undefined is not JSON
+});
