@@ -210,10 +210,50 @@ export function markPlainJson(value) {
   if (typeof value === "object" && value !== null) plainJson = value;
 }
 
-/** JSON text of a value, or `undefined` when it is not plain JSON. */
-export function toJson(value) {
-  if (value !== plainJson && !isPlainJson(value, 0)) return undefined;
+/**
+ * JSON text of a value, or `undefined` when it is not plain JSON. `base`,
+ * if given, is a frozen document known to be plain JSON (a record's data
+ * the engine encoded or decoded): the parts of `value` it shares, at the
+ * same place, are not walked again.
+ */
+export function toJson(value, base) {
+  if (value !== plainJson && !isPlainJsonOver(value, base, 0)) return undefined;
   return JSON.stringify(value);
+}
+
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * `isPlainJson(v)`, skipping what `v` shares with `b` at the same place: a
+ * save of a document that changed one field walks one object, not the
+ * document. Only own properties and elements of `b` count: an inherited
+ * `constructor` is not JSON, and `undefined` is what a missing one reads as.
+ */
+function isPlainJsonOver(v, b, depth) {
+  if (typeof b !== "object" || b === null || typeof v !== "object" || v === null) return isPlainJson(v, depth);
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(v)) {
+    if (!Array.isArray(b)) return isPlainJson(v, depth);
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) return false;
+      const x = v[i];
+      if (i < b.length && x === b[i]) continue;
+      if (!isPlainJsonOver(x, i < b.length ? b[i] : undefined, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (!isPlainObject(v) || Array.isArray(b)) return isPlainJson(v, depth);
+  for (const key in v) {
+    const x = v[key];
+    if (hasOwn(b, key)) {
+      const y = b[key];
+      if (x === y) continue;
+      if (!isPlainJsonOver(x, y, depth + 1)) return false;
+    } else if (!wellFormed(key) || !isPlainJson(x, depth + 1)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Parses JSON text into a deeply frozen value. Throws on bad text. */

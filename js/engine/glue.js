@@ -118,9 +118,11 @@ export function report(onError, error, key) {
  * A record's text: the engine's `head` and `tail` around the JSON text of
  * `value` (undefined when it is not plain JSON). Joined here, the data text
  * never crosses into wasm and back (src/bindings/js_host.rs `record_text`).
+ * `base`: the known record's data (plain JSON) or undefined; what `value`
+ * shares with it is not checked again.
  */
-export function recordText(head, value, tail) {
-  const text = toJson(value);
+export function recordText(head, value, tail, base) {
+  const text = toJson(value, base);
   return text === undefined ? undefined : head + text + tail;
 }
 

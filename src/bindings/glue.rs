@@ -81,13 +81,16 @@ extern "C" {
 
     /// `head`, the JSON text of `value`, then `tail`, as one JS string (a
     /// pull's record: the engine writes the envelope, the data text stays
-    /// in JS); `undefined` when the value is not plain JSON.
+    /// in JS); `undefined` when the value is not plain JSON. What `value`
+    /// shares with `base` (a plain JSON document, or `undefined`) is not
+    /// checked again.
     #[wasm_bindgen(method, catch, js_name = recordText)]
     pub fn record_text(
         this: &Glue,
         head: &str,
         value: &JsValue,
         tail: &JsValue,
+        base: &JsValue,
     ) -> Result<JsValue, JsValue>;
 
     /// Parses JSON text into a deeply frozen value; throws on bad text.

@@ -71,6 +71,11 @@ impl Document for JsDoc {
     }
 
     fn first_difference(&self, other: &Self) -> Option<String> {
+        // The same object (a save that wrote the cache as it was): a cheap
+        // `===` instead of a glue call.
+        if self.0 == other.0 {
+            return None;
+        }
         match glue::with(|g| g.first_difference(&self.0, &other.0)) {
             None => Some(MISSING.into()),
             Some(Err(_)) => Some("data".into()),
@@ -185,9 +190,16 @@ impl Host for JsHost {
         }
     }
 
-    fn record_text(&self, record: &mut Record, data: &JsDoc) -> Result<JsValue, String> {
+    fn record_text(
+        &self,
+        record: &mut Record,
+        data: &JsDoc,
+        base: Option<&JsDoc>,
+    ) -> Result<JsValue, String> {
         let head = record.head();
-        let text = TAIL.with(|tail| glue::with(|g| g.record_text(&head, &data.0, tail)));
+        let none = JsValue::UNDEFINED;
+        let base = base.map_or(&none, |b| &b.0);
+        let text = TAIL.with(|tail| glue::with(|g| g.record_text(&head, &data.0, tail, base)));
         match text {
             None => Err(MISSING.into()),
             Some(Err(e)) => Err(message(e)),

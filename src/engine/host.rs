@@ -267,11 +267,16 @@ pub trait Host: 'static {
     /// the engine's: [`Record::head`], the JSON text of `data`, then
     /// [`Record::TAIL`]; a host only joins them where the data text lives
     /// (in JS: in JS, so the text never crosses the boundary twice).
+    /// `base`: a document known to be plain JSON that `data` may share
+    /// parts with (the known record's data), so a host that checks `data`
+    /// as it encodes it need not check those parts again.
     fn record_text(
         &self,
         record: &mut Record,
         data: &Self::Doc,
+        base: Option<&Self::Doc>,
     ) -> Result<<Self::Storage as Storage>::Text, String> {
+        let _ = base;
         record.data = data.to_json()?;
         Ok(record.encode_host_data().into())
     }

@@ -89,3 +89,49 @@ test("another server's version is replayed on: the actions run again on its data
   assert.equal((await stored(backend, "gus")).coins, 111);
   assert.deepEqual([...a.log.errors, ...b.log.errors], []);
 });
+
+// What the cache shares with the known version is known JSON and is not
+// walked again when it is written (js/engine/documents.js
+// `isPlainJsonOver`); everything else still is. Each of these values would
+// be turned into something else, or dropped, by JSON.stringify.
+const notJson = {
+  "a Date in a changed object": (d) => void (d.profile.when = new Date(0)),
+  "NaN in an array element": (d) => void (d.items[0].level = NaN),
+  "undefined pushed on an array": (d) => void d.items.push(undefined),
+  "undefined over a stored number": (d) => void (d.items[0].level = undefined),
+  "undefined under a new key": (d) => void (d.fresh = undefined),
+  "a function under an inherited name": (d) => void (d.constructor = Object),
+  "a key with a lone surrogate": (d) => void (d["\ud800"] = 1),
+  "a hole in an array": (d) => void (d.items.length = 3),
+  "a Map over a stored object": (d) => void (d.profile = new Map()),
+  "a cycle": (d) => {
+    const loop = {};
+    loop.self = loop;
+    d.loop = loop;
+  },
+  "a BigInt": (d) => void (d.profile.gems = 10n),
+};
+
+test("on the known version, a non-JSON value is caught wherever an action stores it", async () => {
+  strict(false);
+  const backend = new MemoryBackend();
+  const player = () => ({ coins: 0, items: [{ id: "sword", level: 1 }], profile: { name: "ann" } });
+  const { store, log } = quickStore(backend, { pullDelay: 1000, defaultData: player });
+  const add = store.action((d) => {
+    d.coins += 1;
+    return d;
+  });
+  for (const [name, change] of Object.entries(notJson)) {
+    const bad = store.action((d) => (change(d), d));
+    const s = store.load(name);
+    s.patch(add);
+    await s.await(); // written: the session holds the version it wrote
+    log.errors.length = 0;
+    s.patch(bad);
+    s.patch(add);
+    await s.stop().catch((error) => log.onError(error, name));
+    const codes = log.codes();
+    assert.ok(codes.length > 0 && codes.every((c) => c === "not_json"), `${name}: reported ${codes}`);
+    assert.deepEqual(await stored(backend, name), { ...player(), coins: 2 }, `${name}: the rest is stored, the value is not`);
+  }
+});

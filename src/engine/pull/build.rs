@@ -170,7 +170,7 @@ pub(crate) async fn build<H: Host>(
             write: None,
         }));
     }
-    let text = match host.record_text(&mut record, &data) {
+    let text = match host.record_text(&mut record, &data, known_data) {
         Ok(text) => text,
         Err(path) => {
             return match drop_unencodable(
