@@ -81,10 +81,45 @@ export function freeze(value) {
 }
 
 /**
+ * Frozen one-element argument lists, shared: `undefined`, `null`, the
+ * booleans and the integers 0 to 255 (counts, slots, amounts: what most
+ * patches pass). A queued patch keeps its arguments until it is saved:
+ * with many patches between saves (the benchmark queues a million), one
+ * array per patch made a 1 KB patch 1.3x slower, mostly in garbage
+ * collection. Nothing can tell a shared list from a new one: it is frozen,
+ * and actions get its elements, not the list.
+ */
+const SMALL = Array.from({ length: 256 }, (_, i) => Object.freeze([i]));
+const ONE_UNDEFINED = Object.freeze([undefined]);
+const ONE_NULL = Object.freeze([null]);
+const ONE_TRUE = Object.freeze([true]);
+const ONE_FALSE = Object.freeze([false]);
+
+/** The shared list holding just `v`, or undefined when there is none. */
+function sharedOne(v) {
+  switch (typeof v) {
+    case "undefined":
+      return ONE_UNDEFINED;
+    case "boolean":
+      return v ? ONE_TRUE : ONE_FALSE;
+    case "number":
+      // -0 passes `v === (v | 0)`; it keeps its own list, so it stays -0.
+      return v >= 0 && v < 256 && v === (v | 0) && !Object.is(v, -0) ? SMALL[v] : undefined;
+    default:
+      return v === null ? ONE_NULL : undefined;
+  }
+}
+
+/**
  * A patch's rest-parameter array made the library's own: it is new already,
- * so only its object elements are copied; then all of it is frozen.
+ * so only its object elements are copied; then all of it is frozen. A
+ * single small argument gets its shared list (see `SMALL`).
  */
 export function ownArgs(args) {
+  if (args.length === 1) {
+    const shared = sharedOne(args[0]);
+    if (shared !== undefined) return shared;
+  }
   for (let i = 0; i < args.length; i++) {
     const v = args[i];
     if (typeof v === "object" && v !== null) args[i] = copy(v);
