@@ -70,6 +70,10 @@ export function saveTable(save, keys, changes) {
     ),
   );
   console.log(`  skilift: ${x(floor / save.skilift)} the synchronous floor's rate, ${x(save.PouchDB / save.skilift)} PouchDB's`);
+  console.log("    (a save on the version the session holds: one conditional put of the data its patches made, no read, no replay)");
+  const stale = save["skilift, stale version"];
+  console.log(`  skilift, stale version: ${x(floor / stale)} the floor's rate, ${x(save.PouchDB / stale)} PouchDB's`);
+  console.log("    (another store wrote every key first: the put fails, then read, replay of the 10 changes, put)");
 }
 
 const phaseText = (size, phase, format) => {

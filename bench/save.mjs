@@ -14,8 +14,17 @@
 //   - skilift: 1,000 sessions loaded on MemoryBackend, 10 patches queued on
 //     each (outside the measurement, as the others' changes are queued
 //     outside theirs), then the CPU of `stop()` of all of them: the final
-//     save of each, which does the same read → replay → compare-and-set.
-// All three replay the same change (`CHANGES.top`) on the same 1 KB document.
+//     save of each. A session holds the version it loaded, and nothing was
+//     written since, so its save is the one that skilift makes whenever it
+//     is the only writer of a key: one put conditional on that version,
+//     of the data the patches already made (docs/overview.md), no read and
+//     no replay. The outcome is the cycle's: what a read and a replay would
+//     have written, or a conflict if anything was written since;
+//   - skilift, stale version: the same, but another store wrote every key
+//     after the sessions loaded (outside the measurement), so each save is
+//     the whole cycle: the put on the held version fails, then a read, the
+//     replay of the 10 changes on the other store's data, and the put.
+// All replay the same change (`CHANGES.top`) on the same 1 KB document.
 
 import { CHANGES, DOCUMENTS, deepFreeze, jsonCopy } from "./documents.mjs";
 import { ROUNDS, cpuSince, interleave, median } from "./measure.mjs";
@@ -88,32 +97,53 @@ const contenders = [
   },
   {
     name: "skilift",
-    async run(round) {
-      const backend = new MemoryBackend();
-      const options = { name: `save${round}`, defaultData: () => jsonCopy(doc), backend, pullDelay: 1e6, onError: failFast };
-      // Every key stored once before, as in the others' map and database.
-      const seed = new Store(options);
-      const touch = seed.action((data) => data);
-      for (let k = 0; k < KEYS; k++) seed.load(`k${k}`).patch(touch);
-      await seed.close();
-
-      const store = new Store(options);
-      const action = store.action(change);
-      const sessions = Array.from({ length: KEYS }, (_, k) => store.load(`k${k}`));
-      await Promise.all(sessions.map((s) => s.await()));
-      for (const s of sessions) {
-        s.updated(updated);
-        for (let a = 0; a < CHANGES_PER_KEY; a++) s.patch(action);
-      }
-      const t0 = process.cpuUsage();
-      await Promise.all(sessions.map((s) => s.stop()));
-      const cpu = cpuSince(t0);
-      const view = await new Store(options).view("k0").latest();
-      checkStored(this.name, view);
-      return cpu / KEYS;
-    },
+    run: (round) => skiliftSave(round, false),
+  },
+  {
+    name: "skilift, stale version",
+    run: (round) => skiliftSave(round, true),
   },
 ];
+
+/**
+ * skilift's final saves of 1,000 sessions with 10 queued patches each, in
+ * CPU µs per key; `stale`: another store writes every key after the
+ * sessions loaded, so that each save finds a newer version.
+ */
+async function skiliftSave(round, stale) {
+  const backend = new MemoryBackend();
+  const options = { name: `save${round}${stale ? "s" : ""}`, defaultData: () => jsonCopy(doc), backend, pullDelay: 1e6, onError: failFast };
+  // Every key stored once before, as in the others' map and database.
+  const seed = new Store(options);
+  const touch = seed.action((data) => data);
+  for (let k = 0; k < KEYS; k++) seed.load(`k${k}`).patch(touch);
+  await seed.close();
+
+  const store = new Store(options);
+  const action = store.action(change);
+  const sessions = Array.from({ length: KEYS }, (_, k) => store.load(`k${k}`));
+  await Promise.all(sessions.map((s) => s.await()));
+  for (const s of sessions) {
+    s.updated(updated);
+    for (let a = 0; a < CHANGES_PER_KEY; a++) s.patch(action);
+  }
+  if (stale) {
+    const other = new Store(options);
+    const level = other.action((data) => ({ ...data, level: data.level + 1 }));
+    await Promise.all(Array.from({ length: KEYS }, (_, k) => other.update(`k${k}`, level)));
+    await other.close();
+  }
+  const t0 = process.cpuUsage();
+  await Promise.all(sessions.map((s) => s.stop()));
+  const cpu = cpuSince(t0);
+  const view = await new Store(options).view("k0").latest();
+  checkStored(stale ? "skilift, stale version" : "skilift", view);
+  if (stale && view.level !== doc.level + 1) throw new Error("bench: the stale save lost the other store's change");
+  const conflicts = store.stats().conflicts;
+  if (stale ? conflicts !== KEYS : conflicts !== 0) throw new Error(`bench: ${conflicts} conflicts in the ${stale ? "stale" : "plain"} save, not ${stale ? KEYS : 0}`);
+  await store.close();
+  return cpu / KEYS;
+}
 
 /** Returns `{ [name]: µs CPU per key }`, medians of interleaved rounds (one untimed warm-up round first). */
 export async function benchSave() {

@@ -256,7 +256,7 @@ export function toJson(value, base) {
   return JSON.stringify(value);
 }
 
-const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+const isOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
 /**
  * `isPlainJson(v)`, skipping what `v` shares with `b` at the same place: a
@@ -280,7 +280,7 @@ function isPlainJsonOver(v, b, depth) {
   if (!isPlainObject(v) || Array.isArray(b)) return isPlainJson(v, depth);
   for (const key in v) {
     const x = v[key];
-    if (hasOwn(b, key)) {
+    if (isOwn(b, key)) {
       const y = b[key];
       if (x === y) continue;
       if (!isPlainJsonOver(x, y, depth + 1)) return false;
