@@ -17,7 +17,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::slab::{Slab, Ticket};
+use super::slab::{Awaited, Slab, Ticket};
 use crate::engine::{LocalBoxFuture, Runtime};
 
 #[wasm_bindgen]
@@ -56,13 +56,6 @@ impl Runtime for JsRuntime {
     }
 }
 
-/// What a sleep's slot holds.
-enum Timer {
-    /// Not due yet; the waker of the task that last polled it.
-    Waiting(Option<Waker>),
-    Fired,
-}
-
 /// A deadline in the queue, for the sleep of a ticket: ordered by time,
 /// then by serial. A cancelled sleep's entry stays behind, naming a ticket
 /// that no longer holds, so it never fires the slot's next holder.
@@ -97,7 +90,8 @@ impl Ord for Due {
 /// ids: every pull starts and cancels one (its deadline), so that was an
 /// allocation, a hash insert and a hash removal per save.
 struct Timers {
-    sleeps: Slab<Timer>,
+    /// Done once the sleep is due.
+    sleeps: Slab<Awaited<()>>,
     queue: BinaryHeap<Reverse<Due>>,
     /// The armed timer: its deadline and its `setTimeout` handle.
     armed: Option<(f64, JsValue)>,
@@ -105,7 +99,7 @@ struct Timers {
 
 impl Timers {
     fn waiting(&mut self, ticket: Ticket) -> bool {
-        matches!(self.sleeps.get_mut(ticket), Some(Timer::Waiting(_)))
+        matches!(self.sleeps.get_mut(ticket), Some(Awaited::Waiting(_)))
     }
 
     /// Frees a sleep's slot; with no sleep left, nothing may keep a Node
@@ -143,7 +137,7 @@ impl Timers {
             // than hang forever.
             Err(_) => {
                 for timer in self.sleeps.values_mut() {
-                    if let Timer::Waiting(w) = std::mem::replace(timer, Timer::Fired) {
+                    if let Awaited::Waiting(w) = std::mem::replace(timer, Awaited::Done(())) {
                         w.into_iter().for_each(Waker::wake);
                     }
                 }
@@ -182,11 +176,7 @@ fn fire() {
                 break;
             }
             t.queue.pop();
-            if let Some(timer) = t.sleeps.get_mut(ticket) {
-                if let Timer::Waiting(w) = std::mem::replace(timer, Timer::Fired) {
-                    wakers.extend(w);
-                }
-            }
+            wakers.extend(t.sleeps.complete(ticket, ()));
         }
         t.arm(now);
         wakers
@@ -210,7 +200,7 @@ impl Sleep {
         let now = performance_now();
         TIMERS.with(|t| {
             let mut t = t.borrow_mut();
-            let ticket = t.sleeps.insert(Timer::Waiting(None));
+            let ticket = t.sleeps.insert(Awaited::Waiting(None));
             t.queue.push(Reverse(Due(now + delay, ticket)));
             t.arm(now);
             Sleep(ticket)
@@ -222,16 +212,12 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        TIMERS.with(|t| match t.borrow_mut().sleeps.get_mut(self.0) {
-            Some(Timer::Waiting(w)) => {
-                if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    *w = Some(cx.waker().clone());
-                }
-                Poll::Pending
-            }
-            // Fired (a sleep that lives always holds its slot).
-            _ => Poll::Ready(()),
-        })
+        // Not waiting: fired (a sleep that lives always holds its slot).
+        if TIMERS.with(|t| t.borrow_mut().sleeps.wait(self.0, cx.waker())) {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
     }
 }
 

@@ -4,6 +4,9 @@
 //! (`storage_calls.rs`) and sleeps (`js_runtime.rs`). A slot is reused once
 //! freed, but its serial never is: a late answer, or a queue entry left by a
 //! cancelled sleep, names a ticket that no longer holds, and finds nothing.
+//! Both hold an [`Awaited`]: the waker of a future JS completes later.
+
+use std::task::Waker;
 
 /// Names one value of a [`Slab`].
 #[derive(Clone, Copy, PartialEq)]
@@ -87,5 +90,40 @@ impl<T> Slab<T> {
     /// Every held value.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
         self.slots.iter_mut().filter_map(|(_, v)| v.as_mut())
+    }
+}
+
+/// A slot's value for a future that JS completes later (a sleep, a backend
+/// call): the waker of the task that last polled it, then its result.
+pub enum Awaited<T> {
+    Waiting(Option<Waker>),
+    Done(T),
+}
+
+impl<T> Slab<Awaited<T>> {
+    /// Whether `ticket` still waits; if so, `waker` is the one it wakes.
+    pub fn wait(&mut self, ticket: Ticket, waker: &Waker) -> bool {
+        match self.get_mut(ticket) {
+            Some(Awaited::Waiting(w)) => {
+                if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                    *w = Some(waker.clone());
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Completes `ticket` with `value` if it still waits, and returns the
+    /// waker to wake (once no borrow of the table is held: waking may poll).
+    pub fn complete(&mut self, ticket: Ticket, value: T) -> Option<Waker> {
+        let awaited = self.get_mut(ticket)?;
+        if !matches!(awaited, Awaited::Waiting(_)) {
+            return None;
+        }
+        match std::mem::replace(awaited, Awaited::Done(value)) {
+            Awaited::Waiting(w) => w,
+            Awaited::Done(_) => None,
+        }
     }
 }

@@ -24,7 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::glue::Glue;
-use super::slab::{Slab, Ticket};
+use super::slab::{Awaited, Slab, Ticket};
 use crate::engine::{Entry, StorageError};
 
 /// What a backend call resolved to, as `js/engine/storage.js` read it.
@@ -38,18 +38,12 @@ pub enum Reply {
 
 pub type Answer = Result<Reply, StorageError<JsValue>>;
 
-enum State {
-    /// Started, unanswered; the waker of the task that last polled it.
-    Waiting(Option<Waker>),
-    Answered(Answer),
-}
-
 thread_local! {
-    static CALLS: RefCell<Slab<State>> = const { RefCell::new(Slab::new()) };
+    static CALLS: RefCell<Slab<Awaited<Answer>>> = const { RefCell::new(Slab::new()) };
 }
 
 fn open(waker: &Waker) -> Ticket {
-    CALLS.with(|c| c.borrow_mut().insert(State::Waiting(Some(waker.clone()))))
+    CALLS.with(|c| c.borrow_mut().insert(Awaited::Waiting(Some(waker.clone()))))
 }
 
 /// Frees the ticket's slot (answered or not).
@@ -62,14 +56,11 @@ fn close(ticket: Ticket) {
 fn take(ticket: Ticket, waker: &Waker) -> Option<Answer> {
     CALLS.with(|c| {
         let mut c = c.borrow_mut();
-        if let Some(State::Waiting(w)) = c.get_mut(ticket) {
-            if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                *w = Some(waker.clone());
-            }
+        if c.wait(ticket, waker) {
             return None;
         }
         Some(match c.remove(ticket) {
-            Some(State::Answered(answer)) => answer,
+            Some(Awaited::Done(answer)) => answer,
             _ => Err(StorageError::Invalid(
                 "internal: a backend call lost its answer".into(),
             )),
@@ -79,17 +70,7 @@ fn take(ticket: Ticket, waker: &Waker) -> Option<Answer> {
 
 /// Delivers `answer` to the call `(slot, serial)` if it still waits.
 fn deliver(slot: u32, serial: f64, answer: Answer) {
-    let waker = CALLS.with(|c| {
-        let mut c = c.borrow_mut();
-        let state = c.get_mut(Ticket { slot, serial })?;
-        if !matches!(state, State::Waiting(_)) {
-            return None;
-        }
-        match std::mem::replace(state, State::Answered(answer)) {
-            State::Waiting(w) => w,
-            State::Answered(_) => None,
-        }
-    });
+    let waker = CALLS.with(|c| c.borrow_mut().complete(Ticket { slot, serial }, answer));
     // Woken outside the borrow: waking may poll (it only queues the task
     // in wasm-bindgen-futures, but nothing here relies on that).
     if let Some(w) = waker {
