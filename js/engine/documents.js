@@ -263,6 +263,9 @@ const isOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key)
  * save of a document that changed one field walks one object, not the
  * document. Only own properties and elements of `b` count: an inherited
  * `constructor` is not JSON, and `undefined` is what a missing one reads as.
+ * Not a third parameter of `isPlainJson`: that walk finds a cycle only at
+ * MAX_DEPTH frames deep, and with the bigger frames it overflowed the stack
+ * first (tests/node/draft.test.mjs, the cycle in strict mode).
  */
 function isPlainJsonOver(v, b, depth) {
   if (typeof b !== "object" || b === null || typeof v !== "object" || v === null) return isPlainJson(v, depth);
