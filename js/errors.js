@@ -1,6 +1,6 @@
 // Errors of the public surface. Every error the library throws is a
 // SkiliftError with a stable `code` (docs/errors.md); the engine builds them
-// through the glue (js/engine/glue.js) so `instanceof SkiliftError` works for users.
+// through the glue (js/host/glue.js) so `instanceof SkiliftError` works for users.
 // User-facing docs: index.d.ts.
 
 export class SkiliftError extends Error {

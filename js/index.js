@@ -1,6 +1,6 @@
 // skilift: lockless player-data sessions (docs/api.md). The names users
 // import; each lives in the file named after it. The public core is the
-// files of js/ itself; js/engine/ loads the WebAssembly engine, and
+// files of js/ itself; js/host/ loads the WebAssembly engine, and
 // js/backends/ holds the storage adapters (MemoryBackend is the only one
 // in this entry point: it has no dependencies and suits tests).
 // User-facing documentation is in index.d.ts.

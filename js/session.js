@@ -4,9 +4,9 @@
 // returning its own unbind function.
 // User-facing docs: index.d.ts.
 
-import { wasm } from "./engine/engine.js";
-import { insideAction } from "./engine/glue.js";
-import { ownArgs } from "./engine/documents.js";
+import { wasm } from "./host/engine.js";
+import { insideAction } from "./host/glue.js";
+import { ownArgs } from "./host/documents.js";
 import { invalidOptions } from "./errors.js";
 import { currentRecording } from "./transaction.js";
 

@@ -2,11 +2,11 @@
 // its options and its registered actions.
 // User-facing docs: index.d.ts.
 
-import { wasm } from "./engine/engine.js";
+import { wasm } from "./host/engine.js";
 import { Session } from "./session.js";
 import { View } from "./view.js";
-import { insideAction } from "./engine/glue.js";
-import { snapshot } from "./engine/documents.js";
+import { insideAction } from "./host/glue.js";
+import { snapshot } from "./host/documents.js";
 import { invalidOptions } from "./errors.js";
 import { Operations } from "./operations.js";
 

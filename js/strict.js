@@ -2,7 +2,7 @@
 // NODE_ENV is "production". In browsers there may be no `process` at all.
 // User-facing docs: index.d.ts.
 
-import { wasm } from "./engine/engine.js";
+import { wasm } from "./host/engine.js";
 import { invalidOptions } from "./errors.js";
 
 function productionByDefault() {

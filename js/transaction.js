@@ -4,7 +4,7 @@
 // transaction instead of applied.
 // User-facing docs: index.d.ts.
 
-import { wasm } from "./engine/engine.js";
+import { wasm } from "./host/engine.js";
 import { invalidOptions } from "./errors.js";
 
 /** The transaction whose closures are running, or null. */

@@ -1,7 +1,7 @@
 // The public `View` (docs/api.md): reads a key without loading it.
 // User-facing docs: index.d.ts.
 
-import { wasm } from "./engine/engine.js";
+import { wasm } from "./host/engine.js";
 
 export class View {
   #inner;

@@ -5,7 +5,7 @@
 #      synchronous instantiation: Node's require and import) and `web`
 #      (ES module: browsers and bundlers), whose wasm is then embedded in
 #      pkg/esm/wasm/skilift_bytes.js (scripts/embed-wasm.mjs) and
-#      instantiated synchronously by js/engine/engine.js: no .wasm file and no
+#      instantiated synchronously by js/host/engine.js: no .wasm file and no
 #      top-level await, so bundlers need no plugin and no config
 #   3. wasm-opt -Oz when available (before wasm-bindgen; see below)
 #   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), keeping its
@@ -74,13 +74,13 @@ for f in $js_files; do
 done
 echo '{ "type": "module" }' > pkg/esm/package.json
 # shellcheck disable=SC2046
-node scripts/esm-to-cjs.mjs js pkg/cjs --provided=engine/engine.js $(printf '%s\n' $js_files | grep -vx 'engine/engine.js')
+node scripts/esm-to-cjs.mjs js pkg/cjs --provided=host/engine.js $(printf '%s\n' $js_files | grep -vx 'host/engine.js')
 echo '{ "type": "commonjs" }' > pkg/cjs/package.json
 
-# The engine loaders (js/engine/): pkg/esm/engine/engine.js (browsers and
+# The engine loaders (js/host/): pkg/esm/host/engine.js (browsers and
 # bundlers, copied above as is); for Node, engine.node.cjs takes its place
-# as pkg/cjs/engine/engine.cjs.
-cp js/engine/engine.node.cjs pkg/cjs/engine/engine.cjs
+# as pkg/cjs/host/engine.cjs.
+cp js/host/engine.node.cjs pkg/cjs/host/engine.cjs
 
 # The inspector, the package's bin (`npx skilift inspect`): a shebang, executable.
 cli=pkg/cjs/cli/main.cjs

@@ -1,5 +1,5 @@
 // Writes the engine's WebAssembly module as an ES module (the browser
-// build's wasm/skilift_bytes.js), for js/engine/engine.js to instantiate
+// build's wasm/skilift_bytes.js), for js/host/engine.js to instantiate
 // synchronously:
 //
 //   node scripts/embed-wasm.mjs WASM_FILE OUT_JS

@@ -23,7 +23,7 @@
 //   FILE is a path relative to IN_DIR (e.g. backends/fs/index.js); the
 //   output goes to the same relative path under OUT_DIR, ending in .cjs.
 //   --provided=FILE: a module the build puts in CommonJS form itself (the
-//   engine loader, engine/engine.js → engine/engine.cjs): imports of it are
+//   engine loader, host/engine.js → host/engine.cjs): imports of it are
 //   allowed, and it is not converted.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -8,7 +8,7 @@
 // remove: the backend's `remove`, after a confirmation unless --yes.
 
 import { createInterface } from "node:readline/promises";
-import { wasm } from "../engine/engine.js";
+import { wasm } from "../host/engine.js";
 import { CliError } from "./directory.js";
 import { ask } from "./targets.js";
 import { currentEntry } from "./views.js";

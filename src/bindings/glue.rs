@@ -1,4 +1,4 @@
-//! The JS half of the document work (`js/engine/glue.js`), as Rust sees it.
+//! The JS half of the document work (`js/host/glue.js`), as Rust sees it.
 //!
 //! Documents are frozen JS values; copying one for an action, freezing a
 //! result, checking JSON and comparing documents all happen in JS, where the
@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The object exported as `glue` by `js/engine/glue.js`.
+    /// The object exported as `glue` by `js/host/glue.js`.
     #[derive(Clone)]
     pub type Glue;
 
@@ -57,7 +57,7 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 
     /// A draft of frozen `base` that in-place actions may change, for one
-    /// replay; `seal` finishes it (js/engine/draft.js).
+    /// replay; `seal` finishes it (js/host/draft.js).
     #[wasm_bindgen(method, catch, js_name = openDraft)]
     pub fn open_draft(this: &Glue, base: &JsValue) -> Result<JsValue, JsValue>;
 

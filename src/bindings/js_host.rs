@@ -2,9 +2,9 @@
 //! frozen JS values ([`JsDoc`]), actions are JS functions compared by
 //! identity, arguments are JS arrays, and errors are JS values.
 //!
-//! Each document operation is one call into `js/engine/glue.js`, so the cost of a
+//! Each document operation is one call into `js/host/glue.js`, so the cost of a
 //! patch is the cost of the JS work (an action on a copy-on-write draft,
-//! js/engine/draft.js) and no conversion of the document into Rust. Strict
+//! js/host/draft.js) and no conversion of the document into Rust. Strict
 //! mode's two runs and checks are one call too ([`Host::call_strict`]).
 
 use std::rc::Rc;

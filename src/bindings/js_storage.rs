@@ -1,6 +1,6 @@
 //! The engine's [`Storage`] over a JS backend object (docs/backend-contract.md).
 //!
-//! Each call is one glue call (`js/engine/storage.js`): it looks the method
+//! Each call is one glue call (`js/host/storage.js`): it looks the method
 //! up, calls it, checks the shape of what the promise resolves to, and
 //! answers through the exports of [`storage_calls`](super::storage_calls).
 //! A synchronous throw or a rejection is [`StorageError::Failed`] carrying

@@ -8,8 +8,8 @@
 //! these classes; users never see the `Wasm*` names.
 //!
 //! Architecture Invariant: per-document work (copying, freezing, JSON
-//! checks) happens in JS (`js/engine/documents.js`, called by the glue
-//! object of `js/engine/glue.js`), reached through [`glue::Glue`]; a
+//! checks) happens in JS (`js/host/documents.js`, called by the glue
+//! object of `js/host/glue.js`), reached through [`glue::Glue`]; a
 //! patch never converts a whole document to Rust.
 
 mod convert;
@@ -37,7 +37,7 @@ pub use store::WasmStore;
 pub use transaction::WasmTransaction;
 pub use view::WasmView;
 
-/// Hands the engine its JS half (`js/engine/glue.js`). Called once by the JS layer
+/// Hands the engine its JS half (`js/host/glue.js`). Called once by the JS layer
 /// right after the module is instantiated, before anything else.
 ///
 /// ```js

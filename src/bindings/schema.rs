@@ -230,7 +230,7 @@ pub fn path(segments: &JsValue) -> String {
     out
 }
 
-/// The same test as `IDENTIFIER` in js/engine/documents.js, so the paths
+/// The same test as `IDENTIFIER` in js/host/documents.js, so the paths
 /// here read like the ones of strict mode.
 fn is_identifier(key: &str) -> bool {
     let mut chars = key.chars();

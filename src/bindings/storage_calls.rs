@@ -1,7 +1,7 @@
 //! Backend calls in flight, and the functions their answers come back
 //! through.
 //!
-//! A backend call is started by one glue call (`js/engine/storage.js`),
+//! A backend call is started by one glue call (`js/host/storage.js`),
 //! which calls the backend method, checks the shape of what its promise
 //! resolves to, and answers through one of the functions of [`connect`],
 //! naming the call by its [`Ticket`] in [`CALLS`] (`slab.rs`).
@@ -27,7 +27,7 @@ use super::glue::Glue;
 use super::slab::{Awaited, Slab, Ticket};
 use crate::engine::{Entry, StorageError};
 
-/// What a backend call resolved to, as `js/engine/storage.js` read it.
+/// What a backend call resolved to, as `js/host/storage.js` read it.
 pub enum Reply {
     /// `null` from `get`/`put`, or a `remove` that resolved.
     Nothing,
@@ -160,7 +160,7 @@ pub fn calls_in_flight() -> u32 {
 const NOTHING: u32 = 0;
 const VERSION: u32 = 1;
 
-/// Hands `js/engine/storage.js` the three functions its answers come back
+/// Hands `js/host/storage.js` the three functions its answers come back
 /// through (`glue.connectStorage`): closures made once, for the life of the
 /// module, so the loaders need not wire wasm exports to it.
 ///
@@ -211,7 +211,7 @@ pub fn connect(glue: &Glue) -> Result<(), JsValue> {
 
 #[wasm_bindgen]
 extern "C" {
-    /// Gives `js/engine/storage.js` the functions of [`connect`].
+    /// Gives `js/host/storage.js` the functions of [`connect`].
     #[wasm_bindgen(method, catch, js_name = connectStorage)]
     fn connect_storage(
         this: &Glue,

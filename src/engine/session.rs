@@ -20,8 +20,8 @@ use crate::engine::record::write::quoted;
 
 // These use this module, not the other way: `patchOnce` and its waiters;
 // the transitions the pull drives.
+mod exactly_once;
 mod lifecycle;
-mod once;
 
 /// An `updated` callback. An error it returns is reported, never propagated.
 pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;

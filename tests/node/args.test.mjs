@@ -1,7 +1,7 @@
 // A patch's arguments are queued with it and replayed on every save that
 // reads another version. A single small argument (undefined, null, a
 // boolean, an integer 0 to 255) shares one frozen list per value
-// (js/engine/documents.js `sharedOne`); every other argument list is the
+// (js/host/documents.js `sharedOne`); every other argument list is the
 // patch's own frozen copy. Either way the action must get exactly what the
 // game passed, when it patches and when the save replays it.
 

@@ -1,4 +1,4 @@
-// Copy-on-write drafts (js/engine/draft.js), through the public API: an
+// Copy-on-write drafts (js/host/draft.js), through the public API: an
 // action changes a draft and the new snapshot shares what it left untouched.
 //
 // The main test is a randomised comparison: one registered action interprets

@@ -1,6 +1,6 @@
 // A pull that finds the version its session wrote or read last starts from
 // the document it already holds (src/engine/session.rs, `Known`): one
-// copy-on-write draft for the whole replay (js/engine/draft.js `openDraft`),
+// copy-on-write draft for the whole replay (js/host/draft.js `openDraft`),
 // so what the queued actions did not touch stays the very same frozen
 // objects from one save to the next, and what they stored is still checked.
 

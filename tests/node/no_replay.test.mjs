@@ -91,7 +91,7 @@ test("another server's version is replayed on: the actions run again on its data
 });
 
 // What the cache shares with the known version is known JSON and is not
-// walked again when it is written (js/engine/documents.js
+// walked again when it is written (js/host/documents.js
 // `isPlainJsonOver`); everything else still is. Each of these values would
 // be turned into something else, or dropped, by JSON.stringify.
 const notJson = {

@@ -1,13 +1,13 @@
 //! What every wasm test needs: the JS glue installed, a JS backend, JS
 //! functions and recorders, and small helpers to read JS values.
 //!
-//! The glue is the real `js/engine/glue.js` (with the document operations
-//! of `js/engine/documents.js`, the drafts of `js/engine/draft.js`, the
-//! backend calls of `js/engine/storage.js` and the `SkiliftError` of
+//! The glue is the real `js/host/glue.js` (with the document operations
+//! of `js/host/documents.js`, the drafts of `js/host/draft.js`, the
+//! backend calls of `js/host/storage.js` and the `SkiliftError` of
 //! `js/errors.js`),
 //! read at compile time and turned into the body of a `new Function(...)`: the tests check the Rust bindings against the very
 //! JS half they run with in the package. A `#[wasm_bindgen(module =
-//! "/js/engine/glue.js")]` import does not work here: glue.js imports
+//! "/js/host/glue.js")]` import does not work here: glue.js imports
 //! other modules, and wasm-bindgen copies a snippet file alone into its
 //! output, without the modules it imports. `new Function` works the same in
 //! Node and in the browser, and needs no change to js/.
@@ -21,10 +21,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
-const DOCUMENTS_JS: &str = include_str!("../../js/engine/documents.js");
-const DRAFT_JS: &str = include_str!("../../js/engine/draft.js");
-const STORAGE_JS: &str = include_str!("../../js/engine/storage.js");
-const GLUE_JS: &str = include_str!("../../js/engine/glue.js");
+const DOCUMENTS_JS: &str = include_str!("../../js/host/documents.js");
+const DRAFT_JS: &str = include_str!("../../js/host/draft.js");
+const STORAGE_JS: &str = include_str!("../../js/host/storage.js");
+const GLUE_JS: &str = include_str!("../../js/host/glue.js");
 
 /// Turns one of js/'s ES modules into plain script text: drops its imports
 /// (only those of modules inlined next to it are allowed) and its `export`
@@ -72,16 +72,16 @@ pub fn setup(strict: bool) -> JsValue {
         let body = format!(
             "{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
-            as_script(DOCUMENTS_JS, "js/engine/documents.js", &["../errors.js"]),
+            as_script(DOCUMENTS_JS, "js/host/documents.js", &["../errors.js"]),
             as_script(
                 DRAFT_JS,
-                "js/engine/draft.js",
+                "js/host/draft.js",
                 &["../errors.js", "./documents.js"]
             ),
-            as_script(STORAGE_JS, "js/engine/storage.js", &["./documents.js"]),
+            as_script(STORAGE_JS, "js/host/storage.js", &["./documents.js"]),
             as_script(
                 GLUE_JS,
-                "js/engine/glue.js",
+                "js/host/glue.js",
                 &[
                     "../errors.js",
                     "./documents.js",
@@ -92,7 +92,7 @@ pub fn setup(strict: bool) -> JsValue {
         );
         let module = Function::new_no_args(&body)
             .call0(&JsValue::UNDEFINED)
-            .expect("js/engine/glue.js evaluates");
+            .expect("js/host/glue.js evaluates");
         install_glue(get(&module, "glue").unchecked_into());
         let class = get(&module, "SkiliftError");
         *slot.borrow_mut() = Some(class.clone());

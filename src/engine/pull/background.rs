@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::error::PullError;
-use super::once::pull_once;
+use super::one_pull::pull_once;
 use crate::engine::error::Error;
 use crate::engine::host::{Host, Runtime};
 use crate::engine::retry::Backoff;

@@ -2,7 +2,7 @@
 //! write it back with a compare-and-set, and repeat on conflict; and the
 //! session's background loop that runs pulls.
 //!
-//! Layered inside too: `background` (the loop) → `once` (one pull and its
+//! Layered inside too: `background` (the loop) → `one_pull` (one pull and its
 //! retries on conflict) → `attempt` (one get and conditional put) → `build`
 //! (the record to write) → `confirm` (after a stored write), all over
 //! `error`.
@@ -12,6 +12,6 @@ mod background;
 mod build;
 mod confirm;
 mod error;
-mod once;
+mod one_pull;
 
 pub(crate) use background::run;
