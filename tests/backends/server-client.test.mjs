@@ -62,6 +62,7 @@ describe("FetchBackend: headers and paths", () => {
     const seen = [];
     const server = await listen(
       createHandler(new MemoryBackend(), {
+        admin: true,
         authorize: (req, { method }) => {
           seen.push([method, req.headers.authorization, req.headers["x-game"]]);
           return req.headers.authorization === "Bearer t0ken";
@@ -97,7 +98,7 @@ describe("FetchBackend: headers and paths", () => {
   });
 
   it("user headers cannot override the protocol's own", async () => {
-    const server = await listen(createHandler(new MemoryBackend(), { authorize: () => true }));
+    const server = await listen(createHandler(new MemoryBackend(), { admin: true, authorize: () => true }));
     try {
       const b = new FetchBackend(server.url, { headers: { "If-None-Match": "*", "If-Match": '"1"', "Content-Type": "text/plain" } });
       const v = await b.put(STORE, "k", "1", null, { userIds: [] });
@@ -109,7 +110,7 @@ describe("FetchBackend: headers and paths", () => {
   });
 
   it("values that are not JSON, or hold lone surrogates, travel exactly", async () => {
-    const server = await listen(createHandler(new MemoryBackend(), { authorize: () => true }));
+    const server = await listen(createHandler(new MemoryBackend(), { admin: true, authorize: () => true }));
     try {
       const b = new FetchBackend(server.url);
       for (const [i, value] of ["plain text", "", "\ud800 lone", "x\udfffy", '{"half": ', "\u0000"].entries()) {
@@ -122,7 +123,7 @@ describe("FetchBackend: headers and paths", () => {
   });
 
   it("works under a base path, with or without a trailing slash", async () => {
-    const handler = createHandler(new MemoryBackend(), { authorize: () => true });
+    const handler = createHandler(new MemoryBackend(), { admin: true, authorize: () => true });
     const server = await listen((req, res) => {
       if (!req.url.startsWith("/api/skilift/")) {
         res.writeHead(500).end();
@@ -172,7 +173,7 @@ describe("FetchBackend: version tokens round-trip exactly through ETag and If-Ma
   }
 
   let server;
-  before(async () => (server = await listen(createHandler(oddVersions(), { authorize: () => true }))));
+  before(async () => (server = await listen(createHandler(oddVersions(), { admin: true, authorize: () => true }))));
   after(() => server.close());
 
   it("get, conditional put and getVersion see the exact tokens", async () => {
@@ -230,7 +231,7 @@ describe("FetchBackend: what it rejects", () => {
 
   it("rejects when the server's backend fails (a real 500 from createHandler)", async () => {
     const failing = { get: async () => Promise.reject(new Error("db down")), put: async () => Promise.reject(new Error("db down")) };
-    const server = await listen(createHandler(failing, { authorize: () => true, onError: () => {} }));
+    const server = await listen(createHandler(failing, { admin: true, authorize: () => true, onError: () => {} }));
     try {
       const b = new FetchBackend(server.url);
       await assert.rejects(b.get(STORE, "k"), (e) => e.status === 500 && !/db down/.test(e.message));

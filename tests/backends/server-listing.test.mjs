@@ -23,6 +23,7 @@ async function serve(inner = new MemoryBackend(), options = {}) {
   const state = { authorizations: [], errors: [] };
   const server = await listen(
     createHandler(backend, {
+      admin: true,
       authorize: (req, target) => {
         state.authorizations.push(target);
         return options.allow ? options.allow(req, target) : true;

@@ -52,6 +52,7 @@ async function serve() {
   const backend = countingBackend();
   const server = await listen(
     createHandler(backend, {
+      admin: true,
       authorize: (req) => req.headers.authorization === "ok" || new Promise((r) => setTimeout(() => r(false), 20)),
       onError: () => {},
     }),

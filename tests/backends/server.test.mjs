@@ -19,6 +19,7 @@ async function serve(options = {}) {
   const state = { authorizations: 0, errors: [] };
   const server = await listen(
     createHandler(backend, {
+      admin: true,
       authorize: () => {
         state.authorizations++;
         return true;
@@ -351,7 +352,7 @@ describe("createHandler: backend failures", () => {
 
   it("a backend that throws is a 500 with a generic message; the error goes to onError", async () => {
     const errors = [];
-    const server = await listen(createHandler(failing, { authorize: () => true, onError: (e, r) => errors.push([e, r]) }));
+    const server = await listen(createHandler(failing, { admin: true, authorize: () => true, onError: (e, r) => errors.push([e, r]) }));
     try {
       const reqs = [
         { path: PATH },
@@ -385,7 +386,7 @@ describe("createHandler: backend failures", () => {
     ];
     for (const backend of garbage) {
       const errors = [];
-      const server = await listen(createHandler(backend, { authorize: () => true, onError: (e) => errors.push(e) }));
+      const server = await listen(createHandler(backend, { admin: true, authorize: () => true, onError: (e) => errors.push(e) }));
       try {
         const r = await request(server.port, { path: PATH });
         assert.equal(r.status, 500);
@@ -397,7 +398,7 @@ describe("createHandler: backend failures", () => {
     for (const answer of [42, "", undefined, { version: "2" }]) {
       const backend = { get: async () => null, put: async () => answer };
       const errors = [];
-      const server = await listen(createHandler(backend, { authorize: () => true, onError: (e) => errors.push(e) }));
+      const server = await listen(createHandler(backend, { admin: true, authorize: () => true, onError: (e) => errors.push(e) }));
       try {
         const r = await request(server.port, {
           method: "PUT",
@@ -416,7 +417,7 @@ describe("createHandler: backend failures", () => {
   it("a backend without history answers 501 history_unsupported for ?version= and ?at=", async () => {
     const memory = new MemoryBackend();
     const backend = { get: (s, k) => memory.get(s, k), put: (...a) => memory.put(...a) };
-    const server = await listen(createHandler(backend, { authorize: () => true }));
+    const server = await listen(createHandler(backend, { admin: true, authorize: () => true }));
     try {
       for (const query of ["version=1", "at=1"]) {
         const r = await request(server.port, { path: `${PATH}?${query}` });

@@ -13,7 +13,7 @@ import { createHandler } from "../../js/backends/http/server.js";
 import { FetchBackend } from "../../js/backends/http/fetch.js";
 
 async function open() {
-  const server = http.createServer(createHandler(new MemoryBackend(), { authorize: () => true }));
+  const server = http.createServer(createHandler(new MemoryBackend(), { admin: true, authorize: () => true }));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
   return {

@@ -101,7 +101,7 @@ test("a FsBackend directory: inspect, restore, remove", async (t) => {
 
 test("an http(s) URL of createHandler, with a token in --header; a wrong token is refused", async (t) => {
   const backend = new MemoryBackend();
-  const server = http.createServer(createHandler(backend, { authorize: (req) => req.headers.authorization === "Bearer s3cret" }));
+  const server = http.createServer(createHandler(backend, { admin: true, authorize: (req) => req.headers.authorization === "Bearer s3cret" }));
   servers.push(server);
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${server.address().port}`;

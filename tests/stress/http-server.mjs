@@ -45,6 +45,7 @@ const backend = {
 
 if (process.argv[2] === "serve") {
   const handler = createHandler(backend, {
+    admin: true,
     // Sometimes answered later, so requests overlap inside the handler.
     authorize: (req) => {
       const ok = req.headers.authorization === TOKEN;

@@ -8,6 +8,7 @@
 // Architecture Invariant: no Node imports (see server.js).
 
 import { entityTag, isEntry, isUserIds } from "./protocol.js";
+import { checkServed } from "./admin.js";
 import { METHODS, READ_METHODS, checkContentType, hasBody, limitParam, numberParam, parseParams, parsePrecondition, parseQuery, refuse } from "./request.js";
 
 /** Thrown by an answer builder when the backend answered something the protocol cannot carry. */
@@ -64,9 +65,11 @@ function checkRead(req) {
  * `{ operation, request, writes, body, call(backend, body), answer(result) }`.
  * `request` is what authorize gets; `writes` says the call changes data (it
  * waits for the answers before it on the connection); `body` says a PUT
- * body is to be read first.
+ * body is to be read first. An admin operation that `served` (admin.js)
+ * does not hold is refused as soon as the operation is known, before the
+ * backend's abilities and `authorize`.
  */
-export function planRequest(target, req, backend, maxBodyBytes) {
+export function planRequest(target, req, backend, maxBodyBytes, served) {
   const { resource, store, key, query } = target;
   const method = req.method;
   const onKey = resource === "key";
@@ -79,6 +82,7 @@ export function planRequest(target, req, backend, maxBodyBytes) {
   if (resource === "keys") {
     checkRead(req);
     const params = parseParams(query, ["after", "limit", "prefix", "user"]);
+    checkServed(served, params.has("user") ? "keysByUser" : "list");
     needs(backend, ["list", "keysByUser"], "listing_unsupported", "this server's backend cannot list keys");
     if (params.has("user")) {
       if (params.size > 1) refuse(400, "bad_request", "?user= takes no other parameter");
@@ -96,6 +100,7 @@ export function planRequest(target, req, backend, maxBodyBytes) {
   }
 
   if (resource === "history") {
+    checkServed(served, "history");
     checkRead(req);
     const params = parseParams(query, ["limit", "before"]);
     needs(backend, ["history"], "history_unsupported", "this server's backend keeps no history");
@@ -109,6 +114,7 @@ export function planRequest(target, req, backend, maxBodyBytes) {
     const history = parseQuery(query);
     checkRead(req);
     if (history === null) return plan("get", { call: (b) => b.get(store, key), answer: entryAnswer });
+    checkServed(served, history.version !== undefined ? "getVersion" : "getAtTime");
     if (history.version !== undefined) {
       needs(backend, ["getVersion"], "history_unsupported", "this server's backend keeps no history");
       return plan("getVersion", { call: (b) => b.getVersion(store, key, history.version), answer: entryAnswer });
@@ -118,6 +124,7 @@ export function planRequest(target, req, backend, maxBodyBytes) {
   }
 
   if (method === "DELETE") {
+    checkServed(served, "remove");
     if (query !== null) refuse(400, "bad_request", "a DELETE has no query");
     checkRead(req);
     needs(backend, ["remove"], "remove_unsupported", "this server's backend cannot remove keys");

@@ -21,6 +21,7 @@ import { JSON_TYPE } from "./protocol.js";
 import { Refusal, parsePutBody, parseTarget, readBody, refuse } from "./request.js";
 import { InvalidAnswer, planRequest } from "./routes.js";
 import { checkCors, corsHeaders, preflight } from "./cors.js";
+import { servedOperations } from "./admin.js";
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -32,7 +33,7 @@ function checkOptions(backend, options) {
   if (typeof options !== "object" || options === null) {
     throw invalidOptions("createHandler: options { authorize } are required (open access is `authorize: () => true`)");
   }
-  const { authorize, cors, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onError } = options;
+  const { authorize, cors, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onError, admin } = options;
   if (typeof authorize !== "function") {
     throw invalidOptions("createHandler: options.authorize(req, { store, key, method }) is required (open access is `authorize: () => true`)");
   }
@@ -40,7 +41,7 @@ function checkOptions(backend, options) {
     throw invalidOptions("createHandler: maxBodyBytes must be a positive integer");
   }
   if (onError !== undefined && typeof onError !== "function") throw invalidOptions("createHandler: onError must be a function");
-  return { authorize, cors: checkCors(cors), maxBodyBytes, onError: onError ?? defaultOnError };
+  return { authorize, cors: checkCors(cors), maxBodyBytes, onError: onError ?? defaultOnError, served: servedOperations(admin) };
 }
 
 function defaultOnError(error) {
@@ -51,7 +52,7 @@ function defaultOnError(error) {
 // and `authorize` before the backend does; every failure after that is a
 // Refusal or a generic 500 (answerFailure).
 export function createHandler(backend, options) {
-  const { authorize, cors, maxBodyBytes, onError } = checkOptions(backend, options);
+  const { authorize, cors, maxBodyBytes, onError, served } = checkOptions(backend, options);
 
   // Pipelining: several requests may arrive on one connection before any
   // answer. Node answers them in order, and an answer that ends the
@@ -103,7 +104,7 @@ export function createHandler(backend, options) {
     const target = parseTarget(req.url);
     if (req.method === "OPTIONS") return preflight(cors, req, res, base);
     // Everything a request says is checked before authorize and the backend see it.
-    const plan = planRequest(target, req, backend, maxBodyBytes);
+    const plan = planRequest(target, req, backend, maxBodyBytes, served);
     const { request } = plan;
     let allowed;
     try {
