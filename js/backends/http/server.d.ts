@@ -30,6 +30,21 @@ export interface HandlerOptions {
    *   isAdmin(req) || (key === playerOf(req) && (operation === "get" || operation === "put"))
    */
   authorize: (req: IncomingMessage, target: RequestTarget) => boolean | Promise<boolean>;
+  /**
+   * The admin operations this handler serves; off by default. Without it a
+   * handler serves `get` and `put` of single keys only (what a game server
+   * or a preview needs), and answers 403 `operation_disabled` to listing,
+   * the user-id search, past versions (`history`, `getVersion`,
+   * `getAtTime`) and removal before `authorize` is asked. `true` enables
+   * all four groups; an object enables the ones set to `true`. Give it only
+   * to a server whose `authorize` tells an admin's credentials from a
+   * player's (`skilift studio` and `skilift inspect` need all four).
+   *
+   * @example
+   * admin: true
+   * admin: { list: true, history: true }   // look, but not erase
+   */
+  admin?: boolean | { list?: boolean; keysByUser?: boolean; history?: boolean; remove?: boolean };
   /** Off by default. `origins` are exact origins ("http://localhost:5173") or "*". */
   cors?: {
     origins: string[];
