@@ -88,6 +88,16 @@ cli=pkg/cjs/cli/main.cjs
 mv "$cli.tmp" "$cli"
 chmod +x "$cli"
 
+# The studio's page (`skilift studio`, js/cli/studio/server.js serves it
+# from pkg/studio): static files, no bundler, nothing fetched at run time.
+mkdir -p pkg/studio
+cp -R studio/. pkg/studio/
+studio_raw=0 studio_gz=0
+for f in $(find pkg/studio -type f | sort); do
+  studio_raw=$((studio_raw + $(wc -c < "$f"))) studio_gz=$((studio_gz + $(gzip -9c "$f" | wc -c)))
+done
+echo "build: pkg/studio $studio_raw bytes, $studio_gz gzipped (the studio's page, each file gzipped)"
+
 for f in $(cd js && find . -name '*.d.ts' | sed 's|^\./||'); do
   mkdir -p "pkg/$(dirname "$f")"
   cp "js/$f" "pkg/$f"

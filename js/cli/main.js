@@ -1,5 +1,6 @@
 // The `skilift` command (the package's bin). A target is a FsBackend
-// directory, a postgres:// URL or an http(s):// base URL of createHandler.
+// directory, a postgres:// URL, a redis:// URL (--cluster for a Redis
+// Cluster) or an http(s):// base URL of createHandler.
 //
 //   skilift inspect <target>                          the stores (a directory only)
 //   skilift inspect <target> <store>                  the keys of a store
@@ -7,6 +8,7 @@
 //   ... <key> --history | --at <time> | --version <v> | --raw
 //   skilift restore <target> <store> <key> --version <v>   make a past version current again
 //   skilift remove <target> <store> <key> [--yes]          erase a key and every version
+//   skilift studio <target> [--port N] [--host H] [--write] the web page (js/cli/studio/)
 //
 // <store> is the namespace as the backend sees it, `name/scope`; a bare
 // `players` means `players/global`. Errors are one line on stderr: exit 1
@@ -16,12 +18,15 @@ import { CliError } from "./directory.js";
 import { openTarget, parseHeaders } from "./targets.js";
 import { showKey, showKeys, showStores } from "./views.js";
 import { remove, restore } from "./write.js";
+import { DEFAULT_PORT, runStudio } from "./studio/server.js";
 
 const USAGE = `usage:
   skilift inspect <target> [<store> [<key>]] [--history | --at <ISO time or ms> | --version <v>] [--raw]
   skilift restore <target> <store> <key> --version <v>
   skilift remove  <target> <store> <key> [--yes]
-  <target>  a FsBackend directory, a postgres://user:pass@host/db URL, or an http(s):// base URL of createHandler
+  skilift studio  <target> [--port N] [--host H] [--write]
+  <target>  a FsBackend directory, a postgres://user:pass@host/db URL, a redis://host:port URL,
+            or an http(s):// base URL of createHandler (served with its admin option)
   <store>   name/scope as stored, e.g. players/global ("players" means players/global)
   <key>     a session key; without it, inspect lists the store's keys
   --history          the key's retained versions, newest first, with times and user ids
@@ -30,14 +35,19 @@ const USAGE = `usage:
   --raw              print the stored record (the engine's envelope) as is
   --header "n: v"    an HTTP header for an http(s) target (repeatable), e.g. "authorization: Bearer TOKEN"
   --table-prefix p   the PostgresBackend tablePrefix of a postgres target (default skilift_)
-  --yes              remove without asking`;
+  --cluster          the redis:// target is a Redis Cluster (redis://host:port[,host:port...])
+  --key-prefix p     the RedisBackend keyPrefix of a redis target (default skilift:)
+  --yes              remove without asking
+  --port N           studio: the port to serve on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H           studio: the address to bind (default 127.0.0.1; anything else exposes it to that network)
+  --write            studio: offer restore and remove (without it the studio only reads)`;
 
-const VALUED = new Set(["--at", "--version", "--header", "--table-prefix"]);
-const SWITCHES = new Set(["--history", "--raw", "--yes"]);
+const VALUED = new Set(["--at", "--version", "--header", "--table-prefix", "--key-prefix", "--port", "--host"]);
+const SWITCHES = new Set(["--history", "--raw", "--yes", "--cluster", "--write"]);
 
 function parseArgs(argv) {
   const positional = [];
-  const flags = { history: false, raw: false, yes: false, at: undefined, version: undefined, header: [], tablePrefix: undefined };
+  const flags = { history: false, raw: false, yes: false, cluster: false, write: false, header: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (SWITCHES.has(arg)) flags[arg.slice(2)] = true;
@@ -46,6 +56,7 @@ function parseArgs(argv) {
       const value = argv[++i];
       if (arg === "--header") flags.header.push(value);
       else if (arg === "--table-prefix") flags.tablePrefix = value;
+      else if (arg === "--key-prefix") flags.keyPrefix = value;
       else flags[arg.slice(2)] = value;
     } else if (arg.startsWith("--")) throw new CliError(`unknown option ${arg} (see skilift --help)`, 2);
     else positional.push(arg);
@@ -74,6 +85,7 @@ const COMMANDS = {
     },
   },
   remove: { args: [2, 2], run: (target, [store, key], flags) => remove(target, store, key, flags) },
+  studio: { args: [0, 0], run: (target, [], flags) => runStudio(target, flags) },
 };
 
 export async function main(argv) {
@@ -85,16 +97,21 @@ export async function main(argv) {
   let target;
   try {
     const spec = COMMANDS[command];
-    if (!spec) throw new CliError(`unknown command ${JSON.stringify(command)}: the commands are inspect, restore and remove (see skilift --help)`, 2);
+    if (!spec) throw new CliError(`unknown command ${JSON.stringify(command)}: the commands are inspect, restore, remove and studio (see skilift --help)`, 2);
     const { positional, flags } = parseArgs(rest);
     const [targetArg, ...more] = positional;
-    if (targetArg === undefined) throw new CliError(`skilift ${command} needs a target: a directory, a postgres:// or an http(s):// URL (see skilift --help)`, 2);
+    if (targetArg === undefined) throw new CliError(`skilift ${command} needs a target: a directory, a postgres://, redis:// or http(s):// URL (see skilift --help)`, 2);
     const [min, max] = spec.args;
     if (more.length < min) throw new CliError(`skilift ${command} needs <store> and <key> (see skilift --help)`, 2);
     if (more.length > max) throw new CliError(`too many arguments (${JSON.stringify(more[max])}); quote a key that has spaces`, 2);
-    target = await openTarget(targetArg, { headers: parseHeaders(flags.header), tablePrefix: flags.tablePrefix });
+    target = await openTarget(targetArg, {
+      headers: parseHeaders(flags.header),
+      tablePrefix: flags.tablePrefix,
+      cluster: flags.cluster,
+      keyPrefix: flags.keyPrefix,
+    });
     const lines = await spec.run(target, more, flags);
-    console.log(lines.join("\n"));
+    if (lines.length > 0) console.log(lines.join("\n"));
     return 0;
   } catch (error) {
     if (error instanceof CliError) {

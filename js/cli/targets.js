@@ -1,13 +1,15 @@
 // What the `skilift` command reads and writes: a target named on the
 // command line, opened as a backend. A FsBackend directory, a
 // `postgres://` URL (PostgresBackend; `pg` must be installed, as for the
-// backend itself), or an `http(s)://` base URL of `createHandler`
+// backend itself), a `redis://` URL (RedisBackend on ioredis, a Cluster
+// with --cluster), or an `http(s)://` base URL of `createHandler`
 // (FetchBackend, with `--header` lines for a token). Every target answers
 // the same backend calls; only a directory can list its stores.
 
 import { CliError, listStores, openDirectory, resolveStore } from "./directory.js";
 import { FetchBackend } from "../backends/http/fetch.js";
 import { PostgresBackend } from "../backends/postgres/index.js";
+import { RedisBackend } from "../backends/redis/index.js";
 
 /** `name: value` lines of --header into a headers object. */
 export function parseHeaders(lines) {
@@ -75,13 +77,65 @@ function redact(url) {
 }
 
 /**
- * Opens `arg`. Options: `headers` (http), `tablePrefix` (postgres). The
- * result: { label, backend, stores: () => [{ store, keys }] | null,
- * resolveStore(store), close() }.
+ * A Redis server (`redis://host:port`) or, with `cluster`, a Redis Cluster
+ * reached through the nodes the URL names (`redis://h1:p1,h2:p2`), on an
+ * ioredis client (an optional peer, as for RedisBackend).
  */
-export async function openTarget(arg, { headers = {}, tablePrefix } = {}) {
+async function openRedis(url, { cluster, keyPrefix }) {
+  let Redis;
+  try {
+    Redis = (await import("ioredis")).default;
+  } catch {
+    throw new CliError("a redis:// target needs the ioredis package: npm install ioredis");
+  }
+  const parsed = parseRedisUrl(url);
+  const common = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  const client = cluster
+    ? new Redis.Cluster(parsed.nodes, { redisOptions: { ...common, password: parsed.password, username: parsed.username } })
+    : new Redis({ ...parsed.nodes[0], ...common, password: parsed.password, username: parsed.username, db: parsed.db });
+  client.on("error", () => {}); // a connection error is the next command's
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new CliError(`cannot reach ${redact(url)}${cluster ? " (a Redis Cluster)" : ""}: ${error.message}`);
+  }
+  return {
+    label: redact(url),
+    backend: new RedisBackend(client, keyPrefix === undefined ? {} : { keyPrefix }),
+    stores: null,
+    resolveStore: async (store) => storeName(store),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+/** `redis://[user:pass@]host:port[,host:port...][/db]` into ioredis options. */
+function parseRedisUrl(url) {
+  const m = /^rediss?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+?)(?:\/(\d+))?\/?$/i.exec(url);
+  const nodes = (m?.[3] ?? "").split(",").map((hostPort) => {
+    const at = hostPort.lastIndexOf(":");
+    return at < 0 ? { host: hostPort, port: 6379 } : { host: hostPort.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(hostPort.slice(at + 1)) };
+  });
+  if (!m || nodes.some((n) => !n.host || !Number.isInteger(n.port) || n.port <= 0)) {
+    throw new CliError(`${JSON.stringify(redact(url))} is not a redis://host:port URL (a cluster: redis://host:port,host:port --cluster)`, 2);
+  }
+  const decode = (s) => (s ? decodeURIComponent(s) : undefined);
+  return { nodes, username: decode(m[1]), password: decode(m[2]), db: m[4] === undefined ? undefined : Number(m[4]) };
+}
+
+/**
+ * Opens `arg`. Options: `headers` (http), `tablePrefix` (postgres),
+ * `cluster` and `keyPrefix` (redis). The result: { label, backend,
+ * stores: () => [{ store, keys }] | null, resolveStore(store), close() }.
+ */
+export async function openTarget(arg, { headers = {}, tablePrefix, cluster = false, keyPrefix } = {}) {
   if (/^https?:\/\//i.test(arg)) return openHttp(arg, headers);
   if (/^postgres(ql)?:\/\//i.test(arg)) return openPostgres(arg, tablePrefix);
+  if (/^rediss?:\/\//i.test(arg)) return openRedis(arg, { cluster, keyPrefix });
+  if (cluster) throw new CliError("--cluster is for a redis:// target", 2);
   const dir = await openDirectory(arg);
   return {
     label: arg,
@@ -102,6 +156,9 @@ export async function ask(target, what, call) {
   } catch (error) {
     if (error instanceof CliError) throw error;
     const status = error?.status;
+    if (status === 403 && error?.code === "operation_disabled") {
+      throw new CliError(`${target.label} does not serve ${what}: its createHandler needs the option admin: true (docs/http-protocol.md, Admin operations)`);
+    }
     if (status === 401 || status === 403) {
       throw new CliError(`${target.label} refused the credentials (HTTP ${status}): pass them with --header "authorization: Bearer TOKEN"`);
     }

@@ -24,16 +24,26 @@ export async function restore(target, storeArg, key, version) {
   if (old === null) throw new CliError(`${JSON.stringify(key)} has no retained version ${JSON.stringify(version)}; see skilift inspect ${target.label} ${storeArg} ${keyName(key)} --history`);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await currentEntry(target, store, storeArg, key);
-    let text;
-    try {
-      text = wasm.restoreRecord(current.value, old.value);
-    } catch (error) {
-      throw new CliError(`cannot restore: ${error.message}`);
-    }
-    const written = await ask(target, "writing", () => backend.put(store, key, text, current.version, { userIds: current.userIds ?? [] }));
+    const written = await writeRestored(target, store, key, current, old);
     if (written !== null) return [`restored ${keyName(key)} in ${store} to the data of version ${version} (now version ${written})`];
   }
   throw new CliError(`${JSON.stringify(key)} kept changing: ${ATTEMPTS} writes in a row lost the race; try again`);
+}
+
+/**
+ * One restore attempt, shared with `skilift studio`: the record the engine
+ * builds from the `current` entry and the `old` one, written with
+ * compare-and-set on `current.version`. Resolves the new version, or null
+ * if another writer got there first.
+ */
+export async function writeRestored(target, store, key, current, old) {
+  let text;
+  try {
+    text = wasm.restoreRecord(current.value, old.value);
+  } catch (error) {
+    throw new CliError(`cannot restore: ${error.message}`);
+  }
+  return ask(target, "writing", () => target.backend.put(store, key, text, current.version, { userIds: current.userIds ?? [] }));
 }
 
 async function confirmed(question) {
