@@ -89,10 +89,10 @@ async function openRedis(url, { cluster, keyPrefix }) {
     throw new CliError("a redis:// target needs the ioredis package: npm install ioredis");
   }
   const parsed = parseRedisUrl(url);
-  const common = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  const auth = { password: parsed.password, username: parsed.username };
   const client = cluster
-    ? new Redis.Cluster(parsed.nodes, { redisOptions: { ...common, password: parsed.password, username: parsed.username } })
-    : new Redis({ ...parsed.nodes[0], ...common, password: parsed.password, username: parsed.username, db: parsed.db });
+    ? new Redis.Cluster(parsed.nodes, { lazyConnect: true, redisOptions: auth })
+    : new Redis({ ...parsed.nodes[0], ...auth, db: parsed.db, lazyConnect: true, maxRetriesPerRequest: 2 });
   client.on("error", () => {}); // a connection error is the next command's
   try {
     await client.connect();
