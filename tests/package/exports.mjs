@@ -36,6 +36,10 @@ for (const [entry, conditions] of Object.entries(pkg.exports)) {
     }
   });
 }
+await check("the studio's page is packed (skilift studio serves studio/ beside cjs/)", () => {
+  const gone = missing(["studio/index.html", "studio/assets/app.js", "studio/assets/studio.css"]);
+  if (gone.length) throw new Error(`missing: ${gone.join(", ")}`);
+});
 await check("no runtime dependencies (only the optional pg peer)", () => {
   if (Object.keys(pkg.dependencies ?? {}).length) throw new Error(JSON.stringify(pkg.dependencies));
 });
