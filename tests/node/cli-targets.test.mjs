@@ -1,5 +1,6 @@
 // The `skilift` command on every kind of target (a FsBackend directory, a
-// postgres:// URL, an http(s):// URL of createHandler with a token), run as
+// postgres:// URL, a redis:// URL and a Redis Cluster, an http(s):// URL of
+// createHandler with a token), run as
 // a child process: inspect, restore, remove, and the errors a user meets
 // (an unreachable target, a refused token, a missing key, removing without
 // --yes when nobody can be asked).
@@ -17,6 +18,8 @@ import { PostgresBackend } from "../../pkg/cjs/backends/postgres/index.cjs";
 import { createHandler } from "../../pkg/cjs/backends/http/server.cjs";
 import { MemoryBackend, Store } from "./helpers.mjs";
 import { dropPrefix, freshPrefix, newPool, pgUrl } from "../backends/postgres-env.mjs";
+import { RedisBackend } from "../../pkg/cjs/backends/redis/index.cjs";
+import * as redisEnv from "../backends/redis-env.mjs";
 
 const BIN = fileURLToPath(new URL("../../pkg/cjs/cli/main.cjs", import.meta.url));
 
@@ -124,6 +127,32 @@ test("a postgres:// URL with --table-prefix", async (t) => {
   }
 });
 
+for (const [what, open, target] of [
+  ["a redis:// URL with --key-prefix", () => redisEnv.newRedis(), () => [redisEnv.redisUrl]],
+  ["a Redis Cluster: redis://host:port,... --cluster", () => redisEnv.newCluster(), () => [`redis://${redisEnv.clusterNodes.map((n) => `${n.host}:${n.port}`).join(",")}`, "--cluster"]],
+]) {
+  test(what, { skip: redisEnv.skip(what.includes("Cluster") ? "cluster" : "standalone") }, async (t) => {
+    const client = open();
+    const keyPrefix = redisEnv.freshPrefix();
+    try {
+      const [url, ...flags] = target();
+      await exercise(t, what, url, new RedisBackend(client, { keyPrefix }), [...flags, "--key-prefix", keyPrefix]);
+    } finally {
+      await redisEnv.dropPrefix(client, keyPrefix);
+      client.disconnect();
+    }
+  });
+}
+
+test("a createHandler without its admin option: the CLI says what the server must enable", async () => {
+  const server = http.createServer(createHandler(new MemoryBackend(), { authorize: (req) => req.headers.authorization === "Bearer s3cret" }));
+  servers.push(server);
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const listing = await cli("inspect", `http://127.0.0.1:${server.address().port}`, "players", "--header", "authorization: Bearer s3cret");
+  assert.equal(listing.code, 1);
+  assert.match(listing.stderr, /does not serve listing keys: its createHandler needs the option admin: true/);
+});
+
 test("unreachable targets and wrong command lines are one-line errors", async () => {
   const http1 = await cli("inspect", "http://127.0.0.1:1", "players");
   assert.equal(http1.code, 1);
@@ -132,6 +161,12 @@ test("unreachable targets and wrong command lines are one-line errors", async ()
   assert.equal(pg1.code, 1);
   assert.match(pg1.stderr, /^skilift: cannot reach postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/);
   assert.doesNotMatch(pg1.stderr, /pw/, "no password in messages");
+  const redis1 = await cli("inspect", "redis://:pw@127.0.0.1:1", "players");
+  assert.equal(redis1.code, 1);
+  assert.match(redis1.stderr, /^skilift: cannot reach redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+  const cluster1 = await cli("inspect", dir, "players", "--cluster");
+  assert.equal(cluster1.code, 2);
+  assert.match(cluster1.stderr, /--cluster is for a redis:\/\/ target/);
   const noStores = await cli("inspect", "http://127.0.0.1:1");
   assert.equal(noStores.code, 2);
   assert.match(noStores.stderr, /cannot list its stores/);
