@@ -113,7 +113,7 @@ export async function keyView(info, params) {
   const { store } = current;
   const past = rec !== current;
   const history = timeline(info, store, key, rec.version, current.version);
-  await history.load().catch(() => history.el.replaceChildren(h("p", { class: "muted" }, "This target keeps no history.")));
+  await history.load().catch((error) => history.el.replaceChildren(h("p", { class: "muted" }, `No history: ${error.message}`)));
   const actions = h("div", { class: "actions-bar" },
     past ? h("a", { class: "button", href: link("key", { store, key }) }, "show current") : null,
     past ? h("a", { class: "button", href: link("diff", { store, key, a: rec.version, b: "now" }) }, "compare with now") : null,
