@@ -67,7 +67,10 @@ async function draw() {
       view.replaceChildren(h("section", { class: "panel error" }, h("h2", {}, "Cannot show this"), h("p", {}, error.message ?? String(error)), h("p", {}, h("a", { href: link("stores") }, "back to the stores"))));
     }
   } finally {
-    if (mine === drawing) view.removeAttribute("aria-busy");
+    if (mine === drawing) {
+      view.removeAttribute("aria-busy");
+      view.dataset.drawn = location.hash; // which route the view shows (tests wait on it)
+    }
   }
 }
 

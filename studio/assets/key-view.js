@@ -9,6 +9,8 @@ import { bytes, h, link, section, table, time } from "./dom.js";
 import { tree } from "./tree.js";
 
 const SHOWN_IDS = 50;
+const PAGE = 50;
+const MAX_HISTORY = 500; // the studio's largest page (js/cli/studio/api.js)
 
 function call({ action, args }) {
   return `${action}(${(args ?? []).map((a) => JSON.stringify(a)).join(", ")})`;
@@ -71,10 +73,12 @@ function timeline(info, store, key, shown, currentVersion) {
   };
   const seen = new Set();
   const more = h("button", { type: "button", class: "older" }, "older versions");
-  let oldest;
+  // Each page asks again from the newest with a longer limit: versions
+  // written in the same millisecond make paging by time lossy, and a key
+  // keeps at most a few hundred versions.
   async function load() {
     more.disabled = true;
-    const page = await api.get("history", { store, key, before: oldest === undefined ? undefined : oldest + 1 });
+    const page = await api.get("history", { store, key, limit: seen.size + PAGE });
     for (const v of page.versions) {
       if (seen.has(v.version)) continue;
       seen.add(v.version);
@@ -93,12 +97,8 @@ function timeline(info, store, key, shown, currentVersion) {
           info.write ? h("a", { href: link("restore", { store, key, version: v.version }), class: "write" }, "restore…") : null),
       ));
     }
-    const fresh = page.versions.filter((v) => v.time !== undefined);
-    const last = fresh.at(-1);
-    const stuck = last !== undefined && oldest === last.time;
-    oldest = last?.time ?? oldest;
     more.disabled = false;
-    if (!page.more || stuck) more.remove();
+    if (!page.more || seen.size + PAGE > MAX_HISTORY) more.remove();
   }
   more.addEventListener("click", load);
   return { el: h("div", {}, h("p", { class: "hint" }, "Pick A and B to compare two versions."), list, more, h("p", {}, compare)), load };

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
 import { createHandler } from "../../pkg/cjs/backends/http/server.cjs";
 import { launchChromium } from "./chromium.mjs";
-import { seed, shoot, startStudio } from "./studio-support.mjs";
+import { seed, shoot, startStudio, visit } from "./studio-support.mjs";
 
 const ADMIN = "admin-7c1e0b5d9f";
 
@@ -46,7 +46,7 @@ describe("skilift studio on createHandler", () => {
     page.on("response", async (r) => bodies.push(`${JSON.stringify(r.headers())}\n${await r.text().catch(() => "")}`));
     try {
       await page.goto(studio.url);
-      await page.goto(`${studio.base}#/keys?store=players&user=101`);
+      await visit(page, studio.base, "#/keys?store=players&user=101");
       await page.waitForSelector("table.keys a.key");
       assert.equal(await page.textContent("table.keys a.key"), "alice");
       await page.click("a.key");
@@ -73,11 +73,9 @@ describe("skilift studio on createHandler", () => {
     const page = await browser.newPage();
     try {
       await page.goto(studio.url);
-      await page.goto(`${studio.base}#/keys?store=players`);
-      await page.waitForSelector(".panel.error");
+      await visit(page, studio.base, "#/keys?store=players");
       assert.match(await page.textContent(".panel.error"), /does not serve listing keys: its createHandler needs the option admin: true/);
-      await page.goto(`${studio.base}#/key?store=players&key=alice`);
-      await page.waitForSelector(".tree");
+      await visit(page, studio.base, "#/key?store=players&key=alice");
       assert.match(await page.textContent(".timeline, section:has(h2:has-text('History'))"), /No history: .* does not serve reading history: its createHandler needs the option admin: true/);
       assert.equal(await page.locator(".timeline li").count(), 0, "no history without admin");
       const shown = asked;

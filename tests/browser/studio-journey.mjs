@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { Store } from "../../pkg/node.mjs";
-import { DEFAULT_DATA, WAIT_MS, seed, shoot, startStudio } from "./studio-support.mjs";
+import { DEFAULT_DATA, WAIT_MS, seed, shoot, startStudio, visit } from "./studio-support.mjs";
 
 /** Resolves once `predicate(value)` holds for a value `session.updated` delivered. */
 function seen(session, predicate) {
@@ -96,7 +96,7 @@ export async function journey(browser, { name, target, args = [], backend, store
     await seen(session, (d) => d.coins === 15);
 
     // Restore v2 (coins 10, no sword): the diff first, then the write.
-    await page.goto(`${studio.base}#/key?store=${encodeURIComponent(namespace)}&key=alice`);
+    await visit(page, studio.base, `#/key?store=${encodeURIComponent(namespace)}&key=alice`);
     await page.click(`.timeline li[data-version="${versions[2]}"] a:has-text('restore…')`);
     await page.waitForSelector("button:has-text('Restore version')");
     const preview = await rows(page, "section:has(h2:has-text('field by field')) table.diff");
@@ -113,7 +113,7 @@ export async function journey(browser, { name, target, args = [], backend, store
     await shoot(page, `${name}-restored`);
 
     // Remove bob, typing the key to confirm.
-    await page.goto(`${studio.base}#/key?store=${encodeURIComponent(namespace)}&key=bob`);
+    await visit(page, studio.base, `#/key?store=${encodeURIComponent(namespace)}&key=bob`);
     await page.click("a:has-text('remove key…')");
     await page.fill("input[name=confirm]", "bo");
     assert.equal(await page.isDisabled("button:has-text('Remove for ever')"), true, "not until the key is typed");

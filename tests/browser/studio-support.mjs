@@ -97,6 +97,12 @@ export async function seed(backend, name) {
   return (await store.view("alice").history()).map((v) => v.version);
 }
 
+/** Goes to the view at `hash` and waits until the page has drawn it (app.js sets #view's data-drawn). */
+export async function visit(page, base, hash) {
+  await page.goto(`${base}${hash}`);
+  await page.waitForFunction(() => document.getElementById("view").dataset.drawn === location.hash);
+}
+
 /** A screenshot of the whole page, kept as target/studio-screenshots/<name>.png. */
 export async function shoot(page, name) {
   mkdirSync(SHOTS, { recursive: true });

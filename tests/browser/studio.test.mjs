@@ -17,7 +17,7 @@ import { PostgresBackend } from "../../pkg/cjs/backends/postgres/index.cjs";
 import { RedisBackend } from "../../pkg/cjs/backends/redis/index.cjs";
 import { launchChromium } from "./chromium.mjs";
 import { journey } from "./studio-journey.mjs";
-import { request, seed, shoot, startStudio } from "./studio-support.mjs";
+import { request, seed, shoot, startStudio, visit } from "./studio-support.mjs";
 import { dropPrefix as dropTables, freshPrefix as freshTables, newPool, pgUrl } from "../backends/postgres-env.mjs";
 import { clusterNodes, dropPrefix as dropKeys, freshPrefix as freshKeys, newCluster, skip } from "../backends/redis-env.mjs";
 
@@ -129,13 +129,12 @@ describe("skilift studio: the refusals", () => {
     const page = await browser.newPage();
     try {
       await page.goto(studio.url);
-      await page.goto(`${studio.base}#/key?store=players%2Fglobal&key=alice`);
+      await visit(page, studio.base, "#/key?store=players%2Fglobal&key=alice");
       await page.waitForSelector(".timeline li");
       assert.equal(await page.textContent("#mode"), "read only");
       assert.equal(await page.locator(".write, .danger, a:has-text('restore'), a:has-text('remove')").count(), 0, "no write control");
       await shoot(page, "read-only-key");
-      await page.goto(`${studio.base}#/restore?store=players%2Fglobal&key=alice&version=1`);
-      await page.waitForSelector(".panel.error");
+      await visit(page, studio.base, "#/restore?store=players%2Fglobal&key=alice&version=1");
       assert.match(await page.textContent(".panel.error"), /without --write/);
       // A link without the token, in a browser that never saw it, asks for it.
       const context = await browser.newContext();

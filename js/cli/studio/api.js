@@ -153,8 +153,9 @@ export function studioRoutes(target, { write }) {
       const beforeText = param(params, "before", { optional: true });
       const before = beforeText === undefined ? undefined : Number(beforeText);
       if (before !== undefined && !Number.isFinite(before)) throw new StudioError(400, "bad_request", "?before= must be a time in ms");
-      const versions = await ask(target, "reading history", () => backend.history(store, key, { limit, ...(before === undefined ? {} : { before }) }));
-      return { store, key, versions: versions.map(({ version: v, time, userIds }) => ({ version: v, time, userIds: userIds ?? [] })), more: versions.length === limit };
+      const versions = await ask(target, "reading history", () => backend.history(store, key, { limit: limit + 1, ...(before === undefined ? {} : { before }) }));
+      const shown = versions.slice(0, limit).map(({ version: v, time, userIds }) => ({ version: v, time, userIds: userIds ?? [] }));
+      return { store, key, versions: shown, more: versions.length > limit };
     },
   };
   if (!write) return routes;
