@@ -45,6 +45,9 @@ echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
 bash scripts/setup-browser.sh
 node tests/browser/run.mjs
 node tests/browser/preview.test.mjs
+echo "== browser: skilift studio (a real studio process on FsBackend, PostgreSQL, the Redis Cluster, createHandler; refusals; at scale)"
+node --test --test-timeout=300000 --test-force-exit --test-concurrency=1 \
+  tests/browser/studio.test.mjs tests/browser/studio-http.test.mjs tests/browser/studio-scale.test.mjs
 
 echo "== demo: the simulated game backend, short run (exits non-zero if its audit fails)"
 SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh
