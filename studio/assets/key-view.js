@@ -101,7 +101,7 @@ function timeline(info, store, key, shown, currentVersion) {
     if (!page.more || seen.size + PAGE > MAX_HISTORY) more.remove();
   }
   more.addEventListener("click", load);
-  return { el: h("div", {}, h("p", { class: "hint" }, "Pick A and B to compare two versions."), list, more, h("p", {}, compare)), load };
+  return { el: h("div", {}, h("p", { class: "hint" }, "Pick A (left column) and B (right column) to compare two versions, or compare one with now."), list, more, h("p", {}, compare)), load };
 }
 
 export async function keyView(info, params) {
