@@ -116,6 +116,37 @@ describe("skilift studio: the refusals", () => {
     assert.match(index.headers["content-security-policy"], /default-src 'none'; script-src 'self'/);
   });
 
+  it("shows pending transactions with their stored decision, and undecided ones", async () => {
+    const fs = new FsBackend(dir);
+    const call = (action, args) => ({ action, args });
+    const carol = {
+      skilift: 1,
+      migrations: ["v2"],
+      pending: [
+        { id: "tx-decided", success: [call("giveMoney", [10])], failure: [], created: 1_700_000_000_000 },
+        { id: "tx-open", success: [], failure: [call("refund", [3])], created: 1_700_000_001_000 },
+      ],
+      writers: {},
+      data: { money: 5 },
+    };
+    await fs.put("players/global", "carol", JSON.stringify(carol), null, { userIds: [303] });
+    await fs.put("skilift:transactions", "tx-decided", JSON.stringify({ skilift: 1, decision: "committed" }), null, { userIds: [] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    try {
+      await page.goto(studio.url);
+      await visit(page, studio.base, "#/key?store=players%2Fglobal&key=carol");
+      const pending = await page.$$eval("table.pending tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+      assert.deepEqual(pending.map((r) => [r[0], r[2], r[3], r[4]]), [
+        ["tx-decided", "committed", "giveMoney(10)", "nothing"],
+        ["tx-open", "undecided", "nothing", "refund(3)"],
+      ]);
+      assert.match(await page.textContent(".facts"), /migration steps\s*v2/);
+      await shoot(page, "pending-transactions");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("without --write: no write route, no write control, nothing written", async () => {
     assert.equal((await request(studio.port, { path: "/api/info", headers: token() })).json.write, false);
     const body = { store: "players", key: "alice", version: "1", current: before1.version, confirm: "alice" };

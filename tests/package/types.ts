@@ -287,6 +287,10 @@ const keyLength: HandlerOptions = { authorize: (_req, target) => target.key.leng
 const handler = createHandler(backend, handlerOptions);
 // @ts-expect-error authorize is required
 createHandler(backend, {});
+createHandler(backend, { authorize: () => true, admin: true });
+createHandler(backend, { authorize: () => true, admin: { list: true, history: true } });
+// @ts-expect-error the admin groups are list, keysByUser, history and remove
+createHandler(backend, { authorize: () => true, admin: { lists: true } });
 const pool: PgPoolLike = {
   query: async () => ({ rows: [] }),
   connect: async () => ({ query: async () => ({ rows: [] }), release: () => {} }),
