@@ -25,7 +25,7 @@ export function startStudio(target, ...args) {
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`studio printed nothing in ${WAIT_MS} ms; stderr: ${stderr}`)), WAIT_MS);
     exited.then((code) => reject(new Error(`studio exited with ${code}: ${stderr}`)));

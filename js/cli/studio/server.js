@@ -177,12 +177,15 @@ function parsePort(text) {
 
 /** The `studio` command: serves until SIGINT or SIGTERM; prints its one line on stdout. */
 export async function runStudio(target, flags) {
-  const studio = await startStudio(target, { port: parsePort(flags.port), host: flags.host ?? "127.0.0.1", write: flags.write });
-  console.log(`skilift studio: ${studio.url}`);
-  await new Promise((done) => {
+  // Listening for the signals before the line is printed: whoever reads
+  // the line may interrupt at once, and must get a clean exit.
+  const interrupted = new Promise((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
   });
+  const studio = await startStudio(target, { port: parsePort(flags.port), host: flags.host ?? "127.0.0.1", write: flags.write });
+  console.log(`skilift studio: ${studio.url}`);
+  await interrupted;
   await studio.close();
   return [];
 }
