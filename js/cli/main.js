@@ -2,7 +2,7 @@
 // directory, a postgres:// URL, a redis:// URL (--cluster for a Redis
 // Cluster) or an http(s):// base URL of createHandler.
 //
-//   skilift inspect <target>                          the stores (a directory only)
+//   skilift inspect <target>                          the stores (not over http)
 //   skilift inspect <target> <store>                  the keys of a store
 //   skilift inspect <target> <store> <key>            current data, migrations, pending transactions
 //   ... <key> --history | --at <time> | --version <v> | --raw

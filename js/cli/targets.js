@@ -4,12 +4,14 @@
 // backend itself), a `redis://` URL (RedisBackend on ioredis, a Cluster
 // with --cluster), or an `http(s)://` base URL of `createHandler`
 // (FetchBackend, with `--header` lines for a token). Every target answers
-// the same backend calls; only a directory can list its stores.
+// the same backend calls; all but an HTTP one also list their stores.
 
 import { CliError, listStores, openDirectory, resolveStore } from "./directory.js";
 import { FetchBackend } from "../backends/http/fetch.js";
 import { PostgresBackend } from "../backends/postgres/index.js";
 import { RedisBackend } from "../backends/redis/index.js";
+import { listStores as postgresStores } from "../backends/postgres/inspect.js";
+import { listStores as redisStores } from "../backends/redis/inspect.js";
 
 /** `name: value` lines of --header into a headers object. */
 export function parseHeaders(lines) {
@@ -56,10 +58,11 @@ async function openPostgres(url, tablePrefix) {
     await pool.end().catch(() => {});
     throw new CliError(`cannot reach ${redact(url)}: ${error.message}`);
   }
+  const backend = new PostgresBackend(pool, tablePrefix === undefined ? {} : { tablePrefix });
   return {
     label: redact(url),
-    backend: new PostgresBackend(pool, tablePrefix === undefined ? {} : { tablePrefix }),
-    stores: null,
+    backend,
+    stores: () => postgresStores(pool, tablePrefix),
     resolveStore: async (store) => storeName(store),
     close: () => pool.end(),
   };
@@ -101,10 +104,11 @@ async function openRedis(url, { cluster, keyPrefix }) {
     client.disconnect();
     throw new CliError(`cannot reach ${redact(url)}${cluster ? " (a Redis Cluster)" : ""}: ${error.message}`);
   }
+  const backend = new RedisBackend(client, keyPrefix === undefined ? {} : { keyPrefix });
   return {
     label: redact(url),
-    backend: new RedisBackend(client, keyPrefix === undefined ? {} : { keyPrefix }),
-    stores: null,
+    backend,
+    stores: () => redisStores(backend, client, keyPrefix),
     resolveStore: async (store) => storeName(store),
     close: async () => {
       await client.quit().catch(() => client.disconnect());

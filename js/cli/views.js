@@ -12,7 +12,7 @@ export async function showStores(target) {
   if (!target.stores) {
     throw new CliError(`${target.label} cannot list its stores: name one, e.g. skilift inspect ${target.label} players/global`, 2);
   }
-  const stores = await target.stores();
+  const stores = await ask(target, "listing stores", () => target.stores());
   if (stores.length === 0) return [`${target.label} holds no skilift stores`];
   return [`stores in ${target.label}:`, ...stores.map((s) => `  ${s.store}  (${s.keys} key${s.keys === 1 ? "" : "s"})`)];
 }

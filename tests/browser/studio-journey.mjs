@@ -52,6 +52,8 @@ export async function journey(browser, { name, target, args = [], backend, store
     await page.goto(studio.url);
     await page.waitForSelector("#target:not(:empty)");
     assert.doesNotMatch(page.url(), /token/, "the token left the address bar");
+    await page.waitForSelector("table.stores");
+    assert.deepEqual(await rows(page, "table.stores"), [[namespace, "2"]], "the target lists its stores");
     await shoot(page, `${name}-stores`);
 
     // A store by name, then the keys of user id 101.

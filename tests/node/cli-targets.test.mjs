@@ -51,6 +51,11 @@ async function coins(backend, key) {
 /** What every target must do, given its command-line name and the backend behind it. */
 async function exercise(t, name, target, backend, extra = []) {
   await seed(backend);
+  if (!target.startsWith("http")) {
+    const stores = await cli("inspect", target, ...extra);
+    assert.equal(stores.code, 0, stores.stderr);
+    assert.match(stores.stdout, /^ {2}players\/global {2}\(2 keys\)$/m, `${name}: the stores are listed`);
+  }
   const keys = await cli("inspect", target, "players", ...extra);
   assert.equal(keys.code, 0, keys.stderr);
   assert.match(keys.stdout, /players\/global: 2 keys/);

@@ -218,7 +218,7 @@ export class PostgresBackend {
   }
 }
 
-function names(prefix) {
+export function names(prefix) {
   return {
     versions: `"${prefix}versions"`,
     heads: `"${prefix}heads"`,

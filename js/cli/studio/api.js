@@ -109,7 +109,7 @@ export function studioRoutes(target, { write }) {
   const routes = {
     "GET info": async () => ({ target: target.label, write, stores: target.stores !== null }),
 
-    "GET stores": async () => ({ stores: target.stores ? await target.stores() : null }),
+    "GET stores": async () => ({ stores: target.stores ? await ask(target, "listing stores", () => target.stores()) : null }),
 
     "GET keys": async (params) => {
       const store = await storeOf(params);
