@@ -6,7 +6,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import http from "node:http";
 import { createServer } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -117,6 +118,22 @@ describe("skilift studio: the command line", () => {
     assert.match(missing.stderr, /no directory/);
     const extra = await cli("studio", tmpdir(), "players");
     assert.equal(extra.code, 2);
+  });
+
+  it("--host binds that address, prints it, and answers to it as a Host", async () => {
+    const child = spawn(process.execPath, [BIN, "studio", tmpdir(), "--port", "0", "--host", "127.0.0.2"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const line = await new Promise((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
+      const m = /^skilift studio: http:\/\/127\.0\.0\.2:(\d+)\/\?token=[0-9a-f]{64}\n$/.exec(line);
+      assert.ok(m, line);
+      const get = (host) =>
+        new Promise((resolve, reject) => http.get({ host: "127.0.0.2", port: Number(m[1]), path: "/", headers: { host }, agent: false }, (res) => resolve(res.resume().statusCode)).on("error", reject));
+      assert.equal(await get(`127.0.0.2:${m[1]}`), 200);
+      assert.equal(await get(`localhost:${m[1]}`), 200);
+      assert.equal(await get(`evil.example:${m[1]}`), 403);
+    } finally {
+      child.kill("SIGTERM");
+    }
   });
 
   it("prints exactly one line, and exits 0 when interrupted", async () => {
