@@ -1,12 +1,17 @@
 // What changed between two versions' data, field by field: every path
 // whose value was added, removed or changed, in document order. Objects
-// are compared by field name and arrays by position. The walk stops
+// are compared by field name, arrays by position once their equal ends are
+// set aside. The walk stops
 // counting at MAX_CHANGES, so two unrelated 1 MB documents stay quick.
 
 import { h, pathText, preview, table } from "./dom.js";
 
 const MAX_CHANGES = 20000;
 const SHOWN = 200;
+
+function same(x, y) {
+  return x === y || JSON.stringify(x) === JSON.stringify(y);
+}
 
 function isObject(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -24,10 +29,21 @@ export function diff(a, b, path = [], out = []) {
     return out;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    const common = Math.min(a.length, b.length);
-    for (let i = 0; i < common; i++) diff(a[i], b[i], [...path, i], out);
-    for (let i = common; i < a.length; i++) out.push({ path: [...path, i], kind: "removed", before: a[i] });
-    for (let i = common; i < b.length; i++) out.push({ path: [...path, i], kind: "added", after: b[i] });
+    // The equal elements at both ends are skipped first, so one item taken
+    // out of (or put into) a list is one change, not a shift of every
+    // element after it; what remains is compared by position.
+    let start = 0;
+    while (start < a.length && start < b.length && same(a[start], b[start])) start++;
+    let endA = a.length;
+    let endB = b.length;
+    while (endA > start && endB > start && same(a[endA - 1], b[endB - 1])) {
+      endA--;
+      endB--;
+    }
+    const common = Math.min(endA, endB);
+    for (let i = start; i < common; i++) diff(a[i], b[i], [...path, i], out);
+    for (let i = common; i < endA; i++) out.push({ path: [...path, i], kind: "removed", before: a[i] });
+    for (let i = common; i < endB; i++) out.push({ path: [...path, i], kind: "added", after: b[i] });
     return out;
   }
   if (typeof a !== "object" && a === b) return out;
