@@ -64,6 +64,36 @@ describe("skilift studio: the support journey", () => {
   });
 });
 
+describe("skilift studio: a restore races a game server", () => {
+  it("the key changed after the diff was shown: nothing written, the new diff shown to confirm again", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "skilift-studio-"));
+    const backend = new FsBackend(dir);
+    const versions = await seed(backend, "players");
+    const studio = await startStudio(dir, "--write");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    try {
+      await page.goto(studio.url);
+      await visit(page, studio.base, `#/restore?store=players%2Fglobal&key=alice&version=${versions[3]}`);
+      // Meanwhile a game server writes alice (coins 15 → 16).
+      const shown = await backend.get("players/global", "alice");
+      const record = JSON.parse(shown.value);
+      record.data.coins = 16;
+      const raced = await backend.put("players/global", "alice", JSON.stringify(record), shown.version, { userIds: [101] });
+      await page.click("button:has-text('Restore version')");
+      await page.waitForSelector(`#notice:has-text('changed since the diff was shown (it is now version ${raced})')`);
+      assert.equal((await backend.get("players/global", "alice")).version, raced, "nothing written");
+      await page.waitForSelector("table.diff code.before:has-text('16')");
+      await page.click("button:has-text('Restore version')");
+      await page.waitForSelector("#notice:has-text('Restored alice')");
+      assert.equal(JSON.parse((await backend.get("players/global", "alice")).value).data.coins, 0);
+    } finally {
+      await page.close();
+      await studio.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("skilift studio: the refusals", () => {
   let dir, studio, before1;
   before(async () => {
