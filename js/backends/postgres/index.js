@@ -39,6 +39,7 @@
 
 import { invalidOptions } from "../../errors.js";
 import { checkNames as check, checkStore, checkUserId, entryOf, historyOptions, listOptions } from "../shared.js";
+import { names } from "./tables.js";
 
 const PREFIX = /^[a-z_][a-z0-9_]{0,39}$/;
 /** Version tokens this backend hands out: positive bigints in canonical decimal. */
@@ -216,18 +217,6 @@ export class PostgresBackend {
       client.release(broken);
     }
   }
-}
-
-export function names(prefix) {
-  return {
-    versions: `"${prefix}versions"`,
-    heads: `"${prefix}heads"`,
-    seq: `"${prefix}version_seq"`,
-    timeIndex: `"${prefix}versions_by_time"`,
-    userIndex: `"${prefix}versions_by_user"`,
-    keyIndex: `"${prefix}heads_in_order"`,
-    order: `"${prefix}utf16_order"`,
-  };
 }
 
 function statements(prefix) {

@@ -3,7 +3,7 @@
 // public subpath: it lives here so that only js/backends/postgres/ knows
 // the table layout.
 
-import { names } from "./index.js";
+import { names } from "./tables.js";
 
 /**
  * The stores under `tablePrefix` that hold keys: [{ store, keys }], sorted
