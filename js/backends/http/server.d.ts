@@ -64,7 +64,8 @@ export interface HandlerOptions {
 
 /**
  * A Node `http` request handler serving `backend` over the skilift HTTP
- * protocol, which `FetchBackend` speaks.
+ * protocol, which `FetchBackend` speaks: `get` and `put` of single keys,
+ * and the admin operations its `admin` option enables.
  *
  * @example
  * import http from "node:http";
@@ -75,5 +76,7 @@ export interface HandlerOptions {
  *   cors: { origins: ["http://localhost:5173"] },
  * });
  * http.createServer(handler).listen(8080);
+ * // for skilift inspect and skilift studio: listing, user-id search, history, removal
+ * const admin = createHandler(new MemoryBackend(), { admin: true, authorize: isAdmin });
  */
 export function createHandler(backend: Backend, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void;
