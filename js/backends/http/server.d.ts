@@ -71,12 +71,13 @@ export interface HandlerOptions {
  * import http from "node:http";
  * import { MemoryBackend } from "skilift";
  * import { createHandler } from "skilift/server";
- * const handler = createHandler(new MemoryBackend(), {
+ * const backend = new MemoryBackend();
+ * const handler = createHandler(backend, {
  *   authorize: (req) => req.headers.authorization === `Bearer ${process.env.TOKEN}`,
  *   cors: { origins: ["http://localhost:5173"] },
  * });
  * http.createServer(handler).listen(8080);
  * // for skilift inspect and skilift studio: listing, user-id search, history, removal
- * const admin = createHandler(new MemoryBackend(), { admin: true, authorize: isAdmin });
+ * const admin = createHandler(backend, { admin: true, authorize: isAdmin });
  */
 export function createHandler(backend: Backend, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void;
