@@ -75,8 +75,11 @@ pub(crate) struct State<H: Host> {
 /// document is the cache itself, or shares all it did not change with it.
 /// A pull with something to write starts from it without reading at all
 /// (`attempt`: the put is conditional on `version`).
+/// `version: None`: the key was found absent, and `record` is the one built
+/// from the default data, so a new player's first save is one
+/// create-if-absent put of the cache (no read, no `defaultData`, no replay).
 pub(crate) struct Known<H: Host> {
-    pub version: String,
+    pub version: Option<String>,
     pub record: crate::engine::record::Record,
     pub data: H::Doc,
     /// The user ids stored with this version.

@@ -138,3 +138,48 @@ test("another server wrote meanwhile: the put conflicts, the session reads, repl
   assert.equal(a.store.stats().conflicts, 1);
   assert.deepEqual([...a.log.errors, ...b.log.errors], []);
 });
+
+test("a new player's first save is one create-if-absent put: no read, no defaultData call, no replay", async () => {
+  const memory = new MemoryBackend();
+  const { backend, calls } = counted(memory);
+  let defaults = 0;
+  let runs = 0;
+  const { store, log } = quickStore(backend, {
+    pullDelay: 1000,
+    defaultData: () => (defaults++, { coins: 0 }),
+  });
+  const add = store.action((d, n) => (runs++, { ...d, coins: d.coins + n }));
+  const s = store.load("dee");
+  await s.await(); // loaded: the key is absent, the session holds its default record
+  s.patch(add, 1);
+  s.patch(add, 2);
+  calls.length = 0;
+  const [defaultsBefore, runsBefore] = [defaults, runs];
+  await s.stop();
+  assert.deepEqual(calls, ["put"], "the final save created the key without reading it again");
+  assert.equal(defaults - defaultsBefore, 0, "the default data was not made again");
+  assert.equal(runs - runsBefore, 0, "the patches were not run again: the cache is their replay");
+  assert.equal((await stored(memory, "dee")).coins, 3);
+  assert.deepEqual(log.errors, []);
+});
+
+test("another server created the key meanwhile: the create conflicts, the session reads, replays, and loses nothing", async () => {
+  const memory = new MemoryBackend();
+  const { backend, calls } = counted(memory);
+  const a = quickStore(backend, { pullDelay: 1000 });
+  const b = quickStore(memory, { pullDelay: 1000 });
+  const addA = a.store.action((d, n) => ({ ...d, coins: d.coins + n }));
+  const addB = b.store.action((d, n) => ({ ...d, coins: d.coins + n }));
+  const sa = a.store.load("eve");
+  await sa.await(); // a found the key absent
+  const sb = b.store.load("eve");
+  sb.patch(addB, 10);
+  await sb.stop(); // b created it
+  sa.patch(addA, 1);
+  calls.length = 0;
+  await sa.stop();
+  assert.deepEqual(calls, ["put", "get", "put"], "the create lost, the retry read first");
+  assert.equal((await stored(memory, "eve")).coins, 11, "every change of both servers is stored");
+  assert.equal(a.store.stats().conflicts, 1);
+  assert.deepEqual([...a.log.errors, ...b.log.errors], []);
+});
