@@ -117,14 +117,20 @@ const RUST_DECL = /\b(?:fn|struct|enum|trait|mod|type|const|static|union)\s+(?:r
 
 // Every Rust item of src/ and tests/: `names` (declared anywhere), `members`
 // (per type, trait or enum: its methods, fields, variants, associated
-// items), `modules` (per module name, the files it spans).
+// items), `byFile` (the same, per file), `modules` (per module name, the
+// files it spans).
 export function rustNames() {
   const names = new Set();
   const members = new Map();
   const modules = new Map();
-  const add = (owner, name) => {
+  const byFile = new Map();
+  const add = (owner, name, path) => {
     if (!members.has(owner)) members.set(owner, new Set());
     members.get(owner).add(name);
+    if (!byFile.has(path)) byFile.set(path, new Map());
+    const own = byFile.get(path);
+    if (!own.has(owner)) own.set(owner, new Set());
+    own.get(owner).add(name);
   };
   for (const path of [...files("src", /\.rs$/), ...files("tests", /\.rs$/)]) {
     const code = stripRust(readFileSync(join(root, path), "utf8"));
@@ -138,12 +144,23 @@ export function rustNames() {
       const owner = blockOwner(m[1], m[2]);
       if (!owner) continue;
       const body = block(code, m.index + m[0].length - 1);
-      for (const d of body.matchAll(RUST_DECL)) add(owner, d[1]);
-      if (m[1] === "enum" || m[1] === "struct") for (const item of topLevelItems(body)) add(owner, item);
+      for (const d of body.matchAll(RUST_DECL)) add(owner, d[1], path);
+      if (m[1] === "enum" || m[1] === "struct") for (const item of topLevelItems(body)) add(owner, item, path);
     }
   }
-  return { names, members, modules };
+  return { names, members, modules, byFile };
 }
+
+// How JavaScript declares a name: functions, classes, variables, methods
+// and properties (also in .d.ts), assignments to a property, exports, types.
+const JS_PATTERNS = [
+  /\b(?:function\s*\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)/g,
+  /^\s*(?:(?:static|async|get|set|readonly|private|export|declare|abstract)\s+)*\*?\s*#?([A-Za-z_$][\w$]*)\s*\??\s*[(<:]/gm,
+  /[{,(]\s*([A-Za-z_$][\w$]*)\??\s*[:(]/g,
+  /\.([A-Za-z_$][\w$]*)\s*=(?!=)/g,
+  /\bexport\s*\{([^}]*)\}/g,
+  /\b(?:interface|type)\s+([A-Za-z_$][\w$]*)/g,
+];
 
 // The JavaScript names the project declares (functions, classes, methods,
 // variables, properties, exports) in its own .js/.mjs/.cjs/.ts files, and
@@ -153,17 +170,9 @@ export function jsNames() {
   const sources = ["js", "tests", "scripts", "bench", "demo", "examples", "pkg-template"].flatMap((d) =>
     files(d, /\.(m?js|cjs|ts)$/),
   );
-  const patterns = [
-    /\b(?:function\s*\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)/g,
-    /^\s*(?:(?:static|async|get|set|readonly|private|export|declare|abstract)\s+)*\*?\s*#?([A-Za-z_$][\w$]*)\s*\??\s*[(<:]/gm,
-    /[{,(]\s*([A-Za-z_$][\w$]*)\??\s*[:(]/g,
-    /\.([A-Za-z_$][\w$]*)\s*=(?!=)/g,
-    /\bexport\s*\{([^}]*)\}/g,
-    /\b(?:interface|type)\s+([A-Za-z_$][\w$]*)/g,
-  ];
   for (const path of sources) {
     const text = readFileSync(join(root, path), "utf8");
-    for (const pattern of patterns)
+    for (const pattern of JS_PATTERNS)
       for (const m of text.matchAll(pattern))
         for (const name of m[1].split(",").map((n) => n.trim().split(/\s+as\s+/).pop()))
           if (name) names.add(name);
@@ -204,8 +213,11 @@ export function backtickSpans(text) {
     const lineText = lines[line - 1];
     const rowFolder = lineText.startsWith("|") ? /`([\w./-]+\/)`/.exec(lineText)?.[1] : undefined;
     const folder = folderAt(body, m.index);
-    const folders = [folder, folder && rowFolder ? `${folder}${rowFolder}` : rowFolder].filter(Boolean);
-    spans.push({ text: m[2].replace(/\s*\n\s*/g, " ").trim(), line, folders });
+    // Most specific first: the row's folder inside the heading's, then each alone.
+    const folders = [folder && rowFolder ? `${folder}${rowFolder}` : undefined, rowFolder, folder].filter(Boolean);
+    const previous = spans[spans.length - 1];
+    if (previous) previous.gap = body.slice(previous.end, m.index);
+    spans.push({ text: m[2].replace(/\s*\n\s*/g, " ").trim(), line, folders, end: m.index + m[0].length });
   }
   return spans;
 }
@@ -240,4 +252,19 @@ export function anchors(markdown) {
     out.push({ text: m[2].replace(/`/g, ""), anchor: n ? `${base}-${n}` : base, line: i + 1 });
   });
   return out;
+}
+
+// Whether `name` is declared in the file at `path`: a Rust item or member
+// (or a `js_name` it exports), or a JavaScript declaration.
+export function declaredIn(path, name) {
+  const text = readFileSync(join(root, path), "utf8");
+  if (path.endsWith(".rs")) {
+    const code = stripRust(text);
+    return new RegExp(`\\b(?:fn|struct|enum|trait|mod|type|const|static)\\s+(?:r#)?${name}\\b`).test(code) ||
+      new RegExp(`\\bjs_name\\s*=\\s*"?${name}\\b`).test(text) ||
+      // a field or variant: `name: T`, `Name,`, `Name {`, `Name(T),`
+      new RegExp(`^\\s*(?:pub(?:\\([^)]*\\))?\\s+)?${name}\\s*(?::[^:]|,|\\{|$|\\(.*\\),?\\s*$)`, "m").test(code);
+  }
+  const names = (m) => m[1].split(",").map((n) => n.trim().split(/\s+as\s+/).pop());
+  return JS_PATTERNS.some((p) => [...text.matchAll(p)].some((m) => names(m).includes(name)));
 }

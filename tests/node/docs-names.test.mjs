@@ -27,7 +27,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join, normalize } from "node:path";
-import { anchors, backtickSpans, baseNames, crates, exists, files, jsNames, read, rustNames, stringWords } from "./doc-names.mjs";
+import { anchors, backtickSpans, baseNames, crates, declaredIn, exists, files, jsNames, read, rustNames, stringWords } from "./doc-names.mjs";
 
 // Words in backticks that look like code names but name nothing of this
 // project, each with why. Keep it short: a stale name must never hide here.
@@ -123,15 +123,32 @@ function problem(span, doc) {
 
 const DOCS = ["ARCHITECTURE.md", ...files("docs", /\.md$/)];
 
+// `name` (`path`), `name`, `path` and `name` in `path` say where a name
+// lives: it must be declared in that very file (`Type::member`: in a block
+// of `Type` there, or `module::item` in that module's file).
+function placeProblem(span, next, doc) {
+  const m = CODE_NAME.exec(span.text);
+  if (!m || EXTENSIONS.test(span.text) || !next || !/^\s*(\(|,|in)\s*$/.test(span.gap ?? "") || !/\.(rs|m?js|cjs|d\.ts)$/.test(next.text)) return;
+  const path = [...next.folders, "", dirname(doc)].map((b) => normalize(join(b, next.text))).find((p) => exists(p));
+  const segments = m[1].split(/::|\./);
+  const name = segments[segments.length - 1];
+  if (!path || NOT_OURS.has(name) || NOT_OURS.has(segments[0]) || crateNames.has(segments[0]) || !declared(name)) return;
+  const owner = m[1].includes("::") ? segments[segments.length - 2] : undefined;
+  const stem = path.replace(/\.rs$/, "").split("/").pop();
+  const found = owner && path.endsWith(".rs") && owner !== stem ? rust.byFile.get(path)?.get(owner)?.has(name) : declaredIn(path, name);
+  return found ? undefined : `not declared in \`${path}\`${owner && owner !== stem ? ` (in a block of \`${owner}\`)` : ""}`;
+}
+
 test("every name in backticks in ARCHITECTURE.md and docs/ exists in the tree", () => {
   const stale = [];
   let checked = 0;
   for (const doc of DOCS) {
-    for (const span of backtickSpans(read(doc))) {
+    const spans = backtickSpans(read(doc));
+    spans.forEach((span, i) => {
       checked++;
-      const found = problem(span, doc);
+      const found = problem(span, doc) ?? placeProblem(span, spans[i + 1], doc);
       if (found) stale.push(`${doc}:${span.line}: \`${span.text}\`: ${found}`);
-    }
+    });
   }
   assert.ok(checked > 1000, `read only ${checked} backtick spans`);
   assert.deepEqual(stale, [], `stale names (fix the document, or list a word that names nothing of ours in NOT_OURS):\n${stale.join("\n")}`);
