@@ -268,3 +268,13 @@ export function declaredIn(path, name) {
   const names = (m) => m[1].split(",").map((n) => n.trim().split(/\s+as\s+/).pop());
   return JS_PATTERNS.some((p) => [...text.matchAll(p)].some((m) => names(m).includes(name)));
 }
+
+// The environment variables the code and scripts read (`SKILIFT_SIM_SEEDS`):
+// every upper-case word with an underscore that a source file or script holds.
+export function environmentNames() {
+  const names = new Set();
+  const sources = ["src", "js", "tests", "scripts", "bench", "demo", "examples"].flatMap((d) => files(d, /\.(rs|m?js|cjs|ts|sh)$/));
+  for (const path of sources)
+    for (const m of readFileSync(join(root, path), "utf8").matchAll(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g)) names.add(m[0]);
+  return names;
+}

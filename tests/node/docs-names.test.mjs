@@ -1,33 +1,44 @@
 // A map that cannot drift: every path, module, type and function that
-// ARCHITECTURE.md and docs/ name in backticks exists in the tree. A rename
-// that leaves a document behind fails here, naming the stale name and the
-// file and line it appears in. Reads sources only (no build needed).
+// ARCHITECTURE.md, README.md and docs/ name in backticks exists in the
+// tree. A rename that leaves a document behind fails here, naming the stale
+// name and the file and line it appears in. Reads sources only (no build).
 //
 // What counts as a name (a backtick span outside fenced code blocks):
-// - a path: it has a `/` between word characters, or ends in a known file
-//   extension. It must exist from the repository root, or from the folder
-//   of the heading above it (a code map's `### \`src/engine/\`` holds
-//   `error.rs`), or from the document's folder. An `#anchor` is dropped.
-//   Paths the build or a run makes (`pkg/`, `target/`, `demo-data/`) and
-//   paths with a placeholder (`<…>`, `…`, `*`) are not checked.
+// - a path: it has a `/` between word characters and starts with a folder
+//   that exists, or ends in a known file extension. It must exist from the
+//   folder of the table row or heading it sits under (a code map's
+//   `### \`src/engine/\`` holds `error.rs`), from the root or from the
+//   document's folder; a bare file name may also be any file of that name.
+//   `skilift/...` is a subpath of the package's exports map. Paths the build
+//   or a run makes (`pkg/`, `target/`, `demo-data/`) and paths with a
+//   placeholder (`<…>`, `…`, `*`) are not checked.
 // - `npm run NAME`: NAME is a script of package.json.
 // - a code name: identifiers joined by `::` or `.`, optionally called
 //   (`name(…)`). `A::b`: `b` is a member of type, trait or enum `A` (method,
-//   field, variant, associated item), or an item of module `A`. `a.b`: the
-//   receiver is a JavaScript global (`Date.now`, `Object.is`: not ours, not
-//   checked), or `b` is a name the project declares. A single identifier:
-//   declared in Rust (src/, tests/), declared in JavaScript (js/, tests/,
-//   scripts/, bench/, demo/, examples/), exported by the bindings
-//   (`js_name`), a stable error code, or a JavaScript global.
-//   All-lowercase single words with no `_` (`get`, `data`, `writers`) are
-//   checked too; the words that are not code names are listed below.
+//   field, variant, associated item) or an item of module `A`. `a.b`: the
+//   receiver is a JavaScript global (`Date.now`: not ours, not checked), or
+//   `b` is declared. A name is declared when Rust declares it (src/,
+//   tests/), JavaScript declares it (js/, tests/, scripts/, bench/, demo/,
+//   examples/; parameters and properties included), the bindings export it
+//   (`js_name`), the code spells it as a string (error codes, sabotage
+//   kinds, record fields), Cargo.toml names the crate, or it is a
+//   JavaScript global. An upper-case name with `_` may be an environment
+//   variable a source or script reads. All-lowercase words (`get`,
+//   `writers`) are checked too; the few words that are not ours are in
+//   NOT_OURS, each with its reason.
+// - a name written beside a file (`name` (`path`), `name`, `path`, `name`
+//   in `path`) must be declared in that file (`Type::member`: in a block
+//   of `Type` there).
 // - anything else (expressions with spaces, JSON, values, commands other
-//   than `npm run`, HTTP and Redis words in upper case) is not a name.
+//   than `npm run`, keywords, upper-case HTTP and Redis words) is not a name.
+//
+// A second test follows every Markdown link and `docs/…md#section`
+// reference (in documents and in source comments) to its file and heading.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join, normalize } from "node:path";
-import { anchors, backtickSpans, baseNames, crates, declaredIn, exists, files, jsNames, read, rustNames, stringWords } from "./doc-names.mjs";
+import { anchors, backtickSpans, baseNames, crates, declaredIn, environmentNames, exists, files, jsNames, read, rustNames, stringWords } from "./doc-names.mjs";
 
 // Words in backticks that look like code names but name nothing of this
 // project, each with why. Keep it short: a stale name must never hide here.
@@ -68,6 +79,7 @@ const rust = rustNames();
 const js = jsNames();
 const words = stringWords();
 const crateNames = crates();
+const environment = environmentNames();
 const bases = baseNames();
 const scripts = new Set(Object.keys(JSON.parse(read("package.json")).scripts));
 const subpaths = new Set(Object.keys(JSON.parse(read("pkg-template/package.json")).exports).map((p) => p.replace(/^\.\/?/, "skilift/").replace(/\/$/, "")));
@@ -114,6 +126,7 @@ function problem(span, doc) {
   const name = m[1];
   if (NOT_OURS.has(name) || KEYWORDS.has(name) || name.length < 2) return; // `_`, `x`: not names
   if (/^[A-Z0-9]+$/.test(name)) return; // HTTP, Redis and SQL words
+  if (/^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(name) && environment.has(name)) return; // an environment variable or constant
   if (name.includes("::")) return rustProblem(name.split("::"));
   const parts = name.split(".");
   const last = parts[parts.length - 1];
@@ -121,7 +134,7 @@ function problem(span, doc) {
   return declared(last) ? undefined : `nothing in src/, tests/ or js/ declares \`${last}\``;
 }
 
-const DOCS = ["ARCHITECTURE.md", ...files("docs", /\.md$/)];
+const DOCS = ["ARCHITECTURE.md", "README.md", ...files("docs", /\.md$/)];
 
 // `name` (`path`), `name`, `path` and `name` in `path` say where a name
 // lives: it must be declared in that very file (`Type::member`: in a block
@@ -139,7 +152,7 @@ function placeProblem(span, next, doc) {
   return found ? undefined : `not declared in \`${path}\`${owner && owner !== stem ? ` (in a block of \`${owner}\`)` : ""}`;
 }
 
-test("every name in backticks in ARCHITECTURE.md and docs/ exists in the tree", () => {
+test("every name in backticks in ARCHITECTURE.md, README.md and docs/ exists in the tree", () => {
   const stale = [];
   let checked = 0;
   for (const doc of DOCS) {
