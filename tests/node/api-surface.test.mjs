@@ -1,8 +1,9 @@
 // One normative description per public call: docs/api.md is the contract;
 // the .d.ts of each entry point carries the short form with an
 // `@see` link to its section there; README.md's tables a one-line
-// summary. This test checks that the three name the same calls, and fails
-// naming the call missing from one. Reads sources only (no build needed).
+// summary. These tests check that the three name the same calls (and the
+// same options, and the same error codes), and fail naming the call missing
+// from one. Reads sources only (no build needed).
 //
 // A public call is a constructor, method or function of a class or function
 // that an entry point of the package exports (pkg-template/package.json
@@ -87,14 +88,14 @@ function declarations(file, seen = new Set()) {
         const ctor = /\bextends\s+Error\b/.test(heritage) ? name : `${name}.constructor`;
         const key = member[2] === "constructor" ? ctor : `${name}.${member[2]}`;
         const doc = docBefore(code, docs, at + line.search(/\S/));
-        calls.push({ key, doc: member[2] === "constructor" ? [classDoc, doc].join("\n") : doc, file, line: lineOf(at), contract: /\bimplements\s+Backend\b/.test(heritage) });
+        calls.push({ key, doc: member[2] === "constructor" ? [classDoc, doc].join("\n") : doc, file, line: lineOf(at), signature: line, contract: /\bimplements\s+Backend\b/.test(heritage) });
       }
       for (const c of line) depth += c === "{" ? 1 : c === "}" ? -1 : 0;
       at += line.length + 1;
     }
   }
-  for (const m of code.matchAll(/^export\s+(?:declare\s+)?function\s+(\w+)/gm))
-    calls.push({ key: m[1], doc: docBefore(code, docs, m.index), file, line: lineOf(m.index) });
+  for (const m of code.matchAll(/^export\s+(?:declare\s+)?function\s+(\w+)[^\n]*/gm))
+    calls.push({ key: m[1], doc: docBefore(code, docs, m.index), file, line: lineOf(m.index), signature: m[0] });
   const iface = /^export\s+interface\s+Backend\s*\{/m.exec(code);
   if (iface) {
     const open = iface.index + iface[0].length - 1;
@@ -211,4 +212,67 @@ test("src/engine/error.rs, docs/errors.md and SkiliftErrorCode list the same err
   for (const [list, where] of [[engine, "src/engine/error.rs (Code::as_str)"], [contract, "docs/errors.md (a ### heading)"], [types, "js/errors.d.ts (SkiliftErrorCode)"]])
     for (const code of new Set([...engine, ...contract, ...types])) if (!list.has(code)) missing.push(`${code}: missing from ${where}`);
   assert.deepEqual(missing, []);
+});
+
+// The top-level members of `interface name` in `file`, with those of the
+// interfaces it extends in the same file.
+function interfaceMembers(file, name) {
+  const { code } = blankComments(read(file));
+  const m = new RegExp(`^export\\s+interface\\s+${name}\\b(?:<[^>]*>)?([^{]*)\\{`, "m").exec(code);
+  if (!m) return;
+  const open = m.index + m[0].length - 1;
+  const members = new Set();
+  let depth = 0;
+  for (const line of code.slice(open + 1, closing(code, open)).split("\n")) {
+    const member = depth === 0 && /^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*:/.exec(line);
+    if (member) members.add(member[1]);
+    for (const c of line) depth += "{(".includes(c) ? 1 : "})".includes(c) ? -1 : 0;
+  }
+  for (const base of m[1].matchAll(/\bextends\s+([\w, ]+)/g))
+    for (const parent of base[1].split(",").map((n) => n.trim()).filter(Boolean))
+      for (const inherited of interfaceMembers(file, parent) ?? []) members.add(inherited);
+  return members;
+}
+
+// The options a section of docs/api.md lists in a table whose first column
+// is "option", up to the next heading.
+function optionTable(heading) {
+  const lines = api.split("\n").slice(heading.line);
+  const end = lines.findIndex((l) => /^#/.test(l));
+  const section = lines.slice(0, end < 0 ? undefined : end);
+  const header = section.findIndex((l) => /^\|\s*option\s*\|/.test(l));
+  if (header < 0) return;
+  const rows = section.slice(header + 2).filter((l) => l.startsWith("|"));
+  return new Set(rows.map((l) => /^\|\s*`([^`]+)`/.exec(l)?.[1]).filter(Boolean));
+}
+
+// Options are named three times too: the table of docs/api.md, the options
+// interface of the .d.ts, and (for a Store) README.md's `new Store({ … })`.
+test("each options table of docs/api.md names the options the .d.ts declares", () => {
+  const wrong = [];
+  let compared = 0;
+  const compare = (where, documented, declared, what) => {
+    compared++;
+    for (const o of declared) if (!documented.has(o)) wrong.push(`docs/api.md:${where.line}: "${where.text}" has no row for ${what}.${o}`);
+    for (const o of documented) if (!declared.has(o)) wrong.push(`docs/api.md:${where.line}: "${where.text}" documents ${o}, which ${what} does not declare`);
+  };
+  for (const h of apiHeadings) {
+    const table = optionTable(h);
+    if (!table) continue;
+    const key = callKey(h.text, classes);
+    const call = key && dtsCalls.find((c) => c.key === key);
+    const type = call ? /(\w+(?:Options|Init))\b/.exec(call.signature)?.[1] : h.text;
+    const file = call ? call.file : "js/index.d.ts";
+    const declared = type && interfaceMembers(file, type);
+    if (!declared) wrong.push(`docs/api.md:${h.line}: "${h.text}" has an options table, but no options interface was found for it`);
+    else compare(h, table, declared, type);
+  }
+  assert.ok(compared >= 6, `compared only ${compared} options tables`);
+  const summary = /`new Store\(\{([^}]*)\}\)`/.exec(readme)?.[1];
+  assert.ok(summary, "README.md has a `new Store({ … })` row");
+  const storeOptions = interfaceMembers("js/index.d.ts", "StoreOptions");
+  for (const o of summary.split(",").map((n) => n.trim().replace(/\?$/, "")))
+    if (!storeOptions.has(o)) wrong.push(`README.md: \`new Store({ … })\` names ${o}, which StoreOptions does not declare`);
+  for (const o of storeOptions) if (!summary.includes(o)) wrong.push(`README.md: \`new Store({ … })\` leaves out ${o}`);
+  assert.deepEqual(wrong, []);
 });
