@@ -150,6 +150,8 @@ readme.split("\n").forEach((line, i) => {
 });
 
 const name = (key) => key.replace(/\.constructor$/, " (constructor)");
+const HOW =
+  "A public call needs a section in docs/api.md (its normative description), an `@see` link to that section in its .d.ts doc, and a line in a table of README.md:";
 
 test("the entry points' .d.ts files declare calls to check", () => {
   assert.ok(pkgTypes.includes("js/index.d.ts"), `the exports map names ${pkgTypes.join(", ")}`);
@@ -165,7 +167,7 @@ test("docs/api.md and the .d.ts files name the same calls", () => {
   const declared = new Set(dtsCalls.map((c) => c.key));
   for (const [key, h] of apiCalls)
     if (!declared.has(key)) missing.push(`docs/api.md:${h.line}: "${h.text}": no .d.ts of an entry point declares ${name(key)}`);
-  assert.deepEqual(missing, []);
+  assert.deepEqual(missing, [], `${HOW}\n${missing.join("\n")}`);
 });
 
 test("each call's .d.ts doc links to its own section of docs/api.md", () => {
@@ -177,7 +179,7 @@ test("each call's .d.ts doc links to its own section of docs/api.md", () => {
     if (!links.includes(section.anchor))
       wrong.push(`${c.file}:${c.line}: ${name(c.key)}: wants "@see docs/api.md#${section.anchor}"${links.length ? `, has #${links.join(", #")}` : ""}`);
   }
-  assert.deepEqual(wrong, []);
+  assert.deepEqual(wrong, [], `${HOW}\n${wrong.join("\n")}`);
 });
 
 test("the Backend interface links each method to docs/backend-contract.md", () => {
@@ -196,7 +198,7 @@ test("README.md's tables give every call of docs/api.md a line, and no other", (
     if (!readmeCalls.has(key) && !errorClasses.has(key)) missing.push(`README.md: no table row names ${name(key)} (docs/api.md:${h.line})`);
   for (const [key, line] of readmeCalls)
     if (!apiCalls.has(key)) missing.push(`README.md:${line}: ${name(key)} has no section in docs/api.md`);
-  assert.deepEqual(missing, []);
+  assert.deepEqual(missing, [], `${HOW}\n${missing.join("\n")}`);
 });
 
 // The error codes are public names too: the engine's (Code::as_str), the
