@@ -32,8 +32,9 @@
 // - anything else (expressions with spaces, JSON, values, commands other
 //   than `npm run`, keywords, upper-case HTTP and Redis words) is not a name.
 //
-// A second test follows every Markdown link and `docs/…md#section`
-// reference (in documents and in source comments) to its file and heading.
+// A second test follows every Markdown link, `docs/…md#section` reference
+// and reference to a heading by its title (ARCHITECTURE.md, "Code map") (in documents and in source comments)
+// to its file and heading.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -189,11 +190,23 @@ test("every link and docs/ section reference resolves", () => {
         if (!/^[a-z]+:/.test(m[1])) resolve({ file, line: i + 1 }, m[1], file.startsWith("pkg-template/") ? "." : dirname(file));
     });
   }
-  const sources = [...markdown, ...["src", "js", "tests", "scripts"].flatMap((d) => files(d, /\.(rs|m?js|cjs|ts|sh)$/))];
+  const sources = [...markdown, "Cargo.toml", ...["src", "js", "tests", "scripts"].flatMap((d) => files(d, /\.(rs|m?js|cjs|ts|sh)$/))];
+  const titles = (file) => new Set(anchors(read(file)).map((h) => h.text));
   for (const file of sources) {
-    read(file).split("\n").forEach((line, i) => {
+    const text = read(file);
+    text.split("\n").forEach((line, i) => {
       for (const m of line.matchAll(/(?<![\w/.])(docs\/[\w-]+\.md#[\w-]+)/g)) resolve({ file, line: i + 1 }, m[1], "");
     });
+    // `ARCHITECTURE.md, "Code map"`: a heading named by its title, in a
+    // comment that may wrap (comment markers blanked, offsets kept).
+    const flat = text.replace(/^[ \t]*(\/\/[!/]?|#|\*)/gm, (c) => " ".repeat(c.length)).replace(/\n/g, " ");
+    for (const m of flat.matchAll(/(?<![\w/.-])([\w/.-]+\.md),?\s+"([^"]+)"/g)) {
+      const target = [m[1], normalize(join(dirname(file), m[1]))].find((t) => exists(t));
+      const line = text.slice(0, m.index).split("\n").length;
+      const title = m[2].replace(/\s+/g, " ");
+      if (!target) broken.push(`${file}:${line}: ${m[1]}: no such file`);
+      else if (target.endsWith(".md") && !titles(target).has(title)) broken.push(`${file}:${line}: ${m[1]}, "${title}": no such heading`);
+    }
   }
   assert.deepEqual(broken, []);
 });
