@@ -210,3 +210,15 @@ test("every link and docs/ section reference resolves", () => {
   }
   assert.deepEqual(broken, []);
 });
+
+// The map says which test enforces what, not how often it fails: counts of
+// seeds, violations, mutants or runs change with every run and belong next
+// to the test that measured them (tests/sim/README.md).
+test("ARCHITECTURE.md carries no measured figures", () => {
+  const figure = /\b\d[\d,.]*\s+(?:of\s+[\d,.]+\s+)?(?:seeds?|violations?|mutants?|survivors?|kills?|runs?|failures?)\b/gi;
+  const found = [];
+  read("ARCHITECTURE.md").split("\n").forEach((line, i) => {
+    for (const m of line.matchAll(figure)) found.push(`ARCHITECTURE.md:${i + 1}: "${m[0]}" (move it next to the test that measured it)`);
+  });
+  assert.deepEqual(found, []);
+});
