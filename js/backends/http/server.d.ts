@@ -60,5 +60,6 @@ export interface HandlerOptions {
  *   cors: { origins: ["http://localhost:5173"] },
  * });
  * http.createServer(handler).listen(8080);
+ * @see docs/api.md#createhandlerbackend-options
  */
 export function createHandler(backend: Backend, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void;
