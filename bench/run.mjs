@@ -4,7 +4,7 @@
 // workloads of issue 9, in one process, then the item-5 targets.
 //
 //   patch.mjs  changes per second, floor / Immer / Mutative / Automerge / skilift
-//   save.mjs   the save cycle, floor / PouchDB / skilift
+//   save.mjs   every save path (one writer, create, stale, update, updateOnce), floor / PouchDB / skilift, CPU and wall
 //   size.mjs   the wasm, raw and gzipped
 //   scale.mjs  10,000 and 100,000 sessions (child processes, time-limited)
 //   report.mjs the tables and the targets
@@ -18,7 +18,7 @@ import { QUICK, ROUNDS } from "./measure.mjs";
 import { benchPatch } from "./patch.mjs";
 import { versions } from "./peers.mjs";
 import * as report from "./report.mjs";
-import { CHANGES_PER_KEY, KEYS, benchSave } from "./save.mjs";
+import { KEYS, benchSave } from "./save.mjs";
 import { benchScale } from "./scale.mjs";
 import { benchSize } from "./size.mjs";
 import { strict } from "./skilift.mjs";
@@ -27,19 +27,33 @@ if (typeof global.gc !== "function") throw new Error("bench: run node with --exp
 strict(false);
 const t0 = performance.now();
 
-report.header({ quick: QUICK, rounds: ROUNDS, versions });
-report.patchTitle();
-const patch = await benchPatch((row) => process.stderr.write(`  patch ${row.doc} ${row.change} done\n`));
-report.patchTable(patch);
+// `npm run bench -- save size` runs only those workloads (patch, save,
+// size, scale) and prints no targets; with no argument, everything.
+const only = process.argv.slice(2);
+const wanted = (name) => only.length === 0 || only.includes(name);
 
-const save = await benchSave();
-report.saveTable(save, KEYS, CHANGES_PER_KEY);
+report.header({ quick: QUICK, rounds: ROUNDS, versions });
+let patch;
+if (wanted("patch")) {
+  report.patchTitle();
+  patch = await benchPatch((row) => process.stderr.write(`  patch ${row.doc} ${row.change} done\n`));
+  report.patchTable(patch);
+}
+
+let save;
+if (wanted("save")) {
+  save = await benchSave((text) => process.stderr.write(`  ${text}\n`));
+  report.saveTable(save, KEYS);
+}
 
 const sizes = benchSize();
-report.sizeTable(sizes);
+if (wanted("size")) report.sizeTable(sizes);
 
-const scale = await benchScale((text) => process.stderr.write(`  ${text}\n`));
-report.scaleTable(scale);
+let scale;
+if (wanted("scale")) {
+  scale = await benchScale((text) => process.stderr.write(`  ${text}\n`));
+  report.scaleTable(scale);
+}
 
-report.targets({ patch, save, scale, sizes });
+if (only.length === 0) report.targets({ patch, save, scale, sizes });
 console.log(`\nbench: ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,30 +1,31 @@
-// The save cycle: 1,000 keys, each stored once before, each with 10 queued
-// changes; a save reads the stored record, replays the changes on it,
-// writes the result back with a compare-and-set, and hands the new frozen
-// snapshot to an `updated` callback. Reported as CPU microseconds per key
-// (`process.cpuUsage`, so time spent waiting counts for nobody).
+// The saves a game makes, each measured three ways side by side: 1,000
+// keys of the 1 KB player, `CHANGES.top` as every change, MemoryBackend.
+// Each figure is per key, as CPU time (`process.cpuUsage`: this process's
+// work) and as wall time (what a busy server's throughput follows: waits the
+// engine adds itself, such as timers or promise hops, show there and not in
+// CPU time).
 //
-// The contenders:
-//   - synchronous plain-JS floor: JSON.parse, replay, JSON.stringify, a
-//     version check and set on a Map, deep freeze; no promise, no record
-//     format, no history: the least any save can cost;
-//   - PouchDB + pouchdb-upsert on the memory adapter: `upsert` is the same
-//     read → replay → compare-and-set (it retries on a `_rev` conflict) that
-//     a developer would write on a document store;
-//   - skilift: 1,000 sessions loaded on MemoryBackend, 10 patches queued on
-//     each (outside the measurement, as the others' changes are queued
-//     outside theirs), then the CPU of `stop()` of all of them: the final
-//     save of each. A session holds the version it loaded, and nothing was
-//     written since, so its save is the one that skilift makes whenever it
-//     is the only writer of a key: one put conditional on that version,
-//     of the data the patches already made (docs/overview.md), no read and
-//     no replay. The outcome is the cycle's: what a read and a replay would
-//     have written, or a conflict if anything was written since;
-//   - skilift, stale version: the same, but another store wrote every key
-//     after the sessions loaded (outside the measurement), so each save is
-//     the whole cycle: the put on the held version fails, then a read, the
-//     replay of the 10 changes on the other store's data, and the put.
-// All replay the same change (`CHANGES.top`) on the same 1 KB document.
+// The paths (rows):
+//   - one writer: 10 changes queued on a key stored before, nobody wrote
+//     since: skilift's save is one put conditional on the version the
+//     session holds, of the data its patches made (no read, no replay);
+//   - create: 10 changes on a key never stored (a new player's first save);
+//   - stale version: 10 changes, and another store wrote every key after the
+//     sessions loaded: the put on the held version fails, then a read, the
+//     replay of the 10 changes on the other store's data, and a put;
+//   - update: `store.update(key, change)` on a stored key: read, one change,
+//     compare-and-set (a gift to an offline player);
+//   - updateOnce: the same, with an exactly-once id.
+// The contenders (columns):
+//   - the synchronous plain-JS floor: JSON.parse (or the default data),
+//     the changes, JSON.stringify, a version check and set on a Map, deep
+//     freeze; no promise, no record format, no history: the least any save
+//     can cost (for update and updateOnce: one change; updateOnce also
+//     keeps the id in a Set);
+//   - PouchDB + pouchdb-upsert on the memory adapter: `upsert` is the read →
+//     change → compare-and-set (retried on a `_rev` conflict) a developer
+//     would write on a document store; it reads on every path;
+//   - skilift, through its public API.
 
 import { CHANGES, DOCUMENTS, deepFreeze, jsonCopy } from "./documents.mjs";
 import { ROUNDS, cpuSince, interleave, median } from "./measure.mjs";
@@ -43,112 +44,148 @@ const updated = (data) => {
   sink += data.money;
 };
 
-/** Throws unless the stored document carries exactly the 10 replayed changes. */
-function checkStored(name, data) {
-  if (data.money !== CHANGES_PER_KEY) throw new Error(`bench: ${name} stored money ${data.money}, not ${CHANGES_PER_KEY}`);
+/** The save paths, in report order: `changes` each key receives, whether the key exists first. */
+export const PATHS = [
+  { name: "one writer", changes: CHANGES_PER_KEY, stored: true },
+  { name: "create", changes: CHANGES_PER_KEY, stored: false },
+  { name: "stale version", changes: CHANGES_PER_KEY, stored: true, stale: true },
+  { name: "update", changes: 1, stored: true, update: true },
+  { name: "updateOnce", changes: 1, stored: true, update: true, once: true },
+];
+
+/** Times `fn` (sync or async) and returns `{ cpu, wall }` in µs per key. */
+async function timed(fn) {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  await fn();
+  const wall = (performance.now() - w0) * 1000;
+  return { cpu: cpuSince(c0) / KEYS, wall: wall / KEYS };
 }
 
-const contenders = [
-  {
-    name: "plain-JS floor",
-    async run() {
-      const map = new Map();
-      for (let k = 0; k < KEYS; k++) map.set(`k${k}`, { value: text, version: 1 });
-      const t0 = process.cpuUsage();
-      for (let k = 0; k < KEYS; k++) {
-        const key = `k${k}`;
-        const entry = map.get(key);
-        let data = JSON.parse(entry.value);
-        for (let a = 0; a < CHANGES_PER_KEY; a++) data = change(data);
-        const value = JSON.stringify(data);
-        if (map.get(key).version !== entry.version) throw new Error("bench: conflict in a single-threaded floor");
-        map.set(key, { value, version: entry.version + 1 });
-        updated(deepFreeze(data));
+/** Throws unless the stored document carries exactly the changes of `path` (and the other store's, when stale). */
+function checkStored(who, path, data) {
+  if (data.money !== path.changes) throw new Error(`bench: ${who}, ${path.name}: stored money ${data.money}, not ${path.changes}`);
+  if (path.stale && data.level !== doc.level + 1) throw new Error(`bench: ${who}, ${path.name}: lost the other writer's change`);
+}
+
+async function floor(path) {
+  const map = new Map();
+  if (path.stored) for (let k = 0; k < KEYS; k++) map.set(`k${k}`, { value: text, version: 1 });
+  const seen = new Set();
+  const time = await timed(() => {
+    for (let k = 0; k < KEYS; k++) {
+      const key = `k${k}`;
+      const entry = map.get(key);
+      if (path.once) {
+        if (seen.has(`gift-${k}`)) continue;
+        seen.add(`gift-${k}`);
       }
-      const cpu = cpuSince(t0);
-      checkStored(this.name, JSON.parse(map.get("k0").value));
-      return cpu / KEYS;
-    },
-  },
-  {
-    name: "PouchDB",
-    async run(round) {
-      // A fresh database per round: the memory adapter keeps databases by name.
-      const db = new PouchDB(`bench-save-${round}-${Math.random()}`, { adapter: "memory" });
-      await db.bulkDocs(Array.from({ length: KEYS }, (_, k) => ({ _id: `k${k}`, ...jsonCopy(doc) })));
-      const t0 = process.cpuUsage();
-      await Promise.all(
-        Array.from({ length: KEYS }, async (_, k) => {
-          let saved;
-          await db.upsert(`k${k}`, (stored) => {
-            let data = stored;
-            for (let a = 0; a < CHANGES_PER_KEY; a++) data = change(data);
-            saved = data;
-            return data;
-          });
-          updated(deepFreeze(saved));
-        }),
-      );
-      const cpu = cpuSince(t0);
-      checkStored(this.name, await db.get("k0"));
-      await db.destroy();
-      return cpu / KEYS;
-    },
-  },
-  {
-    name: "skilift",
-    run: (round) => skiliftSave(round, false),
-  },
-  {
-    name: "skilift, stale version",
-    run: (round) => skiliftSave(round, true),
-  },
+      let data = entry ? JSON.parse(entry.value) : jsonCopy(doc);
+      for (let a = 0; a < path.changes; a++) data = change(data);
+      const value = JSON.stringify(data);
+      if (map.get(key)?.version !== entry?.version) throw new Error("bench: conflict in a single-threaded floor");
+      map.set(key, { value, version: (entry?.version ?? 0) + 1 });
+      updated(deepFreeze(data));
+    }
+  });
+  checkStored("floor", { ...path, stale: false }, JSON.parse(map.get("k0").value));
+  return time;
+}
+
+async function pouch(path, round) {
+  // A fresh database per round: the memory adapter keeps databases by name.
+  const db = new PouchDB(`bench-save-${round}-${Math.random()}`, { adapter: "memory" });
+  if (path.stored) await db.bulkDocs(Array.from({ length: KEYS }, (_, k) => ({ _id: `k${k}`, ...jsonCopy(doc) })));
+  if (path.stale) {
+    // The other writer's change: a read-modify-write of every key first.
+    await Promise.all(Array.from({ length: KEYS }, (_, k) => db.upsert(`k${k}`, (d) => ({ ...d, level: d.level + 1 }))));
+  }
+  const time = await timed(() =>
+    Promise.all(
+      Array.from({ length: KEYS }, async (_, k) => {
+        let saved;
+        await db.upsert(`k${k}`, (stored) => {
+          // A missing document is `{}` to upsert: start from the default data.
+          let data = stored._rev === undefined ? jsonCopy(doc) : stored;
+          for (let a = 0; a < path.changes; a++) data = change(data);
+          saved = data;
+          return data;
+        });
+        updated(deepFreeze(saved));
+      }),
+    ),
+  );
+  checkStored("PouchDB", path, await db.get("k0"));
+  await db.destroy();
+  return time;
+}
+
+async function skilift(path, round) {
+  const backend = new MemoryBackend();
+  const options = { name: `save${round}`, defaultData: () => jsonCopy(doc), backend, pullDelay: 1e6, onError: failFast };
+  if (path.stored) {
+    const seed = new Store(options);
+    const touch = seed.action((data) => data);
+    for (let k = 0; k < KEYS; k++) seed.load(`k${k}`).patch(touch);
+    await seed.close();
+  }
+  const store = new Store(options);
+  const action = store.action(change);
+  let time;
+  if (path.update) {
+    time = await timed(() =>
+      Promise.all(
+        Array.from({ length: KEYS }, (_, k) =>
+          path.once ? store.updateOnce(`k${k}`, `gift-${k}`, action) : store.update(`k${k}`, action),
+        ),
+      ),
+    );
+  } else {
+    const sessions = Array.from({ length: KEYS }, (_, k) => store.load(`k${k}`));
+    await Promise.all(sessions.map((s) => s.await()));
+    for (const s of sessions) {
+      s.updated(updated);
+      for (let a = 0; a < path.changes; a++) s.patch(action);
+    }
+    if (path.stale) {
+      const other = new Store(options);
+      const level = other.action((data) => ({ ...data, level: data.level + 1 }));
+      await Promise.all(Array.from({ length: KEYS }, (_, k) => other.update(`k${k}`, level)));
+      await other.close();
+    }
+    time = await timed(() => Promise.all(sessions.map((s) => s.stop())));
+  }
+  checkStored("skilift", path, await new Store(options).view("k0").latest());
+  const conflicts = store.stats().conflicts;
+  const expected = path.stale ? KEYS : 0;
+  if (conflicts !== expected) throw new Error(`bench: ${conflicts} conflicts in skilift's ${path.name} save, not ${expected}`);
+  await store.close();
+  return time;
+}
+
+const CONTENDERS = [
+  { name: "plain-JS floor", run: floor },
+  { name: "PouchDB", run: pouch },
+  { name: "skilift", run: skilift },
 ];
 
 /**
- * skilift's final saves of 1,000 sessions with 10 queued patches each, in
- * CPU µs per key; `stale`: another store writes every key after the
- * sessions loaded, so that each save finds a newer version.
+ * Returns `[{ path, floor, PouchDB, skilift }]`, each contender's
+ * `{ cpu, wall }` µs per key: medians of interleaved rounds (one untimed
+ * warm-up round first), path by path.
  */
-async function skiliftSave(round, stale) {
-  const backend = new MemoryBackend();
-  const options = { name: `save${round}${stale ? "s" : ""}`, defaultData: () => jsonCopy(doc), backend, pullDelay: 1e6, onError: failFast };
-  // Every key stored once before, as in the others' map and database.
-  const seed = new Store(options);
-  const touch = seed.action((data) => data);
-  for (let k = 0; k < KEYS; k++) seed.load(`k${k}`).patch(touch);
-  await seed.close();
-
-  const store = new Store(options);
-  const action = store.action(change);
-  const sessions = Array.from({ length: KEYS }, (_, k) => store.load(`k${k}`));
-  await Promise.all(sessions.map((s) => s.await()));
-  for (const s of sessions) {
-    s.updated(updated);
-    for (let a = 0; a < CHANGES_PER_KEY; a++) s.patch(action);
+export async function benchSave(progress = () => {}) {
+  const rows = [];
+  for (const path of PATHS) {
+    for (const c of CONTENDERS) await c.run(path, -1);
+    const results = await interleave(CONTENDERS, ROUNDS, (c, r) => c.run(path, r));
+    const row = { path: path.name, changes: path.changes };
+    CONTENDERS.forEach((c, i) => {
+      row[c.name] = { cpu: median(results[i].map((t) => t.cpu)), wall: median(results[i].map((t) => t.wall)) };
+    });
+    rows.push(row);
+    progress(`save ${path.name} done`);
   }
-  if (stale) {
-    const other = new Store(options);
-    const level = other.action((data) => ({ ...data, level: data.level + 1 }));
-    await Promise.all(Array.from({ length: KEYS }, (_, k) => other.update(`k${k}`, level)));
-    await other.close();
-  }
-  const t0 = process.cpuUsage();
-  await Promise.all(sessions.map((s) => s.stop()));
-  const cpu = cpuSince(t0);
-  const view = await new Store(options).view("k0").latest();
-  checkStored(stale ? "skilift, stale version" : "skilift", view);
-  if (stale && view.level !== doc.level + 1) throw new Error("bench: the stale save lost the other store's change");
-  const conflicts = store.stats().conflicts;
-  if (stale ? conflicts !== KEYS : conflicts !== 0) throw new Error(`bench: ${conflicts} conflicts in the ${stale ? "stale" : "plain"} save, not ${stale ? KEYS : 0}`);
-  await store.close();
-  return cpu / KEYS;
-}
-
-/** Returns `{ [name]: µs CPU per key }`, medians of interleaved rounds (one untimed warm-up round first). */
-export async function benchSave() {
-  for (const c of contenders) await c.run(-1);
-  const results = await interleave(contenders, ROUNDS, (c, r) => c.run(r));
   if (sink === 0) throw new Error("bench: the updated callbacks never ran");
-  return Object.fromEntries(contenders.map((c, i) => [c.name, median(results[i])]));
+  return rows;
 }

@@ -1,5 +1,5 @@
 // The size of the engine as users download it: the Node build's .wasm and
-// the browser build's module that embeds the same wasm (as base64 or bytes
+// the browser build's module that embeds the same wasm (LZMA-compressed, then base64
 // in JS, which gzips differently, hence both). gzip -9, as the build prints.
 
 import { readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 // Errors of the public surface. Every error the library throws is a
 // SkiliftError with a stable `code` (docs/errors.md); the engine builds them
 // through the glue (js/host/glue.js) so `instanceof SkiliftError` works for users.
-// User-facing docs: index.d.ts.
+// User-facing docs: errors.d.ts.
 
 export class SkiliftError extends Error {
   constructor(code, message) {

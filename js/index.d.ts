@@ -1,7 +1,7 @@
-// Types of the public surface (docs/api.md). Hand-written: the wasm
-// classes underneath are an implementation detail. This file is the one
-// place for the user-facing API docs of `skilift` (the .js files beside it
-// only say how and why they do it).
+// Types of the public surface. Hand-written: the wasm classes underneath
+// are an implementation detail. Each call's doc is the short form, with an
+// example and an `@see` link to its normative section in docs/api.md
+// (tests/node/api-surface.test.mjs keeps the three in step with README.md).
 
 /**
  * What `updated` hands out: the data, deeply frozen at run time, so every
@@ -78,6 +78,7 @@ export interface StoreOptions<T> extends StoreOptionsCommon {
  * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend: new MemoryBackend() });
  * const addCoins = store.action((data, n: number) => ({ ...data, coins: data.coins + n }));
  * store.load("player_1").patch(addCoins, 10);
+ * @see docs/api.md#new-storeoptions
  */
 export class Store<T> {
   /** Without a schema or with a predicate: the data type is what `defaultData` returns (or `T` as given). */
@@ -98,6 +99,7 @@ export class Store<T> {
    *
    * @example
    * const session = store.load("player_1");
+   * @see docs/api.md#storeloadkey
    */
   load(key: string): Session<T>;
   /**
@@ -105,6 +107,7 @@ export class Store<T> {
    *
    * @example
    * await store.view("player_1").latest();
+   * @see docs/api.md#storeviewkey
    */
   view(key: string): View<T>;
   /**
@@ -112,6 +115,7 @@ export class Store<T> {
    *
    * @example
    * const addCoins = store.action((data, n: number) => ({ ...data, coins: data.coins + n }));
+   * @see docs/api.md#storeactionfn
    */
   action<A extends unknown[]>(fn: (data: T, ...args: A) => T | undefined): typeof fn;
   /**
@@ -120,22 +124,20 @@ export class Store<T> {
    *
    * @example
    * const giveMoney = store.transaction("giveMoney", (data, n: number) => ({ ...data, money: data.money + n }));
+   * @see docs/api.md#storetransactionname-fn
    */
   transaction<A extends unknown[]>(name: string, fn: (data: T, ...args: A) => T | undefined): typeof fn;
   /**
-   * A one-shot write of `key`, which this server need not keep loaded (a
-   * gift to an offline friend, a moderator's fix): reads the stored data,
-   * applies the registered action, writes with compare-and-set, retrying
-   * like a final save (an outage is waited out, a lost reply never applies
-   * it twice). Resolves `true` once stored, `false` if the action cancelled
-   * on the stored data; rejects with the action's error if it threw or
-   * failed the schema there, and with `bad_data` on a quarantined key
-   * (nothing written). A session that has the key loaded anywhere keeps its
-   * own queued changes and sees the update at its next pull.
+   * A one-shot write of a key this server need not keep loaded (a gift to
+   * an offline friend): read, apply the action, compare-and-set, retried
+   * like a final save. Resolves `true` once stored, `false` if the action
+   * cancelled; rejects with the action's error, or `bad_data` on a
+   * quarantined key.
    *
    * @example
    * const sendGift = store.action((data, from: string) => ({ ...data, gifts: [...data.gifts, from] }));
    * await store.update("player_2", sendGift, "player_1"); // true
+   * @see docs/api.md#storeupdatekey-fn-args
    */
   update<A extends unknown[]>(key: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
   /**
@@ -147,18 +149,18 @@ export class Store<T> {
    * @example
    * await store.updateOnce("player_2", "refund-981", addGems, 50); // true
    * await store.updateOnce("player_2", "refund-981", addGems, 50); // false
+   * @see docs/api.md#storeupdateoncekey-id-fn-args
    */
   updateOnce<A extends unknown[]>(key: string, id: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
   /**
-   * Makes the data of a retained version (see `view.history()`) the key's
-   * current data with a normal compare-and-set; open sessions see it at
-   * their next pull, with their queued changes replayed on it. Rejects
-   * `not_found` for a version the backend does not hold,
-   * `history_unsupported` without history.
+   * Makes a retained version (from `view.history()`) the key's current
+   * data; open sessions replay their queued changes on it at their next
+   * pull. Rejects `not_found`, or `history_unsupported` without history.
    *
    * @example
    * const [, previous] = await store.view("player_2").history({ limit: 2 });
    * await store.restore("player_2", previous.version);
+   * @see docs/api.md#storerestorekey-version
    */
   restore(key: string, version: string): Promise<void>;
   /**
@@ -167,6 +169,7 @@ export class Store<T> {
    *
    * @example
    * for await (const key of store.keys({ prefix: "player_" })) await store.update(key, addStarterPack);
+   * @see docs/api.md#storekeysoptions
    */
   keys(options?: { prefix?: string }): AsyncIterable<string>;
   /**
@@ -174,6 +177,7 @@ export class Store<T> {
    *
    * @example
    * for await (const key of store.keysByUser(12345)) await store.remove(key);
+   * @see docs/api.md#storekeysbyuseruserid
    */
   keysByUser(userId: number): AsyncIterable<string>;
   /**
@@ -184,6 +188,7 @@ export class Store<T> {
    *
    * @example
    * await store.remove("player_2");
+   * @see docs/api.md#storeremovekey
    */
   remove(key: string): Promise<void>;
   /**
@@ -191,6 +196,7 @@ export class Store<T> {
    *
    * @example
    * const { sessions, failures } = store.stats();
+   * @see docs/api.md#storestats
    */
   stats(): StoreStats;
   /**
@@ -198,6 +204,7 @@ export class Store<T> {
    *
    * @example
    * process.on("SIGTERM", () => store.close().then(() => process.exit(0)));
+   * @see docs/api.md#storeclose
    */
   close(): Promise<void>;
 }
@@ -216,27 +223,25 @@ export class Session<T> {
   /** The key this session reads and writes. */
   readonly key: string;
   /**
-   * Applies a registered action to the data at once and queues it for the
-   * next save. Returns `false` if the action cancelled (returned undefined).
-   * Inside a `transaction` closure the patch is recorded instead. The
-   * arguments are copied and frozen: changing them afterwards changes nothing.
-   * The action gets a copy-on-write draft of the data, valid only while it
-   * runs: only what it changes is copied (docs/api.md).
+   * Applies a registered action to a copy-on-write draft of the data at
+   * once and queues it for the next save; `false` if the action cancelled
+   * (returned undefined). The arguments are frozen copies. Inside a
+   * `transaction` closure the patch is recorded instead.
    *
    * @example
    * session.patch(addCoins, 10); // true
+   * @see docs/api.md#sessionpatchfn-args
    */
   patch<A extends unknown[]>(fn: (data: T, ...args: A) => T | undefined, ...args: A): boolean;
   /**
-   * An exactly-once patch for an external event (a purchase receipt):
-   * applied at once like `patch` and stored only if the key has not applied
-   * `id` yet. Resolves `true` once a write that applied it is stored,
-   * `false` if the id was already applied (here or on any server) or the
+   * An exactly-once patch for an external event (a purchase receipt),
+   * applied at once like `patch`: resolves `true` once a write that applied
+   * it is stored, `false` if `id` was already applied (on any server) or the
    * action cancelled; rejects `bad_data` if the key goes bad first.
-   * Mistakes throw at once, like `patch`.
    *
    * @example
    * if (await session.patchOnce(receipt.id, grantGems, receipt.gems)) console.log("granted");
+   * @see docs/api.md#sessionpatchonceid-fn-args
    */
   patchOnce<A extends unknown[]>(id: string, fn: (data: T, ...args: A) => T | undefined, ...args: A): Promise<boolean>;
   /**
@@ -246,6 +251,7 @@ export class Session<T> {
    * @example
    * const unbind = session.updated((data) => (label.text = String(data.coins)));
    * unbind();
+   * @see docs/api.md#sessionupdatedfn
    */
   updated(fn: (data: DeepReadonly<T>) => void): () => void;
   /**
@@ -254,6 +260,7 @@ export class Session<T> {
    *
    * @example
    * await session.stop();
+   * @see docs/api.md#sessionstop
    */
   stop(): Promise<void>;
   /**
@@ -261,14 +268,17 @@ export class Session<T> {
    *
    * @example
    * session.userid(12345);
+   * @see docs/api.md#sessionuseridid
    */
   userid(user: number): void;
   /**
-   * Settles when the next request (load, pull or final save) succeeds, or at
-   * once on a stopped session. Never rejects.
+   * Settles once a request (load, pull or final save) that started after
+   * the call has succeeded, so every earlier patch is stored; a pull already
+   * in flight does not count. At once on a stopped session. Never rejects.
    *
    * @example
    * await store.load("player_1").await(); // data is loaded
+   * @see docs/api.md#sessionawait
    */
   await(): Promise<void>;
   /**
@@ -276,6 +286,7 @@ export class Session<T> {
    *
    * @example
    * if (session.bad()) kick(player, session.bad());
+   * @see docs/api.md#sessionbad
    */
   bad(): string | undefined;
   /**
@@ -283,6 +294,7 @@ export class Session<T> {
    *
    * @example
    * session.loaded(); // false right after load
+   * @see docs/api.md#sessionloaded
    */
   loaded(): boolean;
 }
@@ -302,6 +314,7 @@ export class View<T> {
    *
    * @example
    * await store.view("player_1").latest(); // { coins: 10 }
+   * @see docs/api.md#viewlatest
    */
   latest(): Promise<T | undefined>;
   /**
@@ -310,6 +323,7 @@ export class View<T> {
    *
    * @example
    * await view.version("3");
+   * @see docs/api.md#viewversionversion
    */
   version(version: string): Promise<T | undefined>;
   /**
@@ -317,6 +331,7 @@ export class View<T> {
    *
    * @example
    * await view.timestamp(Date.now() - 60_000);
+   * @see docs/api.md#viewtimestamptime
    */
   timestamp(time: Date | number): Promise<T | undefined>;
   /**
@@ -325,6 +340,7 @@ export class View<T> {
    *
    * @example
    * const versions = await store.view("player_1").history({ limit: 10 });
+   * @see docs/api.md#viewhistoryoptions
    */
   history(options?: { limit?: number; before?: number }): Promise<VersionInfo[]>;
 }
@@ -341,6 +357,7 @@ export class View<T> {
  *   () => { tom.patch(giveMoney, 10); },    // applied everywhere if committed
  *   () => { bob.patch(giveMoney, 10); },    // applied everywhere if aborted
  * );
+ * @see docs/api.md#transactionsuccess-failure
  */
 export function transaction(success: () => void, failure?: () => void): Promise<boolean>;
 
@@ -351,43 +368,13 @@ export function transaction(success: () => void, failure?: () => void): Promise<
  * @example
  * strict(false); // skip the double runs and JSON checks in production
  * strict();      // false
+ * @see docs/api.md#strictvalue
  */
 export function strict(value?: boolean): boolean;
 
-/** The stable codes of {@link SkiliftError} (docs/errors.md). */
-export type SkiliftErrorCode =
-  | "action_invalid_function"
-  | "transaction_invalid_action"
-  | "transaction_invalid_function"
-  | "strict_impure_action"
-  | "strict_not_json_from_action"
-  | "strict_pass_not_json_into_action"
-  | "schema_validation_error"
-  | "session_already_stopped"
-  | "cannot_cancel_action"
-  | "migration_does_not_return"
-  | "history_unsupported"
-  | "listing_unsupported"
-  | "remove_unsupported"
-  | "invalid_options"
-  | "bad_data"
-  | "backend_invalid_response"
-  | "not_json"
-  | "backend_failed"
-  | "internal_error";
-
-/**
- * Every error skilift throws, with a stable code (docs/errors.md).
- *
- * @example
- * try { session.patch(addCoins, 1); }
- * catch (e) { if (e instanceof SkiliftError && e.code === "session_already_stopped") reconnect(); }
- */
-export class SkiliftError extends Error {
-  constructor(code: SkiliftErrorCode, message: string);
-  readonly name: "SkiliftError";
-  readonly code: SkiliftErrorCode;
-}
+// SkiliftError and its codes are typed beside errors.js.
+export { SkiliftError } from "./errors.js";
+export type { SkiliftErrorCode } from "./errors.js";
 
 // MemoryBackend is typed beside its code, in backends/memory/index.d.ts.
 export { MemoryBackend } from "./backends/memory/index.js";

@@ -1,6 +1,7 @@
-// The operations calls of a Store and View (docs/api.md, "Operating the
-// data"): key listing, listing by user id, removal and history. They talk
-// to the backend's optional methods (docs/backend-contract.md) directly:
+// The operations calls of a Store and View (docs/api.md#storekeysoptions and
+// the sections after it; README.md, "Operating the data"): key listing,
+// listing by user id, removal and history. They talk to the backend's
+// optional methods (docs/backend-contract.md) directly:
 // none of them changes a record, so the engine has no part in them, and a
 // backend without the method gets a clear error instead of a silent no-op.
 // Every answer is checked before it is used, as the engine checks get/put.

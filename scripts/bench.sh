@@ -14,4 +14,4 @@ cd "$(dirname "$0")/.."
 if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
   npm ci --prefix bench --no-audit --no-fund
 fi
-node --expose-gc bench/run.mjs
+node --expose-gc bench/run.mjs "$@"

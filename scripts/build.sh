@@ -8,7 +8,8 @@
 #      instantiated synchronously by js/host/engine.js: no .wasm file and no
 #      top-level await, so bundlers need no plugin and no config
 #   3. wasm-opt -Oz when available (before wasm-bindgen; see below)
-#   4. js/ as ES modules (pkg/esm) and as CommonJS (pkg/cjs), keeping its
+#   4. js/ as ES modules (pkg/esm, minified with source maps: the browser
+#      build) and as CommonJS (pkg/cjs), keeping its
 #      folders, the types, and pkg-template/ (package.json with the exports
 #      map, README)
 set -euo pipefail
@@ -73,6 +74,11 @@ for f in $js_files; do
   cp "js/$f" "pkg/esm/$f"
 done
 echo '{ "type": "module" }' > pkg/esm/package.json
+# The browser build minified (names kept, source maps beside): see
+# scripts/minify-esm.mjs for why. esbuild is a dev dependency; `npm run demo`
+# on a fresh machine builds before anything ran `npm install`.
+[ -f node_modules/esbuild/package.json ] || npm install --no-audit --no-fund --loglevel=error
+node scripts/minify-esm.mjs pkg/esm
 # shellcheck disable=SC2046
 node scripts/esm-to-cjs.mjs js pkg/cjs --provided=host/engine.js $(printf '%s\n' $js_files | grep -vx 'host/engine.js')
 echo '{ "type": "commonjs" }' > pkg/cjs/package.json

@@ -4,12 +4,16 @@
 
 /** Where records live (docs/backend-contract.md). Any object with these methods. */
 export interface Backend {
-  /** The current entry of a key, or null if it was never written (or was removed). */
+  /**
+   * The current entry of a key, or null if it was never written (or was removed).
+   * @see docs/backend-contract.md#get
+   */
   get(store: string, key: string): Promise<Entry | null>;
   /**
    * Atomic compare-and-set: writes `value` only if the key's current version
    * is `expected` (null: the key must not exist). Resolves the new version
    * token, or null if the version did not match. Rejects on failure.
+   * @see docs/backend-contract.md#put
    */
   put(
     store: string,
@@ -18,14 +22,21 @@ export interface Backend {
     expected: string | null,
     meta: { userIds: number[] },
   ): Promise<string | null>;
-  /** Optional history, for View.version. */
+  /**
+   * Optional history, for View.version.
+   * @see docs/backend-contract.md#getversion-getattime-and-history-history
+   */
   getVersion?(store: string, key: string, version: string): Promise<Entry | null>;
-  /** Optional history, for View.timestamp. */
+  /**
+   * Optional history, for View.timestamp.
+   * @see docs/backend-contract.md#getversion-getattime-and-history-history
+   */
   getAtTime?(store: string, key: string, timeMs: number): Promise<Entry | null>;
   /**
    * Optional history: the retained versions of a key, newest first, without
    * their values; only those written before `before` (ms), at most `limit`
    * (default 100). `[]` for a key never written or removed.
+   * @see docs/backend-contract.md#getversion-getattime-and-history-history
    */
   history?(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
   /**
@@ -33,15 +44,20 @@ export interface Backend {
    * JavaScript string order, strictly after `after`, starting with
    * `prefix`, at most `limit` (default 1000). Page with `after` = the last
    * key of the previous page.
+   * @see docs/backend-contract.md#list-and-keysbyuser-listing
    */
   list?(store: string, options?: ListOptions): Promise<string[]>;
-  /** Optional listing: the keys of `store` whose current entry carries `userId`, sorted like `list`. */
+  /**
+   * Optional listing: the keys of `store` whose current entry carries `userId`, sorted like `list`.
+   * @see docs/backend-contract.md#list-and-keysbyuser-listing
+   */
   keysByUser?(store: string, userId: number): Promise<string[]>;
   /**
    * Optional: erases the key, its current value and every retained
    * version. Tokens from before are never valid again; the key can be
    * created again with `put(..., null, ...)`. A key that does not exist is
    * left alone.
+   * @see docs/backend-contract.md#remove
    */
   remove?(store: string, key: string): Promise<void>;
 }

@@ -76,11 +76,6 @@ extern "C" {
     fn console_error(message: &str);
 }
 
-/// Sets strict mode process-wide and returns the new value.
-///
-/// ```js
-/// wasm.setStrict(false); // production
-/// ```
 /// The record text that restores `old` (a past version's stored text) over
 /// `current` (the key's current stored text), for `skilift restore`: the
 /// engine owns the record format, so tools ask it. Throws `bad_data` if
@@ -105,6 +100,11 @@ pub fn restore_record(current: &str, old: &str) -> Result<String, JsValue> {
         .map_err(|why| convert::to_js(&Error::new(Code::NotJson, why)))
 }
 
+/// Sets strict mode process-wide and returns the new value.
+///
+/// ```js
+/// wasm.setStrict(false); // production
+/// ```
 #[wasm_bindgen(js_name = setStrict)]
 pub fn set_strict(value: bool) -> bool {
     strict::set(value)

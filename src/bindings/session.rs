@@ -172,7 +172,8 @@ impl WasmSession {
         })
     }
 
-    /// Resolves after the next successful request; never rejects.
+    /// Resolves once a request that started after the call has succeeded
+    /// (docs/api.md#sessionawait); never rejects.
     ///
     /// ```js
     /// await session.await();

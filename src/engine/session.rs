@@ -75,8 +75,10 @@ pub(crate) struct State<H: Host> {
 /// document is the cache itself, or shares all it did not change with it.
 /// A pull with something to write starts from it without reading at all
 /// (`attempt`: the put is conditional on `version`).
+/// `version: None`: the key was found absent; `record` was built from the
+/// default data (a first save is one create-if-absent put of the cache).
 pub(crate) struct Known<H: Host> {
-    pub version: String,
+    pub version: Option<String>,
     pub record: crate::engine::record::Record,
     pub data: H::Doc,
     /// The user ids stored with this version.
@@ -124,8 +126,12 @@ impl<H: Host> Session<H> {
     /// Creates the session; the caller starts its pull loop. Fails only
     /// when `defaultData` throws (its exception is carried through).
     pub(crate) fn new(context: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
-        let rt = context.host.runtime().clone();
         let cache = context.host.default_data().map_err(Error::Host)?;
+        Ok(Self::with_cache(context, key, cache))
+    }
+
+    pub(crate) fn with_cache(context: Rc<Context<H>>, key: String, cache: H::Doc) -> Self {
+        let rt = context.host.runtime().clone();
         let id = random_id(&*rt);
         let state = State {
             cache,
@@ -147,13 +153,13 @@ impl<H: Host> Session<H> {
             known: None,
         };
         context.stats.bump(|s| s.sessions += 1);
-        Ok(Session(Rc::new(SessionInner {
+        Session(Rc::new(SessionInner {
             context,
             key,
             id,
             state: RefCell::new(state),
             wake: Notify::default(),
-        })))
+        }))
     }
 
     /// The key this session reads and writes.

@@ -245,7 +245,7 @@ impl<H: Host> Store<H> {
         ),
         Error<H::Error>,
     > {
-        let session = Session::new(self.context.clone(), key.to_owned())?;
+        let session = Session::one_shot(self.context.clone(), key.to_owned())?;
         let queued = item(&session.0);
         session.0.state.borrow_mut().queue.push(queued);
         let saved = Box::pin(session.stop());

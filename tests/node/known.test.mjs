@@ -117,24 +117,58 @@ test("a save on the version the session holds is one conditional put, no read", 
   assert.deepEqual(log.errors, []);
 });
 
-test("another server wrote meanwhile: the put conflicts, the session reads, replays, and loses nothing", async () => {
+/**
+ * Server a saves after server b wrote the key behind its back: a holds the
+ * version it wrote (`aWroteFirst`) or found the key absent. a's put (or
+ * create) conflicts, then it reads, replays, and loses nothing.
+ */
+async function raced(key, aWroteFirst) {
   const memory = new MemoryBackend();
   const { backend, calls } = counted(memory);
   const a = quickStore(backend, { pullDelay: 1000 });
   const b = quickStore(memory, { pullDelay: 1000 });
   const addA = a.store.action((d, n) => ({ ...d, coins: d.coins + n }));
   const addB = b.store.action((d, n) => ({ ...d, coins: d.coins + n }));
-  const sa = a.store.load("cy");
-  sa.patch(addA, 1);
-  await sa.await(); // a holds the version it wrote
-  const sb = b.store.load("cy");
+  const sa = a.store.load(key);
+  if (aWroteFirst) sa.patch(addA, 1);
+  await sa.await(); // a holds the version it wrote, or knows the key is absent
+  const sb = b.store.load(key);
   sb.patch(addB, 10);
-  await sb.stop(); // a's version is stale now
+  await sb.stop(); // what a holds is stale now
   sa.patch(addA, 1);
   calls.length = 0;
   await sa.stop();
-  assert.deepEqual(calls, ["put", "get", "put"], "the put on the stale version lost, the retry read first");
-  assert.equal((await stored(memory, "cy")).coins, 12, "every change of both servers is stored");
+  assert.deepEqual(calls, ["put", "get", "put"], "the put on what a held lost, the retry read first");
+  assert.equal((await stored(memory, key)).coins, aWroteFirst ? 12 : 11, "every change of both servers is stored");
   assert.equal(a.store.stats().conflicts, 1);
   assert.deepEqual([...a.log.errors, ...b.log.errors], []);
+}
+
+test("another server wrote meanwhile: the put conflicts, the session reads, replays, and loses nothing", () => raced("cy", true));
+
+test("another server created the key meanwhile: the create conflicts, the session reads, replays, and loses nothing", () =>
+  raced("eve", false));
+
+test("a new player's first save is one create-if-absent put: no read, no defaultData call, no replay", async () => {
+  const memory = new MemoryBackend();
+  const { backend, calls } = counted(memory);
+  let defaults = 0;
+  let runs = 0;
+  const { store, log } = quickStore(backend, {
+    pullDelay: 1000,
+    defaultData: () => (defaults++, { coins: 0 }),
+  });
+  const add = store.action((d, n) => (runs++, { ...d, coins: d.coins + n }));
+  const s = store.load("dee");
+  await s.await(); // loaded: the key is absent, the session holds its default record
+  s.patch(add, 1);
+  s.patch(add, 2);
+  calls.length = 0;
+  const [defaultsBefore, runsBefore] = [defaults, runs];
+  await s.stop();
+  assert.deepEqual(calls, ["put"], "the final save created the key without reading it again");
+  assert.equal(defaults - defaultsBefore, 0, "the default data was not made again");
+  assert.equal(runs - runsBefore, 0, "the patches were not run again: the cache is their replay");
+  assert.equal((await stored(memory, "dee")).coins, 3);
+  assert.deepEqual(log.errors, []);
 });

@@ -141,3 +141,17 @@ test("store.close waits for an update in flight", async () => {
   await done;
   assert.deepEqual(await stored(inner, "p1"), { coins: 3, gifts: [] });
 });
+
+test("update makes the default data only when the key is absent (its session shows no snapshot before the read)", async () => {
+  const backend = new MemoryBackend();
+  let defaults = 0;
+  const { store, add, log } = makeStore(backend, { defaultData: () => (defaults++, { coins: 0, gifts: [] }) });
+  assert.equal(await store.update("absent", add, 2), true);
+  assert.equal(defaults, 1, "an absent key starts from the default data, made once");
+  defaults = 0;
+  assert.equal(await store.update("absent", add, 3), true);
+  assert.equal(await store.updateOnce("absent", "gift-1", add, 4), true);
+  assert.equal(defaults, 0, "a stored key's update starts from the stored data alone");
+  assert.equal((await stored(backend, "absent")).coins, 9);
+  assert.deepEqual(log.errors, []);
+});

@@ -10,7 +10,9 @@
 #       rollup -p node-resolve -o ...     the one plugin every Rollup user
 #                                         needs to import from node_modules
 #     and load each page in headless Chromium over HTTP (bundlers/browser.mjs:
-#     a patch saved through IndexedDB, read back by a second Store);
+#     a patch saved through IndexedDB, read back by a second Store), and
+#     print what each page downloads, gzipped (bundlers/sizes.mjs: over
+#     110 KB fails);
 #   - run bundlers/runtimes.mjs under Bun and Deno (MemoryBackend, FsBackend),
 #     both installed from their npm packages.
 # Prints `bundlers: N passed, N failed` last; exits non-zero on any failure.
@@ -78,6 +80,11 @@ step "esbuild" build esbuild classic.html npx --no-install esbuild src/index.js 
 echo "== bundlers: rollup -p node-resolve"
 step "rollup" build rollup module.html npx --no-install rollup src/index.js -p node-resolve -o dist/main.js &&
   built+=(rollup)
+
+echo "== bundlers: what each page downloads, gzipped (at most 110 KB: JS and wasm together)"
+if [ ${#built[@]} -gt 0 ]; then
+  step "sizes" node "$here/sizes.mjs" "$pages" "${built[@]}"
+fi
 
 echo "== bundlers: the built pages in headless Chromium"
 # npm test runs this before its browser layer, so install Chromium here

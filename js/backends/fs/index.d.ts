@@ -24,6 +24,7 @@ export interface FsBackendOptions {
  * import { FsBackend } from "skilift/fs";
  * const backend = new FsBackend("./data", { history: 50 });
  * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
+ * @see docs/api.md#new-fsbackenddir-options
  */
 export class FsBackend implements Backend {
   constructor(dir: string, options?: FsBackendOptions);
@@ -56,6 +57,7 @@ export class FsBackend implements Backend {
    *
    * @example
    * for (const key of await backend.keys("players/global")) console.log(key);
+   * @see docs/api.md#fsbackendkeysstore
    */
   keys(store: string): Promise<string[]>;
 }

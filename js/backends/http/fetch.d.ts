@@ -16,6 +16,7 @@ export interface FetchBackendInit extends Omit<RequestInit, "method" | "body" | 
 /**
  * An unexpected HTTP status from the server (401, 403, 5xx, ...). Garbage
  * answers reject with a `SkiliftError` of code `backend_invalid_response`.
+ * @see docs/api.md#fetchbackenderror
  */
 export class FetchBackendError extends Error {
   constructor(status: number, code: string | undefined, message: string);
@@ -35,6 +36,7 @@ export class FetchBackendError extends Error {
  * const backend = new FetchBackend("https://game.example/skilift", {
  *   headers: { Authorization: `Bearer ${token}` },
  * });
+ * @see docs/api.md#new-fetchbackendbaseurl-init
  */
 export class FetchBackend implements Backend {
   /**

@@ -79,5 +79,6 @@ export interface HandlerOptions {
  * http.createServer(handler).listen(8080);
  * // for skilift inspect and skilift studio: listing, user-id search, history, removal
  * const admin = createHandler(backend, { admin: true, authorize: isAdmin });
+ * @see docs/api.md#createhandlerbackend-options
  */
 export function createHandler(backend: Backend, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void;

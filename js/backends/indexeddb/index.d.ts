@@ -39,6 +39,7 @@ export interface IndexedDbBackendOptions {
  * import { IndexedDbBackend } from "skilift/indexeddb";
  * const backend = new IndexedDbBackend("my-game", { keepVersions: 20 });
  * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
+ * @see docs/api.md#new-indexeddbbackenddbname-options
  */
 export class IndexedDbBackend implements Backend {
   /**
@@ -81,6 +82,7 @@ export class IndexedDbBackend implements Backend {
   /**
    * Closes the connection once running transactions finish. A later call on
    * this backend opens the database again.
+   * @see docs/api.md#indexeddbbackendclose
    */
   close(): Promise<void>;
 }

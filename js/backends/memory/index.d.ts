@@ -10,6 +10,7 @@ import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from ".
  * @example
  * const backend = new MemoryBackend();
  * const store = new Store({ name: "players", defaultData: () => ({}), backend });
+ * @see docs/api.md#new-memorybackend
  */
 export class MemoryBackend implements Backend {
   constructor();

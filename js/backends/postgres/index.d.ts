@@ -32,6 +32,7 @@ export interface PostgresBackendOptions {
  * import pg from "pg";
  * import { PostgresBackend } from "skilift/postgres";
  * const backend = new PostgresBackend(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
+ * @see docs/api.md#new-postgresbackendpool-options
  */
 export class PostgresBackend implements Backend {
   constructor(pool: PgPoolLike, options?: PostgresBackendOptions);

@@ -70,6 +70,7 @@ export interface RedisBackendOptions {
  * import { RedisBackend } from "skilift/redis";
  * const cluster = new Redis.Cluster([{ host: "10.0.0.1", port: 6379 }]);
  * const backend = new RedisBackend(cluster, { waitForReplicas: 1 });
+ * @see docs/api.md#new-redisbackendclient-options
  */
 export class RedisBackend implements Backend {
   constructor(client: RedisClientLike, options?: RedisBackendOptions);
@@ -94,6 +95,7 @@ export class RedisBackend implements Backend {
    * The first list or keysByUser under a keyPrefix runs it once by itself;
    * run it again once the last server of an older version is gone, since
    * those do not keep the indexes.
+   * @see docs/api.md#redisbackendreindex
    */
   reindex(): Promise<number>;
 }

@@ -1,5 +1,5 @@
 // Where RedisBackend (index.js) keeps the listing indexes of a namespace,
-// and how keys are written in them (docs/redis.md, "Listing").
+// and how keys are written in them (docs/redis.md, "The listing indexes").
 //
 // A Lua script on a Redis Cluster may only touch keys of one hash slot, and
 // each (store, key) has a hash tag of its own (index.js), so a namespace's

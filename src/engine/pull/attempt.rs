@@ -31,11 +31,12 @@ pub(crate) async fn attempt<H: Host>(
     let storage = context.host.storage().clone();
     let mut known = write_first(session, batches);
     let entry = match &known {
-        // The entry a read would find if nothing was written since; the
-        // conditional put below fails if something was.
-        Some(k) => Some(Entry {
+        // The entry a read would find if nothing was written since (none,
+        // for a key found absent); the conditional put below fails if
+        // something was.
+        Some(k) => k.version.as_ref().map(|version| Entry {
             value: String::new(),
-            version: k.version.clone(),
+            version: version.clone(),
             // Not read by a pull (only views show times).
             time: f64::NAN,
             user_ids: k.user_ids.clone(),
@@ -48,7 +49,7 @@ pub(crate) async fn attempt<H: Host>(
                 .borrow()
                 .known
                 .as_ref()
-                .map(|k| k.version.clone());
+                .and_then(|k| k.version.clone());
             let get = match &held {
                 Some(version) => storage.get_unless(&context.namespace, &session.key, version),
                 None => storage.get(&context.namespace, &session.key),
@@ -56,7 +57,9 @@ pub(crate) async fn attempt<H: Host>(
             let entry = context.counted(get.await)?;
             let mut st = session.state.borrow_mut();
             known = match (&entry, st.known.take()) {
-                (Some(e), Some(k)) if k.version == e.version => Some(k),
+                (Some(e), Some(k)) if k.version.as_ref() == Some(&e.version) => Some(k),
+                // Still absent: the record built from the default data stands.
+                (None, Some(k)) if k.version.is_none() => Some(k),
                 _ => None,
             };
             entry

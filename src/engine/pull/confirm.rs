@@ -115,15 +115,13 @@ pub(crate) fn confirm<H: Host>(
         // Decisions of its pending entries went into the cache above, not
         // into the record.
         let cache_follows = record.pending.is_empty();
-        st.known = version.map(|version| {
-            Box::new(Known {
-                version,
-                record,
-                data,
-                user_ids,
-                cache_follows,
-            })
-        });
+        st.known = Some(Box::new(Known {
+            version,
+            record,
+            data,
+            user_ids,
+            cache_follows,
+        }));
         if !st.loaded {
             st.loaded = true;
             context.stats.bump(|s| s.loads += 1);

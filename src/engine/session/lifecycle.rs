@@ -1,13 +1,30 @@
 //! The session's life-cycle transitions the pull and transactions drive:
-//! queueing a prepare, applying a decision, going bad, finishing.
+//! queueing a prepare, applying a decision, going bad, finishing; and the
+//! one-shot session of `store.update`.
 
-use super::{Phase, SessionInner};
+use std::rc::Rc;
+
+use super::{Phase, Session, SessionInner};
+use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
-use crate::engine::host::Host;
+use crate::engine::host::{Document, Host};
 use crate::engine::record::Pending;
 use crate::engine::replay::item::Item;
 use crate::engine::replay::work::{Mode, Work};
 use crate::engine::signal::{oneshot, Receiver};
+
+impl<H: Host> Session<H> {
+    /// A session whose cache nobody sees before its first pull sets it: a
+    /// one-shot write's (`Store::update`), which starts stopping and hands
+    /// no snapshot out. Its pull builds on the stored record, or on
+    /// `defaultData` made there if the key is absent, never on this cache:
+    /// making and freezing the default data for it was a fifth of an update.
+    pub(crate) fn one_shot(context: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
+        let placeholder = H::Doc::from_json("null")
+            .map_err(|e| Error::new(Code::Internal, format!("internal: {e}")))?;
+        Ok(Self::with_cache(context, key, placeholder))
+    }
+}
 
 impl<H: Host> SessionInner<H> {
     /// Queues this key's part of a transaction and asks for a pull soon.
