@@ -70,6 +70,7 @@ fn compute<H: Host>(
     for batch in batches {
         replay_items(context, &mut work, &mut record, &batch.items)?;
     }
+    work.assert_resolved(&record);
     let data = work.into_data().ok_or(Stop::Redo)?;
     Ok((record, data, changed))
 }
@@ -126,10 +127,18 @@ pub(crate) fn replay_items<H: Host>(
                 *outcome.borrow_mut() = Some(ran);
             }
             Item::Restore { data, migrations } => work.restore(data, migrations)?,
-            Item::Prepare(pending) => match context.known_decision(&pending.id) {
-                Some(committed) => work.decided(pending, committed)?,
-                None => record.pending.push(pending.clone()),
-            },
+            Item::Prepare(pending) => {
+                // Two entries of one transaction would both be applied.
+                debug_assert!(
+                    !record.pending.iter().any(|p| p.id == pending.id),
+                    "invariant: transaction {} prepared twice on one record",
+                    pending.id
+                );
+                match context.known_decision(&pending.id) {
+                    Some(committed) => work.decided(pending, committed)?,
+                    None => record.pending.push(pending.clone()),
+                }
+            }
         }
     }
     Ok(())

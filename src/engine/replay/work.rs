@@ -42,6 +42,10 @@ pub(crate) struct Work<'a, H: Host> {
     mode: Mode,
     /// `None` only after an in-place failure, when the work is discarded.
     data: Option<H::Doc>,
+    /// The transactions whose decided actions this work applied: in builds
+    /// with debug assertions, to assert none is applied twice.
+    #[cfg(debug_assertions)]
+    applied: Vec<String>,
 }
 
 impl<'a, H: Host> Work<'a, H> {
@@ -51,6 +55,8 @@ impl<'a, H: Host> Work<'a, H> {
             key,
             mode,
             data: Some(data),
+            #[cfg(debug_assertions)]
+            applied: Vec::new(),
         }
     }
 
@@ -77,6 +83,22 @@ impl<'a, H: Host> Work<'a, H> {
     /// The current data (only valid before a `Redo`).
     pub fn data(&self) -> Option<&H::Doc> {
         self.data.as_ref()
+    }
+
+    /// Asserts that no transaction this work applied is still pending in
+    /// `record`, where the next pull would apply it again.
+    pub fn assert_resolved(&self, record: &Record) {
+        #[cfg(debug_assertions)]
+        for p in &record.pending {
+            debug_assert!(
+                !self.applied.contains(&p.id),
+                "invariant: transaction {} was applied to key {} and is still pending there",
+                p.id,
+                self.key
+            );
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = record;
     }
 
     /// The result. In in-place mode it is not frozen yet: seal it.
@@ -132,6 +154,16 @@ impl<'a, H: Host> Work<'a, H> {
     /// that fails or cancels is skipped and reported: a decided transaction
     /// cannot be undone.
     pub fn decided(&mut self, pending: &Pending, committed: bool) -> Result<(), Stop> {
+        #[cfg(debug_assertions)]
+        {
+            debug_assert!(
+                !self.applied.contains(&pending.id),
+                "invariant: the decided actions of transaction {} applied twice to key {}",
+                pending.id,
+                self.key
+            );
+            self.applied.push(pending.id.clone());
+        }
         let calls = if committed {
             &pending.success
         } else {

@@ -27,6 +27,7 @@ impl<H: Host> SessionInner<H> {
 
     /// Applies a transaction's decided actions to the cache at once.
     pub(crate) fn apply_decision(&self, pending: &Pending, committed: bool) {
+        self.context.acting_on(&pending.id, committed);
         let cache = {
             let st = self.state.borrow();
             if st.phase == Phase::Stopped {
@@ -73,7 +74,7 @@ impl<H: Host> SessionInner<H> {
             if st.phase != Phase::Stopped {
                 self.context.stats.bump(|s| s.sessions -= 1);
             }
-            st.phase = Phase::Stopped;
+            st.advance(Phase::Stopped);
             st.stop_result = Some(result.clone());
             (
                 std::mem::take(&mut st.awaiters),
