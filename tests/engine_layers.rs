@@ -190,14 +190,13 @@ fn engine_graph() -> (Graph, Vec<String>) {
         let edges = graph.entry(name.clone()).or_default();
         for path in paths_in(&code) {
             match target(&from, &path, &modules) {
+                // A module's own items, or a folder module's re-export of
+                // its children (`pull` → `pull::background`), is not an
+                // edge to itself.
                 None => {}
+                Some(Ok(to)) if to == from => {}
                 Some(Ok(to)) => {
-                    // A module's own items, or a folder module's re-export
-                    // of its children (`pull` → `pull::background`), is not
-                    // an edge to itself.
-                    if to != from {
-                        edges.insert(to.join("::"));
-                    }
+                    edges.insert(to.join("::"));
                 }
                 Some(Err(p)) => problems.push(format!(
                     "{name}: `{p}` goes through src/engine/mod.rs; import from the module that owns it"

@@ -20,6 +20,10 @@ use super::view::View;
 use super::weak_list::WeakList;
 use crate::engine::record::write::quoted;
 
+/// A `store.update` under way: `true` once stored, `false` if the action
+/// cancelled on the stored data.
+pub type Updating<H> = LocalBoxFuture<'static, Result<bool, Error<<H as Host>::Error>>>;
+
 /// A data store: `load` keys into sessions, `view` them, register actions.
 pub struct Store<H: Host> {
     context: Rc<Context<H>>,
@@ -106,7 +110,7 @@ impl<H: Host> Store<H> {
         key: &str,
         func: H::Func,
         args: H::Args,
-    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+    ) -> Result<Updating<H>, Error<H::Error>> {
         self.update_as(key, None, func, args)
     }
 
@@ -118,7 +122,7 @@ impl<H: Host> Store<H> {
         id: &str,
         func: H::Func,
         args: H::Args,
-    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+    ) -> Result<Updating<H>, Error<H::Error>> {
         if id.is_empty() {
             return Err(Error::new(
                 Code::InvalidOptions,
@@ -134,7 +138,7 @@ impl<H: Host> Store<H> {
         once: Option<&str>,
         func: H::Func,
         args: H::Args,
-    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+    ) -> Result<Updating<H>, Error<H::Error>> {
         if self.context.registration(&func).is_none() {
             let call = if once.is_some() {
                 "updateOnce"

@@ -165,6 +165,13 @@ pub(crate) async fn build<H: Host>(
         }
     };
     if let Some(last) = batches.last() {
+        // Exactly-once: no batch the record holds is written again.
+        debug_assert!(
+            batches[0].n > record.written_batch(&session.id),
+            "invariant: session {} writes its batch {} again",
+            session.id,
+            batches[0].n
+        );
         record.mark_written(&session.id, last.n, now);
         record.prune_once(now, context.options.once_retention_ms);
         changed = true;

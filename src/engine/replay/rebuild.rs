@@ -144,6 +144,9 @@ pub(crate) fn replay_items<H: Host>(
     Ok(())
 }
 
+/// The `not_json` error of an item dropped, and the item.
+pub(crate) type Dropped<H> = (Error<<H as Host>::Error>, Item<H>);
+
 /// Finds the first queued action whose result is not JSON, removes it, and
 /// returns the `not_json` error to report with the item removed. Everything
 /// else is kept.
@@ -155,7 +158,7 @@ pub(crate) fn drop_unencodable<H: Host>(
     decided: &[(Pending, bool)],
     batches: &mut [Batch<H>],
     path: String,
-) -> Result<(Error<H::Error>, Item<H>), Error<H::Error>> {
+) -> Result<Dropped<H>, Error<H::Error>> {
     let unencodable = || {
         Error::new(
             Code::NotJson,
