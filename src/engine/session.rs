@@ -19,20 +19,15 @@ use super::strict;
 use crate::engine::record::write::quoted;
 
 // These use this module, not the other way: `patchOnce` and its waiters;
-// the transitions the pull drives.
+// the transitions the pull drives. `phase` uses nothing.
 mod exactly_once;
 mod lifecycle;
+mod phase;
+
+pub(crate) use phase::Phase;
 
 /// An `updated` callback. An error it returns is reported, never propagated.
 pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;
-
-/// A session's life cycle, in the only order it moves ([`State::advance`]).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub(crate) enum Phase {
-    Running,
-    Stopping,
-    Stopped,
-}
 
 pub(crate) struct State<H: Host> {
     /// What the game sees: last pulled data plus everything patched since.
@@ -66,20 +61,6 @@ pub(crate) struct State<H: Host> {
     pub once: Option<Box<OnceWaiters<H>>>,
     /// The record this session last wrote or found stored, decoded.
     pub known: Option<Box<Known<H>>>,
-}
-
-impl<H: Host> State<H> {
-    /// Moves the life cycle on. It only moves forward (running → stopping →
-    /// stopped, or straight to stopped): a stopped session that became
-    /// stopping again would wait for a final save no loop will make.
-    pub(crate) fn advance(&mut self, to: Phase) {
-        debug_assert!(
-            to >= self.phase,
-            "invariant: a session's phase moved back, from {:?} to {to:?}",
-            self.phase
-        );
-        self.phase = to;
-    }
 }
 
 /// A stored record this session has decoded already: its version, the
@@ -316,7 +297,7 @@ impl<H: Host> Session<H> {
                 None => {
                     st.stop_waiters.push(tx);
                     if st.phase == Phase::Running {
-                        st.advance(Phase::Stopping);
+                        st.phase.advance(Phase::Stopping);
                     }
                 }
             }

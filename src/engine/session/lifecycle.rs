@@ -74,7 +74,7 @@ impl<H: Host> SessionInner<H> {
             if st.phase != Phase::Stopped {
                 self.context.stats.bump(|s| s.sessions -= 1);
             }
-            st.advance(Phase::Stopped);
+            st.phase.advance(Phase::Stopped);
             st.stop_result = Some(result.clone());
             (
                 std::mem::take(&mut st.awaiters),
