@@ -18,6 +18,8 @@ mod js_host;
 mod js_runtime;
 mod js_storage;
 mod memory_growth;
+mod options;
+mod promise;
 mod schema;
 mod session;
 mod slab;
@@ -60,27 +62,12 @@ pub fn install_glue(glue: Glue) {
     }));
 }
 
-/// The promise JS sees for an async method. Every method's future is boxed
-/// first, so wasm-bindgen's promise glue (which inlines the future's poll)
-/// exists once, not once per method: that was about 10 KB of wasm.
-pub(crate) fn promise(
-    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
-) -> js_sys::Promise {
-    let boxed: crate::engine::LocalBoxFuture<'static, Result<JsValue, JsValue>> = Box::pin(future);
-    wasm_bindgen_futures::future_to_promise(boxed)
-}
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = error, js_namespace = console)]
     fn console_error(message: &str);
 }
 
-/// Sets strict mode process-wide and returns the new value.
-///
-/// ```js
-/// wasm.setStrict(false); // production
-/// ```
 /// The record text that restores `old` (a past version's stored text) over
 /// `current` (the key's current stored text), for `skilift restore`: the
 /// engine owns the record format, so tools ask it. Throws `bad_data` if
@@ -105,6 +92,11 @@ pub fn restore_record(current: &str, old: &str) -> Result<String, JsValue> {
         .map_err(|why| convert::to_js(&Error::new(Code::NotJson, why)))
 }
 
+/// Sets strict mode process-wide and returns the new value.
+///
+/// ```js
+/// wasm.setStrict(false); // production
+/// ```
 #[wasm_bindgen(js_name = setStrict)]
 pub fn set_strict(value: bool) -> bool {
     strict::set(value)

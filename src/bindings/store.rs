@@ -6,12 +6,13 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::promise;
+use super::promise::promise;
 
-use super::convert::{function_arg, store_options, string_arg, to_js};
+use super::convert::{function_arg, string_arg, to_js};
 use super::js_host::JsHost;
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
+use super::options::store_options;
 use super::schema;
 use super::session::{action_arg, WasmSession};
 use super::view::WasmView;
