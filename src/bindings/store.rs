@@ -65,6 +65,28 @@ impl WasmStore {
         self.store.name().to_owned()
     }
 
+    /// The namespace of the store's keys in the backend, `name/scope`, as
+    /// the engine names it (for `js/operations.js`, which calls the
+    /// backend directly).
+    ///
+    /// ```js
+    /// store.namespace; // "players/global"
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn namespace(&self) -> String {
+        self.store.namespace().to_owned()
+    }
+
+    /// The store's `requestTimeout`, in milliseconds (default 30 s).
+    ///
+    /// ```js
+    /// store.requestTimeoutMs; // 30000
+    /// ```
+    #[wasm_bindgen(getter, js_name = requestTimeoutMs)]
+    pub fn request_timeout_ms(&self) -> f64 {
+        self.store.request_timeout_ms()
+    }
+
     /// Registers a plain action; returns its registration index, for
     /// `WasmSession.patchRegistered`.
     ///

@@ -61,6 +61,12 @@ impl<H: Host> Store<H> {
         &self.context.namespace
     }
 
+    /// How long a backend call may go unanswered (the store's
+    /// `requestTimeout`): the JS operations API times its calls with it.
+    pub fn request_timeout_ms(&self) -> f64 {
+        self.context.options.request_timeout_ms
+    }
+
     /// The host this store was created with.
     pub fn host(&self) -> &H {
         &self.context.host
