@@ -6,8 +6,7 @@ use super::context::Context;
 use super::error::{Code, Error};
 use super::host::{storage_error, Entry, Host, Storage};
 use super::record::Record;
-use super::replay::mode::{Bad, Safe};
-use super::replay::work::Work;
+use super::replay::work::{Mode, Stop, Work};
 use super::timeout::with_timeout;
 use crate::engine::record::write::quoted;
 
@@ -96,10 +95,13 @@ impl<H: Host> View<H> {
                 quoted(unknown)
             )));
         }
-        let stop = |Bad(_, why)| bad(why);
+        let stop = |s: Stop| match s {
+            Stop::Bad(_, why) => bad(why),
+            Stop::Redo => bad("the data could not be migrated".into()),
+        };
         let mut work =
-            Work::<H, Safe>::decode(&self.context, &self.key, &record.data).map_err(stop)?;
+            Work::decode(&self.context, &self.key, Mode::Safe, &record.data).map_err(stop)?;
         work.migrate(&mut record).map_err(stop)?;
-        Ok(Some(work.into_data()))
+        Ok(work.into_data())
     }
 }

@@ -13,9 +13,9 @@ use crate::engine::host::{Document, Entry, Host, Runtime, Storage};
 use crate::engine::ids::random_id;
 use crate::engine::record::{DecodeError, Record};
 use crate::engine::replay::item::{Batch, Item};
-use crate::engine::replay::mode::Bad;
 use crate::engine::replay::quarantine::{assert_writable, quarantine_reason};
 use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
+use crate::engine::replay::work::Stop;
 use crate::engine::session::{Known, SessionInner};
 
 pub(crate) struct Rebuilt<H: Host> {
@@ -156,7 +156,13 @@ pub(crate) async fn build<H: Host>(
     let base = record;
     let (mut record, data, mut changed) = match computed {
         Ok(c) => c,
-        Err(Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
+        Err(Stop::Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
+        Err(Stop::Redo) => {
+            return Err(PullError::Failed(Error::new(
+                Code::Internal,
+                "internal: safe replay asked to be redone",
+            )))
+        }
     };
     if let Some(last) = batches.last() {
         // Exactly-once: no batch the record holds is written again.

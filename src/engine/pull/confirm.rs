@@ -6,9 +6,8 @@ use std::rc::Rc;
 use crate::engine::host::{Document, Host};
 use crate::engine::record::Record;
 use crate::engine::replay::item::{Batch, Item, Ran};
-use crate::engine::replay::mode::Safe;
 use crate::engine::replay::rebuild::replay_items;
-use crate::engine::replay::work::Work;
+use crate::engine::replay::work::{Mode, Work};
 use crate::engine::session::{Known, SessionInner};
 
 /// What one attempt wrote (or found already stored), and its version
@@ -81,11 +80,11 @@ pub(crate) fn confirm<H: Host>(
     }
     loop {
         let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
-        let mut work = Work::<H, Safe>::new(context, &session.key, data.clone());
+        let mut work = Work::new(context, &session.key, Mode::Safe, data.clone());
         // Decisions that arrived while this pull was in flight.
         for pending in &record.pending {
             if let Some(committed) = context.known_decision(&pending.id) {
-                work.apply(pending, committed);
+                let _ = work.decided(pending, committed);
             }
         }
         // Replaying queued prepares adds pending entries to a record; this
@@ -101,13 +100,10 @@ pub(crate) fn confirm<H: Host>(
         if needs_ids {
             unsaved.once = record.once.clone();
         }
-        // Only a restore stops safe replay (its data cannot be migrated),
-        // and a restore is queued only before its one-shot session's first
-        // pull, never during one: nothing to show then.
-        if replay_items(context, &mut work, &mut unsaved, &queued).is_err() {
+        let _ = replay_items(context, &mut work, &mut unsaved, &queued);
+        let Some(cache) = work.into_data() else {
             return;
-        }
-        let cache = work.into_data();
+        };
         let mut st = session.state.borrow_mut();
         if st.queue.len() != queued.len() {
             // An action patched this session while it replayed (the JS host

@@ -6,15 +6,15 @@
 //! Runs host code: call with no `RefCell` borrow of a session held.
 
 use super::item::{Batch, Item, Ran};
-use super::mode::{Bad, InPlace, Mode, Safe, Stop};
-use super::work::Work;
+use super::work::{Mode, Stop, Work};
 use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
 use crate::engine::host::{Document, Host, Runtime};
 use crate::engine::record::{Pending, Record};
 
 /// The new record and data, in place if possible, else in safe mode. The
-/// data is not sealed yet.
+/// data is not sealed yet. `Err(Stop::Redo)` only if safe mode asks to be
+/// redone, which it never should: an internal error.
 ///
 /// `known`: `base`'s data already decoded (a frozen document): nothing is
 /// decoded, in place works on the host's own copy of it (`Host::own`; in
@@ -26,40 +26,42 @@ pub(crate) fn rebuild<H: Host>(
     known: Option<&H::Doc>,
     decided: &[(Pending, bool)],
     batches: &[Batch<H>],
-) -> Result<(Record, H::Doc, bool), Bad> {
-    match compute::<H, InPlace>(context, key, base, known, decided, batches) {
-        Ok(done) => Ok(done),
-        Err(Stop::Bad(bad)) => Err(bad),
-        Err(Stop::Redo) => compute::<H, Safe>(context, key, base, known, decided, batches),
+) -> Result<(Record, H::Doc, bool), Stop> {
+    match compute(context, key, base, known, decided, batches, Mode::InPlace) {
+        Err(Stop::Redo) => compute(context, key, base, known, decided, batches, Mode::Safe),
+        other => other,
     }
 }
 
-/// The working copy of `base`'s data: from `known`, or decoded.
-fn start<'a, H: Host, M: Mode<H>>(
+/// The working copy of `base`'s data for `mode`: from `known`, or decoded.
+fn start<'a, H: Host>(
     context: &'a Context<H>,
     key: &'a str,
     base: &Record,
     known: Option<&H::Doc>,
-) -> Result<Work<'a, H, M>, M::Stop> {
-    Ok(match known {
-        Some(data) => Work::known(context, key, data)?,
-        None => Work::decode(context, key, &base.data)?,
-    })
+    mode: Mode,
+) -> Result<Work<'a, H>, Stop> {
+    match (known, mode) {
+        (Some(data), Mode::InPlace) => Ok(Work::new(context, key, mode, context.host.own(data))),
+        (Some(data), Mode::Safe) => Ok(Work::new(context, key, mode, data.clone())),
+        (None, _) => Work::decode(context, key, mode, &base.data),
+    }
 }
 
 /// The new record and data from a decoded record, the decided pending
 /// transactions and the batches. `changed`: whether anything but the
 /// batches changed the record (migrations, resolved transactions).
-fn compute<H: Host, M: Mode<H>>(
+fn compute<H: Host>(
     context: &Context<H>,
     key: &str,
     base: &Record,
     known: Option<&H::Doc>,
     decided: &[(Pending, bool)],
     batches: &[Batch<H>],
-) -> Result<(Record, H::Doc, bool), M::Stop> {
+    mode: Mode,
+) -> Result<(Record, H::Doc, bool), Stop> {
     let mut record = base.clone();
-    let mut work = start::<H, M>(context, key, base, known)?;
+    let mut work = start(context, key, base, known, mode)?;
     let mut changed = work.migrate(&mut record)?;
     for (pending, committed) in decided {
         work.decided(pending, *committed)?;
@@ -69,7 +71,7 @@ fn compute<H: Host, M: Mode<H>>(
         replay_items(context, &mut work, &mut record, &batch.items)?;
     }
     work.assert_resolved(&record);
-    let data = work.finish()?;
+    let data = work.into_data().ok_or(Stop::Redo)?;
     Ok((record, data, changed))
 }
 
@@ -78,12 +80,12 @@ fn compute<H: Host, M: Mode<H>>(
 /// exactly-once item whose id `record` has applied is skipped, and one that
 /// applies marks its id; a prepare adds a pending entry, or applies at once
 /// if its decision is known; a restore replaces the data.
-pub(crate) fn replay_items<H: Host, M: Mode<H>>(
+pub(crate) fn replay_items<H: Host>(
     context: &Context<H>,
-    work: &mut Work<'_, H, M>,
+    work: &mut Work<'_, H>,
     record: &mut Record,
     items: &[Item<H>],
-) -> Result<(), M::Stop> {
+) -> Result<(), Stop> {
     let now = || context.host.runtime().now_ms();
     for item in items {
         match item {
@@ -164,17 +166,15 @@ pub(crate) fn drop_unencodable<H: Host>(
         )
     };
     let mut record = base.clone();
-    let mut work = start::<H, Safe>(context, key, base, known).map_err(|_| unencodable())?;
+    let mut work = start(context, key, base, known, Mode::Safe).map_err(|_| unencodable())?;
     work.migrate(&mut record).map_err(|_| unencodable())?;
     for (pending, committed) in decided {
-        work.apply(pending, *committed);
+        let _ = work.decided(pending, *committed);
     }
     for batch in batches.iter_mut() {
         for i in 0..batch.items.len() {
             let item = std::slice::from_ref(&batch.items[i]);
-            // A restore that cannot be migrated: no later item is replayed
-            // on its data, so none is to blame.
-            replay_items(context, &mut work, &mut record, item).map_err(|_| unencodable())?;
+            let _ = replay_items(context, &mut work, &mut record, item);
             let problem = work.data().and_then(|d| d.json_problem());
             let action = matches!(
                 batch.items[i],

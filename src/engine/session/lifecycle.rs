@@ -6,8 +6,7 @@ use crate::engine::error::{Code, Error};
 use crate::engine::host::Host;
 use crate::engine::record::Pending;
 use crate::engine::replay::item::Item;
-use crate::engine::replay::mode::Safe;
-use crate::engine::replay::work::Work;
+use crate::engine::replay::work::{Mode, Work};
 use crate::engine::signal::{oneshot, Receiver};
 
 impl<H: Host> SessionInner<H> {
@@ -36,10 +35,10 @@ impl<H: Host> SessionInner<H> {
             }
             st.cache.clone()
         };
-        // Safe mode skips failures: nothing stops a decision.
-        let mut work = Work::<H, Safe>::new(&self.context, &self.key, cache);
-        work.apply(pending, committed);
-        let new = work.into_data();
+        let mut work = Work::new(&self.context, &self.key, Mode::Safe, cache);
+        // Safe mode skips failures instead of stopping.
+        let _ = work.decided(pending, committed);
+        let Some(new) = work.into_data() else { return };
         let mut st = self.state.borrow_mut();
         st.cache = new.clone();
         // The known record does not have this decision yet.
