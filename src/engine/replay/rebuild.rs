@@ -42,7 +42,10 @@ fn start<'a, H: Host>(
     mode: Mode,
 ) -> Result<Work<'a, H>, Stop> {
     match (known, mode) {
-        (Some(data), Mode::InPlace) => Ok(Work::new(context, key, mode, context.host.own(data))),
+        (Some(data), Mode::InPlace) => match context.host.own(data) {
+            Some(owned) => Ok(Work::new(context, key, mode, owned)),
+            None => Err(Stop::Redo),
+        },
         (Some(data), Mode::Safe) => Ok(Work::new(context, key, mode, data.clone())),
         (None, _) => Work::decode(context, key, mode, &base.data),
     }

@@ -164,69 +164,23 @@ impl<'a, H: Host> Work<'a, H> {
             );
             self.applied.push(pending.id.clone());
         }
-        let calls = if committed {
-            &pending.success
-        } else {
-            &pending.failure
-        };
-        for call in calls {
-            self.stored_call(call)?;
+        if self.mode == Mode::Safe {
+            let data = self.data.take().ok_or(Stop::Redo)?;
+            self.data = Some(apply_decided(
+                self.context,
+                self.key,
+                data,
+                pending,
+                committed,
+            ));
+            return Ok(());
+        }
+        for call in calls_of(pending, committed) {
+            // In place, a call that cannot run spoils the copy: redo.
+            let (func, args) = resolve(self.context, call).map_err(|_| Stop::Redo)?;
+            self.action(&func, &args)?;
         }
         Ok(())
-    }
-
-    fn stored_call(&mut self, call: &StoredCall) -> Result<(), Stop> {
-        let resolved = self.resolve_stored(call);
-        let (func, args) = match (resolved, self.mode) {
-            (Ok(found), _) => found,
-            (Err(_), Mode::InPlace) => return Err(Stop::Redo),
-            (Err(e), Mode::Safe) => {
-                self.context.report(&e, Some(self.key));
-                return Ok(());
-            }
-        };
-        match self.mode {
-            Mode::InPlace => self.action(&func, &args).map(|_| ()),
-            Mode::Safe => {
-                let Some(data) = &self.data else {
-                    return Err(Stop::Redo);
-                };
-                match run_action(self.context, &func, data, &args) {
-                    Ok(Some(new)) => self.data = Some(new),
-                    Ok(None) => self.context.report(
-                        &Error::new(
-                            Code::CannotCancelAction,
-                            format!(
-                                "transaction action {} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
-                                quoted(&call.action)
-                            ),
-                        ),
-                        Some(self.key),
-                    ),
-                    Err(e) => self.context.report(&e, Some(self.key)),
-                }
-                Ok(())
-            }
-        }
-    }
-
-    fn resolve_stored(&self, call: &StoredCall) -> Resolved<H> {
-        let func = self.context.named(&call.action).ok_or_else(|| {
-            Error::new(
-                Code::TransactionInvalidFunction,
-                format!(
-                    "transaction action {} is not registered",
-                    quoted(&call.action)
-                ),
-            )
-        })?;
-        let args = self.context.host.args_from_json(&call.args).map_err(|e| {
-            Error::new(
-                Code::BadData,
-                format!("stored arguments of {}: {e}", quoted(&call.action)),
-            )
-        })?;
-        Ok((func, args))
     }
 
     /// Runs the migration steps `record` has not had, marking them done.
@@ -282,4 +236,69 @@ impl<'a, H: Host> Work<'a, H> {
         }
         Ok(ran)
     }
+}
+
+/// The calls of a decided transaction for its outcome.
+fn calls_of(pending: &Pending, committed: bool) -> &[StoredCall] {
+    if committed {
+        &pending.success
+    } else {
+        &pending.failure
+    }
+}
+
+/// `data` with a decided transaction's calls applied, in safe mode, which
+/// nothing stops: a call that fails or cancels is skipped and reported (a
+/// decided transaction cannot be undone). What a session's cache and a
+/// confirmed pull use directly; `Work::decided` in safe mode too.
+pub(crate) fn apply_decided<H: Host>(
+    context: &Context<H>,
+    key: &str,
+    mut data: H::Doc,
+    pending: &Pending,
+    committed: bool,
+) -> H::Doc {
+    for call in calls_of(pending, committed) {
+        let (func, args) = match resolve(context, call) {
+            Ok(found) => found,
+            Err(e) => {
+                context.report(&e, Some(key));
+                continue;
+            }
+        };
+        match run_action(context, &func, &data, &args) {
+            Ok(Some(new)) => data = new,
+            Ok(None) => context.report(
+                &Error::new(
+                    Code::CannotCancelAction,
+                    format!(
+                        "transaction action {} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
+                        quoted(&call.action)
+                    ),
+                ),
+                Some(key),
+            ),
+            Err(e) => context.report(&e, Some(key)),
+        }
+    }
+    data
+}
+
+fn resolve<H: Host>(context: &Context<H>, call: &StoredCall) -> Resolved<H> {
+    let func = context.named(&call.action).ok_or_else(|| {
+        Error::new(
+            Code::TransactionInvalidFunction,
+            format!(
+                "transaction action {} is not registered",
+                quoted(&call.action)
+            ),
+        )
+    })?;
+    let args = context.host.args_from_json(&call.args).map_err(|e| {
+        Error::new(
+            Code::BadData,
+            format!("stored arguments of {}: {e}", quoted(&call.action)),
+        )
+    })?;
+    Ok((func, args))
 }

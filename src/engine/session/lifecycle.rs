@@ -6,7 +6,7 @@ use crate::engine::error::{Code, Error};
 use crate::engine::host::Host;
 use crate::engine::record::Pending;
 use crate::engine::replay::item::Item;
-use crate::engine::replay::work::{Mode, Work};
+use crate::engine::replay::work::apply_decided;
 use crate::engine::signal::{oneshot, Receiver};
 
 impl<H: Host> SessionInner<H> {
@@ -35,10 +35,7 @@ impl<H: Host> SessionInner<H> {
             }
             st.cache.clone()
         };
-        let mut work = Work::new(&self.context, &self.key, Mode::Safe, cache);
-        // Safe mode skips failures instead of stopping.
-        let _ = work.decided(pending, committed);
-        let Some(new) = work.into_data() else { return };
+        let new = apply_decided(&self.context, &self.key, cache, pending, committed);
         let mut st = self.state.borrow_mut();
         st.cache = new.clone();
         // The known record does not have this decision yet.
