@@ -21,9 +21,8 @@ export class Store {
 
   constructor(options) {
     this.#inner = new wasm.WasmStore(options);
-    // The engine has checked the options; it names the namespace the same way.
-    const namespace = `${options.name}/${options.scope ?? "global"}`;
-    this.#operations = new Operations(options.backend, namespace, (options.requestTimeout ?? 30) * 1000);
+    // The namespace and the timeout (with its default) are the engine's.
+    this.#operations = new Operations(options.backend, this.#inner.namespace, this.#inner.requestTimeoutMs);
   }
 
   get name() {

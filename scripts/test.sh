@@ -7,8 +7,14 @@ cd "$(dirname "$0")/.."
 echo "== dev dependencies: npm install"
 npm install --no-audit --no-fund --loglevel=error
 
-echo "== engine: cargo test (unit, property, simulation)"
-cargo test --release
+echo "== engine: cargo clippy --all-targets, warnings as errors"
+if command -v rustup >/dev/null 2>&1; then rustup component add clippy >/dev/null 2>&1 || true; fi
+cargo clippy --all-targets -- -D warnings
+
+# The `checked` profile (Cargo.toml) is release with debug assertions: the
+# engine's invariants are asserted in every engine test and the simulation.
+echo "== engine: cargo test --profile checked (unit, property, simulation; invariants asserted)"
+cargo test --profile checked
 
 # The npm package: build pkg/ (installs the wasm toolchain on a fresh
 # machine), then run the Node tests against the built package.
@@ -17,6 +23,8 @@ cargo test --release
 # tests/node/exit.test.mjs with a child process.
 echo "== package: npm run build"
 bash scripts/build.sh
+echo "== bindings: cargo clippy for wasm32, warnings as errors"
+cargo clippy --target wasm32-unknown-unknown -- -D warnings
 
 echo "== postgres: start a local server for the PostgresBackend tests"
 SKILIFT_PG_URL=$(bash scripts/start-postgres.sh)

@@ -2,17 +2,20 @@
 //! read the source, not the compiled crate, so a rule broken anywhere fails
 //! here with the file and the reason.
 //!
-//! - The modules of `src/engine/` import each other one way: the graph of
+//! - The modules of `src/engine/`, and those of `src/bindings/`, import each
+//!   other one way: the graph of
 //!   `use super::…`, `use crate::engine::…` and inline `super::x::` paths has
 //!   no cycle. Each file is one node (`pull/attempt.rs` is `pull::attempt`,
 //!   `pull/mod.rs` is `pull`); `src/engine/mod.rs` only re-exports, so it is
 //!   not a node, and importing through it (`crate::engine::Error`) is refused:
 //!   import from the module that owns the item, so the graph stays true.
+//!   `src/bindings/` is held to the same rules (`crate::bindings::…`;
+//!   its `mod.rs` holds only the exported free functions and re-exports).
 //! - The engine knows nothing of JavaScript: no `wasm_bindgen`, `js_sys` or
 //!   `web_sys` in its code.
 //! - No file in `src/` is longer than 400 lines.
 //!
-//! `cargo test --test engine_layers -- --nocapture` prints the module graph.
+//! `cargo test --test engine_layers -- --nocapture` prints the module graphs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -89,9 +92,10 @@ fn expand(tree: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every path in `code` that names an engine module: the trees of `use`
-/// items, and inline `super::…` / `crate::engine::…` paths.
-fn paths_in(code: &str) -> Vec<String> {
+/// Every path in `code` that names a module of `layer`: the trees of `use`
+/// items, and inline `super::…` / `crate::<layer>::…` paths.
+fn paths_in(code: &str, layer: &str) -> Vec<String> {
+    let own = format!("crate::{layer}::");
     let mut paths = Vec::new();
     let mut rest = code;
     while let Some(i) = rest.find("use ") {
@@ -105,7 +109,7 @@ fn paths_in(code: &str) -> Vec<String> {
         rest = &rest[end..];
     }
     // Inline paths (`super::sabotage::active(..)`), outside `use` items too.
-    for start in ["super::", "crate::engine::"] {
+    for start in ["super::", own.as_str()] {
         let mut from = 0;
         while let Some(i) = code[from..].find(start) {
             let at = from + i;
@@ -122,16 +126,17 @@ fn paths_in(code: &str) -> Vec<String> {
     paths
 }
 
-/// The module a path points into, or `Err` for a path through the engine's
-/// root (`crate::engine::Error`), which hides the owner.
+/// The module of `layer` a path points into, or `Err` for a path through
+/// the layer's root (`crate::engine::Error`), which hides the owner.
 fn target(
+    layer: &str,
     from: &[String],
     path: &str,
     modules: &BTreeSet<Vec<String>>,
 ) -> Option<Result<Vec<String>, String>> {
     let segs: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
     let (mut base, mut rest): (Vec<String>, &[&str]) = if segs.first() == Some(&"crate") {
-        if segs.get(1) != Some(&"engine") {
+        if segs.get(1) != Some(&layer) {
             return None;
         }
         (Vec::new(), &segs[2..])
@@ -172,9 +177,10 @@ fn target(
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
-/// The engine's module graph: module → the modules it uses.
-fn engine_graph() -> (Graph, Vec<String>) {
-    let engine = src().join("engine");
+/// The module graph of `layer` (`engine`, `bindings`): module → the modules
+/// it uses.
+fn layer_graph(layer: &str) -> (Graph, Vec<String>) {
+    let engine = src().join(layer);
     let mut files = Vec::new();
     rust_files(&engine, &mut files);
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&engine, f)).collect();
@@ -188,19 +194,18 @@ fn engine_graph() -> (Graph, Vec<String>) {
         let name = from.join("::");
         let code = code_of(&fs::read_to_string(file).unwrap());
         let edges = graph.entry(name.clone()).or_default();
-        for path in paths_in(&code) {
-            match target(&from, &path, &modules) {
+        for path in paths_in(&code, layer) {
+            match target(layer, &from, &path, &modules) {
+                // A module's own items, or a folder module's re-export of
+                // its children (`pull` → `pull::background`), is not an
+                // edge to itself.
                 None => {}
+                Some(Ok(to)) if to == from => {}
                 Some(Ok(to)) => {
-                    // A module's own items, or a folder module's re-export
-                    // of its children (`pull` → `pull::background`), is not
-                    // an edge to itself.
-                    if to != from {
-                        edges.insert(to.join("::"));
-                    }
+                    edges.insert(to.join("::"));
                 }
                 Some(Err(p)) => problems.push(format!(
-                    "{name}: `{p}` goes through src/engine/mod.rs; import from the module that owns it"
+                    "{name}: `{p}` goes through src/{layer}/mod.rs; import from the module that owns it"
                 )),
             }
         }
@@ -208,8 +213,8 @@ fn engine_graph() -> (Graph, Vec<String>) {
     (graph, problems)
 }
 
-fn print_graph(graph: &Graph) {
-    eprintln!("engine module graph (module -> modules it uses):");
+fn print_graph(layer: &str, graph: &Graph) {
+    eprintln!("{layer} module graph (module -> modules it uses):");
     for (m, uses) in graph {
         let uses: Vec<&str> = uses.iter().map(String::as_str).collect();
         eprintln!("  {m} -> {}", uses.join(", "));
@@ -251,17 +256,29 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
     None
 }
 
-#[test]
-fn engine_modules_import_one_way() {
-    let (graph, problems) = engine_graph();
-    print_graph(&graph);
+/// Fails with the problems or the cycle of `layer`'s module graph.
+fn assert_one_way(layer: &str) {
+    let (graph, problems) = layer_graph(layer);
+    print_graph(layer, &graph);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     if let Some(cycle) = find_cycle(&graph) {
         panic!(
-            "the engine's modules import each other in a cycle: {}",
+            "the modules of src/{layer} import each other in a cycle: {}",
             cycle.join(" -> ")
         );
     }
+}
+
+#[test]
+fn engine_modules_import_one_way() {
+    assert_one_way("engine");
+}
+
+/// The bindings too: `convert` (errors, values) below `schema` and
+/// `options`, which use it; no circle.
+#[test]
+fn bindings_modules_import_one_way() {
+    assert_one_way("bindings");
 }
 
 #[test]
@@ -317,15 +334,25 @@ fn the_checks_find_what_they_look_for() {
     .collect();
     let attempt = vec!["pull".to_owned(), "attempt".to_owned()];
     assert_eq!(
-        target(&attempt, "super::super::context::Context", &modules),
+        target(
+            "engine",
+            &attempt,
+            "super::super::context::Context",
+            &modules
+        ),
         Some(Ok(vec!["context".to_owned()]))
     );
     assert_eq!(
-        target(&["pull".to_owned()], "super::context::X", &modules),
+        target(
+            "engine",
+            &["pull".to_owned()],
+            "super::context::X",
+            &modules
+        ),
         Some(Ok(vec!["context".to_owned()]))
     );
     assert!(matches!(
-        target(&attempt, "crate::engine::Error", &modules),
+        target("engine", &attempt, "crate::engine::Error", &modules),
         Some(Err(_))
     ));
     let mut g = Graph::new();

@@ -204,7 +204,7 @@ fn update_once_grants_an_offline_key_once() {
         b.update_once("erin", "gift-1", add(), json!([7])).unwrap(),
     );
     w.run_for(60_000.0);
-    let settled = [first.borrow().clone(), second.borrow().clone()];
+    let settled = [*first.borrow(), *second.borrow()];
     assert_eq!(
         settled.iter().filter(|s| **s == Some(Ok(true))).count(),
         1,

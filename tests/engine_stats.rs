@@ -13,6 +13,7 @@ fn the_counters_follow_loads_pulls_writes_failures_and_retries() {
     let store = w.server(1, 0.0).store("players");
     assert_eq!(store.name(), "players");
     assert_eq!(store.namespace(), "players/global");
+    assert_eq!(store.request_timeout_ms(), 30_000.0, "the default");
     let s = store.load("ann").unwrap();
     assert_eq!(store.stats().sessions, 1);
     s.patch(&add(), json!([1])).unwrap();

@@ -159,13 +159,10 @@ impl Host for JsHost {
         Ok((!result.is_undefined()).then_some(JsDoc(result)))
     }
 
-    fn own(&self, data: &JsDoc) -> JsDoc {
-        match glue::with(|g| g.open_draft(&data.0)) {
-            Some(Ok(draft)) => JsDoc(draft),
-            // Cannot happen with the glue installed; an unfrozen copy
-            // through JSON would do, but there is nothing to copy with.
-            _ => data.clone(),
-        }
+    fn own(&self, data: &JsDoc) -> Option<JsDoc> {
+        // No glue, or a draft refused: the replay goes safe, which needs
+        // no draft.
+        glue::with(|g| g.open_draft(&data.0))?.ok().map(JsDoc)
     }
 
     fn seal(&self, data: JsDoc) -> JsDoc {

@@ -18,6 +18,8 @@ mod js_host;
 mod js_runtime;
 mod js_storage;
 mod memory_growth;
+mod options;
+mod promise;
 mod schema;
 mod session;
 mod slab;
@@ -58,16 +60,6 @@ pub fn install_glue(glue: Glue) {
     std::panic::set_hook(Box::new(|info| {
         console_error(&format!("skilift: internal error (please report): {info}"));
     }));
-}
-
-/// The promise JS sees for an async method. Every method's future is boxed
-/// first, so wasm-bindgen's promise glue (which inlines the future's poll)
-/// exists once, not once per method: that was about 10 KB of wasm.
-pub(crate) fn promise(
-    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
-) -> js_sys::Promise {
-    let boxed: crate::engine::LocalBoxFuture<'static, Result<JsValue, JsValue>> = Box::pin(future);
-    wasm_bindgen_futures::future_to_promise(boxed)
 }
 
 #[wasm_bindgen]

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::promise;
+use super::promise::promise;
 use wasm_bindgen::JsCast;
 
 use super::convert::{describe, function_arg, invalid_options, string_arg, to_js};

@@ -6,12 +6,13 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::promise;
+use super::promise::promise;
 
-use super::convert::{function_arg, store_options, string_arg, to_js};
+use super::convert::{function_arg, string_arg, to_js};
 use super::js_host::JsHost;
 use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
+use super::options::store_options;
 use super::schema;
 use super::session::{action_arg, WasmSession};
 use super::view::WasmView;
@@ -62,6 +63,28 @@ impl WasmStore {
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.store.name().to_owned()
+    }
+
+    /// The namespace of the store's keys in the backend, `name/scope`, as
+    /// the engine names it (for `js/operations.js`, which calls the
+    /// backend directly).
+    ///
+    /// ```js
+    /// store.namespace; // "players/global"
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn namespace(&self) -> String {
+        self.store.namespace().to_owned()
+    }
+
+    /// The store's `requestTimeout`, in milliseconds (default 30 s).
+    ///
+    /// ```js
+    /// store.requestTimeoutMs; // 30000
+    /// ```
+    #[wasm_bindgen(getter, js_name = requestTimeoutMs)]
+    pub fn request_timeout_ms(&self) -> f64 {
+        self.store.request_timeout_ms()
     }
 
     /// Registers a plain action; returns its registration index, for

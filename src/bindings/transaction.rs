@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::promise;
+use super::promise::promise;
 
 use super::convert::{invalid_options, to_js};
 use super::js_host::JsHost;

@@ -3,7 +3,7 @@
 use js_sys::{Date, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::promise;
+use super::promise::promise;
 use wasm_bindgen::JsCast;
 
 use super::convert::{describe, invalid_options, string_arg, to_js};

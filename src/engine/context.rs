@@ -39,6 +39,11 @@ pub(crate) struct Context<H: Host> {
     /// Transaction decisions seen by this store. Decisions never change, so
     /// a cached one never goes stale.
     decisions: RefCell<HashMap<String, bool>>,
+    /// Every outcome this store has acted on, never forgotten: only in
+    /// builds with debug assertions (the tests, the simulation), to assert
+    /// that a decided transaction never changes outcome.
+    #[cfg(debug_assertions)]
+    outcomes: RefCell<HashMap<String, bool>>,
     /// `store.stats()`, bumped by sessions, pulls, views and transactions.
     pub stats: Counters,
     /// Decision-record collections running (`collect.rs`), which `close`
@@ -57,6 +62,8 @@ impl<H: Host> Context<H> {
             namespace,
             actions: RefCell::new(Vec::new()),
             decisions: RefCell::new(HashMap::new()),
+            #[cfg(debug_assertions)]
+            outcomes: RefCell::new(HashMap::new()),
             stats: Counters::default(),
             collecting: std::cell::Cell::new(0),
         }
@@ -158,11 +165,30 @@ impl<H: Host> Context<H> {
     /// courtesy write failed to store is presumed again after the timeout),
     /// it only costs a read.
     pub fn remember_decision(&self, id: &str, committed: bool) {
+        self.acting_on(id, committed);
         let mut decisions = self.decisions.borrow_mut();
         if decisions.len() >= DECISION_CACHE_LIMIT {
             decisions.clear();
         }
         decisions.insert(id.to_owned(), committed);
+    }
+
+    /// Asserts that `committed` is the outcome this store has seen for
+    /// transaction `id` every time: a decided transaction never changes
+    /// outcome (debug builds only: the record of outcomes grows forever).
+    pub fn acting_on(&self, id: &str, committed: bool) {
+        #[cfg(debug_assertions)]
+        {
+            let seen = self.outcomes.borrow_mut().insert(id.to_owned(), committed);
+            debug_assert!(
+                seen.is_none_or(|seen| seen == committed),
+                "invariant: transaction {id} was decided {}, now {}",
+                outcome_name(seen == Some(true)),
+                outcome_name(committed)
+            );
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = (id, committed);
     }
 
     /// A cached decision.
@@ -185,5 +211,14 @@ impl<H: Host> Context<H> {
     /// Reports a background failure to the store's `onError`.
     pub fn report(&self, error: &Error<H::Error>, key: Option<&str>) {
         self.host.report(error, key);
+    }
+}
+
+#[cfg(debug_assertions)]
+fn outcome_name(committed: bool) -> &'static str {
+    if committed {
+        "committed"
+    } else {
+        "aborted"
     }
 }

@@ -247,7 +247,9 @@ pub trait Host: 'static {
     /// [sealed](Host::seal) once the replay is done (a pull that starts from
     /// the record it knows). A host whose documents are immutable values
     /// must not hand out `data` itself: a copy, or a copy-on-write draft.
-    fn own(&self, data: &Self::Doc) -> Self::Doc;
+    /// `None`: no copy can be made now; the replay then runs in safe mode,
+    /// which needs none.
+    fn own(&self, data: &Self::Doc) -> Option<Self::Doc>;
     /// Makes an owned document shareable (deeply frozen). By default nothing.
     fn seal(&self, data: Self::Doc) -> Self::Doc {
         data

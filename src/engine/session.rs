@@ -19,19 +19,15 @@ use super::strict;
 use crate::engine::record::write::quoted;
 
 // These use this module, not the other way: `patchOnce` and its waiters;
-// the transitions the pull drives.
+// the transitions the pull drives. `phase` uses nothing.
 mod exactly_once;
 mod lifecycle;
+mod phase;
+
+pub(crate) use phase::Phase;
 
 /// An `updated` callback. An error it returns is reported, never propagated.
 pub type Callback<H> = Rc<dyn Fn(&<H as Host>::Doc) -> Result<(), <H as Host>::Error>>;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Phase {
-    Running,
-    Stopping,
-    Stopped,
-}
 
 pub(crate) struct State<H: Host> {
     /// What the game sees: last pulled data plus everything patched since.
@@ -307,7 +303,7 @@ impl<H: Host> Session<H> {
                 None => {
                     st.stop_waiters.push(tx);
                     if st.phase == Phase::Running {
-                        st.phase = Phase::Stopping;
+                        st.phase.advance(Phase::Stopping);
                     }
                 }
             }

@@ -20,6 +20,10 @@ use super::view::View;
 use super::weak_list::WeakList;
 use crate::engine::record::write::quoted;
 
+/// A `store.update` under way: `true` once stored, `false` if the action
+/// cancelled on the stored data.
+pub type Updating<H> = LocalBoxFuture<'static, Result<bool, Error<<H as Host>::Error>>>;
+
 /// A data store: `load` keys into sessions, `view` them, register actions.
 pub struct Store<H: Host> {
     context: Rc<Context<H>>,
@@ -55,6 +59,12 @@ impl<H: Host> Store<H> {
     /// The namespace passed to the backend: `name/scope`.
     pub fn namespace(&self) -> &str {
         &self.context.namespace
+    }
+
+    /// How long a backend call may go unanswered (the store's
+    /// `requestTimeout`): the JS operations API times its calls with it.
+    pub fn request_timeout_ms(&self) -> f64 {
+        self.context.options.request_timeout_ms
     }
 
     /// The host this store was created with.
@@ -106,7 +116,7 @@ impl<H: Host> Store<H> {
         key: &str,
         func: H::Func,
         args: H::Args,
-    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+    ) -> Result<Updating<H>, Error<H::Error>> {
         self.update_as(key, None, func, args)
     }
 
@@ -118,7 +128,7 @@ impl<H: Host> Store<H> {
         id: &str,
         func: H::Func,
         args: H::Args,
-    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+    ) -> Result<Updating<H>, Error<H::Error>> {
         if id.is_empty() {
             return Err(Error::new(
                 Code::InvalidOptions,
@@ -134,7 +144,7 @@ impl<H: Host> Store<H> {
         once: Option<&str>,
         func: H::Func,
         args: H::Args,
-    ) -> Result<LocalBoxFuture<'static, Result<bool, Error<H::Error>>>, Error<H::Error>> {
+    ) -> Result<Updating<H>, Error<H::Error>> {
         if self.context.registration(&func).is_none() {
             let call = if once.is_some() {
                 "updateOnce"

@@ -225,6 +225,45 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
     }
 }
 
+/// The last panic's message and place, recorded by [`quiet_panics`].
+type LastPanic = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// Records panics instead of printing them: in a sweep, an engine invariant
+/// that fails (a `debug_assert!`, on under `cargo test --profile checked`)
+/// is a violation of its seed, reported like the oracle's, not a thousand
+/// backtraces.
+fn quiet_panics() -> LastPanic {
+    let last = LastPanic::default();
+    let record = last.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Ok(mut last) = record.lock() {
+            *last = info.to_string().replace('\n', " ");
+        }
+    }));
+    last
+}
+
+/// [`run_seed`], with a panic (an engine invariant breached at the step
+/// that broke it) turned into the seed's one violation.
+fn run_seed_caught(seed: u64, last: &LastPanic) -> Outcome {
+    std::panic::catch_unwind(|| run_seed(seed, false)).unwrap_or_else(|_| Outcome {
+        servers: 0,
+        faults: Default::default(),
+        violations: vec![format!(
+            "invariant: {}",
+            last.lock().map(|l| l.clone()).unwrap_or_default()
+        )],
+        trades: 0,
+        commits: 0,
+        receipts: [0; 4],
+        decisions: [0; 2],
+        settled: Settled {
+            bound_ms: 1.0,
+            ..Settled::default()
+        },
+    })
+}
+
 #[test]
 fn sim() {
     if let Ok(seed) = std::env::var("SKILIFT_SIM_SEED") {
@@ -247,6 +286,8 @@ fn sim() {
     // Failing seeds with a liveness violation, with a write over a record
     // the writer does not understand.
     let (mut unlive, mut unquarantined) = (0, 0);
+    // Failing seeds where an engine invariant panicked.
+    let mut invariants = 0;
     let (mut servers, mut violations, mut failed, mut trades, mut commits) =
         (0, 0, Vec::new(), 0, 0);
     let mut faults = [0u64; 6];
@@ -255,8 +296,9 @@ fn sim() {
     // Liveness figures: the slowest settling, its share of the bound, the
     // most polls.
     let (mut slowest, mut closest, mut most_polls) = (0f64, 0f64, 0u64);
+    let quiet = quiet_panics();
     for seed in 0..seeds {
-        let out = run_seed(seed, false);
+        let out = run_seed_caught(seed, &quiet);
         servers += out.servers;
         trades += out.trades;
         commits += out.commits;
@@ -282,6 +324,9 @@ fn sim() {
         }
         if !out.violations.is_empty() {
             violations += out.violations.len();
+            if out.violations.iter().any(|v| v.starts_with("invariant:")) {
+                invariants += 1;
+            }
             if out.violations.iter().any(|v| v.starts_with("liveness:")) {
                 unlive += 1;
             }
@@ -294,7 +339,7 @@ fn sim() {
             }
             if failed.len() < 10 {
                 println!("seed {seed}: {}", out.violations[0]);
-                println!("  replay: SKILIFT_SIM_SEED={seed} cargo test --release --test sim -- --nocapture");
+                println!("  replay: SKILIFT_SIM_SEED={seed} cargo test --profile checked --test sim -- --nocapture");
             }
             failed.push(seed);
         }
@@ -312,6 +357,9 @@ fn sim() {
     );
     println!("  liveness: settled at most {slowest:.0} ms after the faults stopped ({:.0}% of its bound), at most {most_polls} polls (bound {}); seeds failing liveness {unlive}, writing over what they do not know {unquarantined}",
         100.0 * closest, liveness::MAX_POLLS);
+    // Off under `--release`: then a breach shows only in the oracle, later.
+    let asserted = if cfg!(debug_assertions) { "on" } else { "off" };
+    println!("  invariants: asserted {asserted}; seeds breaching one {invariants}");
     assert_eq!(
         violations,
         0,

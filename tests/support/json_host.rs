@@ -213,9 +213,9 @@ impl JsonHost {
 }
 
 impl Host for JsonHost {
-    fn own(&self, data: &JsonDoc) -> JsonDoc {
+    fn own(&self, data: &JsonDoc) -> Option<JsonDoc> {
         // A `Value` clone is a deep copy: changing it leaves `data` alone.
-        data.clone()
+        Some(data.clone())
     }
 
     type Doc = JsonDoc;

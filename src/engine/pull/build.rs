@@ -13,7 +13,7 @@ use crate::engine::host::{Document, Entry, Host, Runtime, Storage};
 use crate::engine::ids::random_id;
 use crate::engine::record::{DecodeError, Record};
 use crate::engine::replay::item::{Batch, Item};
-use crate::engine::replay::quarantine::quarantine_reason;
+use crate::engine::replay::quarantine::{assert_writable, quarantine_reason};
 use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
 use crate::engine::replay::work::Stop;
 use crate::engine::session::{Known, SessionInner};
@@ -43,6 +43,16 @@ pub(crate) async fn build<H: Host>(
     let context = &session.context;
     let host = &context.host;
     let now = host.runtime().now_ms();
+    // Building on the known record is building on the entry read: the
+    // version names the value (docs/backend-contract.md, guarantee 3).
+    debug_assert!(
+        known
+            .as_ref()
+            .is_none_or(|k| entry.is_some_and(|e| e.version == k.version)),
+        "invariant: a pull builds on the known record of version {:?} for the entry of version {:?}",
+        known.as_ref().map(|k| &k.version),
+        entry.map(|e| &e.version)
+    );
     let (known_record, known_data, cache_follows) = match known {
         Some(k) => (Some(k.record), Some(k.data), k.cache_follows),
         None => (None, None, false),
@@ -109,7 +119,10 @@ pub(crate) async fn build<H: Host>(
     let mut undecided = Vec::new();
     for pending in std::mem::take(&mut record.pending) {
         match decision(context, &pending).await? {
-            Some(committed) => decided.push((pending, committed)),
+            Some(committed) => {
+                context.acting_on(&pending.id, committed);
+                decided.push((pending, committed));
+            }
             None => undecided.push(pending),
         }
     }
@@ -136,6 +149,10 @@ pub(crate) async fn build<H: Host>(
             batches,
         )
     };
+    #[cfg(debug_assertions)]
+    if from_cache {
+        assert_cache_is_replay(session, &record, known_data, batches);
+    }
     let base = record;
     let (mut record, data, mut changed) = match computed {
         Ok(c) => c,
@@ -148,6 +165,13 @@ pub(crate) async fn build<H: Host>(
         }
     };
     if let Some(last) = batches.last() {
+        // Exactly-once: no batch the record holds is written again.
+        debug_assert!(
+            batches[0].n > record.written_batch(&session.id),
+            "invariant: session {} writes its batch {} again",
+            session.id,
+            batches[0].n
+        );
         record.mark_written(&session.id, last.n, now);
         record.prune_once(now, context.options.once_retention_ms);
         changed = true;
@@ -170,6 +194,7 @@ pub(crate) async fn build<H: Host>(
             write: None,
         }));
     }
+    assert_writable(context, &record);
     let text = match host.record_text(&mut record, &data, known_data) {
         Ok(text) => text,
         Err(path) => {
@@ -204,4 +229,27 @@ fn cache_is_replay<H: Host>(session: &SessionInner<H>, batches: &[Batch<H>]) -> 
         && batches
             .iter()
             .all(|b| b.items.iter().all(|i| matches!(i, Item::Action { .. })))
+}
+
+/// Asserts that the cache written as it is (`Known::cache_follows`) is what
+/// replaying `batches` on the known record gives: the replay is run anyway
+/// and compared (builds with debug assertions only; actions are pure, so
+/// running them again changes nothing but the time it takes).
+#[cfg(debug_assertions)]
+fn assert_cache_is_replay<H: Host>(
+    session: &SessionInner<H>,
+    record: &Record,
+    known: Option<&H::Doc>,
+    batches: &[Batch<H>],
+) {
+    let context = &session.context;
+    let replayed = rebuild(context, &session.key, record, known, &[], batches);
+    let Ok((_, data, _)) = replayed else {
+        panic!("invariant: the cache was written as it is, but its replay fails");
+    };
+    let data = context.host.seal(data);
+    let cache = session.state.borrow().cache.clone();
+    if let Some(at) = cache.first_difference(&data) {
+        panic!("invariant: the cache written as it is differs from its replay at {at}");
+    }
 }

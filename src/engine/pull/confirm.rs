@@ -7,7 +7,7 @@ use crate::engine::host::{Document, Host};
 use crate::engine::record::Record;
 use crate::engine::replay::item::{Batch, Item, Ran};
 use crate::engine::replay::rebuild::replay_items;
-use crate::engine::replay::work::{Mode, Work};
+use crate::engine::replay::work::{apply_decided, Mode, Work};
 use crate::engine::session::{Known, SessionInner};
 
 /// What one attempt wrote (or found already stored), and its version
@@ -80,13 +80,14 @@ pub(crate) fn confirm<H: Host>(
     }
     loop {
         let queued: Vec<Item<H>> = session.state.borrow().queue.clone();
-        let mut work = Work::new(context, &session.key, Mode::Safe, data.clone());
         // Decisions that arrived while this pull was in flight.
+        let mut decided = data.clone();
         for pending in &record.pending {
             if let Some(committed) = context.known_decision(&pending.id) {
-                let _ = work.decided(pending, committed);
+                decided = apply_decided(context, &session.key, decided, pending, committed);
             }
         }
+        let mut work = Work::new(context, &session.key, Mode::Safe, decided);
         // Replaying queued prepares adds pending entries to a record; this
         // one only exists for that and is dropped. It knows the stored
         // exactly-once ids, so a queued patchOnce of one already applied

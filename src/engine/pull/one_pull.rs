@@ -30,6 +30,10 @@ pub(crate) async fn pull_once<H: Host>(
         }
         std::mem::take(&mut st.inflight)
     };
+    debug_assert!(
+        batches.windows(2).all(|w| w[0].n < w[1].n),
+        "invariant: a session's batches in flight are not numbered in rising order"
+    );
     let result = write_loop(session, &mut batches, stopping, final_error).await;
     if result.is_err() {
         // Keep them for the next try, ahead of nothing: only pulls take

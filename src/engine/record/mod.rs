@@ -178,6 +178,13 @@ impl Record {
     /// Records that `session` wrote `batch` at `now`, and forgets writers
     /// that have not written for [`WRITER_RETENTION_MS`].
     pub fn mark_written(&mut self, session: &str, batch: u64, now: f64) {
+        // What exactly-once rests on: a batch this record holds already
+        // would be applied twice.
+        debug_assert!(
+            batch > self.written_batch(session),
+            "invariant: writer {session} wrote batch {batch} over its batch {}",
+            self.written_batch(session)
+        );
         let now = whole_ms(now);
         self.writers
             .retain(|_, w| now.saturating_sub(w.time) <= WRITER_RETENTION_MS);

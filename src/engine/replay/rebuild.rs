@@ -42,7 +42,10 @@ fn start<'a, H: Host>(
     mode: Mode,
 ) -> Result<Work<'a, H>, Stop> {
     match (known, mode) {
-        (Some(data), Mode::InPlace) => Ok(Work::new(context, key, mode, context.host.own(data))),
+        (Some(data), Mode::InPlace) => match context.host.own(data) {
+            Some(owned) => Ok(Work::new(context, key, mode, owned)),
+            None => Err(Stop::Redo),
+        },
         (Some(data), Mode::Safe) => Ok(Work::new(context, key, mode, data.clone())),
         (None, _) => Work::decode(context, key, mode, &base.data),
     }
@@ -70,6 +73,7 @@ fn compute<H: Host>(
     for batch in batches {
         replay_items(context, &mut work, &mut record, &batch.items)?;
     }
+    work.assert_resolved(&record);
     let data = work.into_data().ok_or(Stop::Redo)?;
     Ok((record, data, changed))
 }
@@ -126,14 +130,25 @@ pub(crate) fn replay_items<H: Host>(
                 *outcome.borrow_mut() = Some(ran);
             }
             Item::Restore { data, migrations } => work.restore(data, migrations)?,
-            Item::Prepare(pending) => match context.known_decision(&pending.id) {
-                Some(committed) => work.decided(pending, committed)?,
-                None => record.pending.push(pending.clone()),
-            },
+            Item::Prepare(pending) => {
+                // Two entries of one transaction would both be applied.
+                debug_assert!(
+                    !record.pending.iter().any(|p| p.id == pending.id),
+                    "invariant: transaction {} prepared twice on one record",
+                    pending.id
+                );
+                match context.known_decision(&pending.id) {
+                    Some(committed) => work.decided(pending, committed)?,
+                    None => record.pending.push(pending.clone()),
+                }
+            }
         }
     }
     Ok(())
 }
+
+/// The `not_json` error of an item dropped, and the item.
+pub(crate) type Dropped<H> = (Error<<H as Host>::Error>, Item<H>);
 
 /// Finds the first queued action whose result is not JSON, removes it, and
 /// returns the `not_json` error to report with the item removed. Everything
@@ -146,7 +161,7 @@ pub(crate) fn drop_unencodable<H: Host>(
     decided: &[(Pending, bool)],
     batches: &mut [Batch<H>],
     path: String,
-) -> Result<(Error<H::Error>, Item<H>), Error<H::Error>> {
+) -> Result<Dropped<H>, Error<H::Error>> {
     let unencodable = || {
         Error::new(
             Code::NotJson,

@@ -42,6 +42,10 @@ pub(crate) struct Work<'a, H: Host> {
     mode: Mode,
     /// `None` only after an in-place failure, when the work is discarded.
     data: Option<H::Doc>,
+    /// The transactions whose decided actions this work applied: in builds
+    /// with debug assertions, to assert none is applied twice.
+    #[cfg(debug_assertions)]
+    applied: Vec<String>,
 }
 
 impl<'a, H: Host> Work<'a, H> {
@@ -51,6 +55,8 @@ impl<'a, H: Host> Work<'a, H> {
             key,
             mode,
             data: Some(data),
+            #[cfg(debug_assertions)]
+            applied: Vec::new(),
         }
     }
 
@@ -77,6 +83,22 @@ impl<'a, H: Host> Work<'a, H> {
     /// The current data (only valid before a `Redo`).
     pub fn data(&self) -> Option<&H::Doc> {
         self.data.as_ref()
+    }
+
+    /// Asserts that no transaction this work applied is still pending in
+    /// `record`, where the next pull would apply it again.
+    pub fn assert_resolved(&self, record: &Record) {
+        #[cfg(debug_assertions)]
+        for p in &record.pending {
+            debug_assert!(
+                !self.applied.contains(&p.id),
+                "invariant: transaction {} was applied to key {} and is still pending there",
+                p.id,
+                self.key
+            );
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = record;
     }
 
     /// The result. In in-place mode it is not frozen yet: seal it.
@@ -132,69 +154,33 @@ impl<'a, H: Host> Work<'a, H> {
     /// that fails or cancels is skipped and reported: a decided transaction
     /// cannot be undone.
     pub fn decided(&mut self, pending: &Pending, committed: bool) -> Result<(), Stop> {
-        let calls = if committed {
-            &pending.success
-        } else {
-            &pending.failure
-        };
-        for call in calls {
-            self.stored_call(call)?;
+        #[cfg(debug_assertions)]
+        {
+            debug_assert!(
+                !self.applied.contains(&pending.id),
+                "invariant: the decided actions of transaction {} applied twice to key {}",
+                pending.id,
+                self.key
+            );
+            self.applied.push(pending.id.clone());
+        }
+        if self.mode == Mode::Safe {
+            let data = self.data.take().ok_or(Stop::Redo)?;
+            self.data = Some(apply_decided(
+                self.context,
+                self.key,
+                data,
+                pending,
+                committed,
+            ));
+            return Ok(());
+        }
+        for call in calls_of(pending, committed) {
+            // In place, a call that cannot run spoils the copy: redo.
+            let (func, args) = resolve(self.context, call).map_err(|_| Stop::Redo)?;
+            self.action(&func, &args)?;
         }
         Ok(())
-    }
-
-    fn stored_call(&mut self, call: &StoredCall) -> Result<(), Stop> {
-        let resolved = self.resolve_stored(call);
-        let (func, args) = match (resolved, self.mode) {
-            (Ok(found), _) => found,
-            (Err(_), Mode::InPlace) => return Err(Stop::Redo),
-            (Err(e), Mode::Safe) => {
-                self.context.report(&e, Some(self.key));
-                return Ok(());
-            }
-        };
-        match self.mode {
-            Mode::InPlace => self.action(&func, &args).map(|_| ()),
-            Mode::Safe => {
-                let Some(data) = &self.data else {
-                    return Err(Stop::Redo);
-                };
-                match run_action(self.context, &func, data, &args) {
-                    Ok(Some(new)) => self.data = Some(new),
-                    Ok(None) => self.context.report(
-                        &Error::new(
-                            Code::CannotCancelAction,
-                            format!(
-                                "transaction action {} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
-                                quoted(&call.action)
-                            ),
-                        ),
-                        Some(self.key),
-                    ),
-                    Err(e) => self.context.report(&e, Some(self.key)),
-                }
-                Ok(())
-            }
-        }
-    }
-
-    fn resolve_stored(&self, call: &StoredCall) -> Resolved<H> {
-        let func = self.context.named(&call.action).ok_or_else(|| {
-            Error::new(
-                Code::TransactionInvalidFunction,
-                format!(
-                    "transaction action {} is not registered",
-                    quoted(&call.action)
-                ),
-            )
-        })?;
-        let args = self.context.host.args_from_json(&call.args).map_err(|e| {
-            Error::new(
-                Code::BadData,
-                format!("stored arguments of {}: {e}", quoted(&call.action)),
-            )
-        })?;
-        Ok((func, args))
     }
 
     /// Runs the migration steps `record` has not had, marking them done.
@@ -250,4 +236,69 @@ impl<'a, H: Host> Work<'a, H> {
         }
         Ok(ran)
     }
+}
+
+/// The calls of a decided transaction for its outcome.
+fn calls_of(pending: &Pending, committed: bool) -> &[StoredCall] {
+    if committed {
+        &pending.success
+    } else {
+        &pending.failure
+    }
+}
+
+/// `data` with a decided transaction's calls applied, in safe mode, which
+/// nothing stops: a call that fails or cancels is skipped and reported (a
+/// decided transaction cannot be undone). What a session's cache and a
+/// confirmed pull use directly; `Work::decided` in safe mode too.
+pub(crate) fn apply_decided<H: Host>(
+    context: &Context<H>,
+    key: &str,
+    mut data: H::Doc,
+    pending: &Pending,
+    committed: bool,
+) -> H::Doc {
+    for call in calls_of(pending, committed) {
+        let (func, args) = match resolve(context, call) {
+            Ok(found) => found,
+            Err(e) => {
+                context.report(&e, Some(key));
+                continue;
+            }
+        };
+        match run_action(context, &func, &data, &args) {
+            Ok(Some(new)) => data = new,
+            Ok(None) => context.report(
+                &Error::new(
+                    Code::CannotCancelAction,
+                    format!(
+                        "transaction action {} returned undefined on replay; it was skipped (a decided transaction cannot be cancelled)",
+                        quoted(&call.action)
+                    ),
+                ),
+                Some(key),
+            ),
+            Err(e) => context.report(&e, Some(key)),
+        }
+    }
+    data
+}
+
+fn resolve<H: Host>(context: &Context<H>, call: &StoredCall) -> Resolved<H> {
+    let func = context.named(&call.action).ok_or_else(|| {
+        Error::new(
+            Code::TransactionInvalidFunction,
+            format!(
+                "transaction action {} is not registered",
+                quoted(&call.action)
+            ),
+        )
+    })?;
+    let args = context.host.args_from_json(&call.args).map_err(|e| {
+        Error::new(
+            Code::BadData,
+            format!("stored arguments of {}: {e}", quoted(&call.action)),
+        )
+    })?;
+    Ok((func, args))
 }

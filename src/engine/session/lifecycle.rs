@@ -10,7 +10,7 @@ use crate::engine::error::{Code, Error};
 use crate::engine::host::{Document, Host};
 use crate::engine::record::Pending;
 use crate::engine::replay::item::Item;
-use crate::engine::replay::work::{Mode, Work};
+use crate::engine::replay::work::apply_decided;
 use crate::engine::signal::{oneshot, Receiver};
 
 impl<H: Host> Session<H> {
@@ -44,6 +44,7 @@ impl<H: Host> SessionInner<H> {
 
     /// Applies a transaction's decided actions to the cache at once.
     pub(crate) fn apply_decision(&self, pending: &Pending, committed: bool) {
+        self.context.acting_on(&pending.id, committed);
         let cache = {
             let st = self.state.borrow();
             if st.phase == Phase::Stopped {
@@ -51,10 +52,7 @@ impl<H: Host> SessionInner<H> {
             }
             st.cache.clone()
         };
-        let mut work = Work::new(&self.context, &self.key, Mode::Safe, cache);
-        // Safe mode skips failures instead of stopping.
-        let _ = work.decided(pending, committed);
-        let Some(new) = work.into_data() else { return };
+        let new = apply_decided(&self.context, &self.key, cache, pending, committed);
         let mut st = self.state.borrow_mut();
         st.cache = new.clone();
         // The known record does not have this decision yet.
@@ -90,7 +88,7 @@ impl<H: Host> SessionInner<H> {
             if st.phase != Phase::Stopped {
                 self.context.stats.bump(|s| s.sessions -= 1);
             }
-            st.phase = Phase::Stopped;
+            st.phase.advance(Phase::Stopped);
             st.stop_result = Some(result.clone());
             (
                 std::mem::take(&mut st.awaiters),
