@@ -194,12 +194,10 @@ mod reference {
                 .join(",")
         );
         match serde_json::from_str::<Envelope>(&known_text) {
-            Ok(e) if e.compatible.iter().all(|c| e.migrations.contains(c)) => {
-                Decoded::Ok(Full {
-                    envelope: e,
-                    unknown,
-                })
-            }
+            Ok(e) if e.compatible.iter().all(|c| e.migrations.contains(c)) => Decoded::Ok(Full {
+                envelope: e,
+                unknown,
+            }),
             _ => Decoded::Undecodable,
         }
     }

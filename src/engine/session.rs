@@ -331,7 +331,12 @@ impl<H: Host> Session<H> {
 
     /// Why this key must not be touched, or `None`.
     pub fn bad(&self) -> Option<String> {
-        self.0.state.borrow().bad.as_ref().map(|(_, why)| why.clone())
+        self.0
+            .state
+            .borrow()
+            .bad
+            .as_ref()
+            .map(|(_, why)| why.clone())
     }
 
     /// Why this key must not be touched, as the error `update` and
