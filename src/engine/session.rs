@@ -339,16 +339,6 @@ impl<H: Host> Session<H> {
             .map(|(_, why)| why.clone())
     }
 
-    /// Why this key must not be touched, as the error `update` and
-    /// `restore` reject with: `bad_data` for data that is not a record this
-    /// engine can read, `needs_newer_version` for one a newer version wrote.
-    pub fn bad_error(&self) -> Option<Error<H::Error>> {
-        let st = self.0.state.borrow();
-        st.bad
-            .as_ref()
-            .map(|(code, why)| Error::new(*code, why.clone()))
-    }
-
     /// Whether the first pull has succeeded.
     pub fn loaded(&self) -> bool {
         self.0.state.borrow().loaded
