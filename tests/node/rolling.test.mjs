@@ -206,6 +206,9 @@ test("the CLI's restore keeps the fields of a newer engine and the marks of the 
     assert.deepEqual(record.data, { coins: 0, gems: 1 });
     assert.deepEqual(record.future, [1, { a: 2 }]);
     assert.deepEqual([record.migrations, record.compatible], [["gems"], ["gems"]]);
+    const shown = await new Promise((resolve) => execFile(bin, ["inspect", dir, "players", "p"], (error, stdout) => resolve(stdout)));
+    assert.match(shown, /^compatible gems \(older servers may write this key\)$/m);
+    assert.match(shown, /^fields     future \(of a newer skilift; kept by every write\)$/m);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
