@@ -21,6 +21,7 @@ export type SkiliftErrorCode =
   | "remove_unsupported"
   | "invalid_options"
   | "bad_data"
+  | "needs_newer_version"
   | "backend_invalid_response"
   | "not_json"
   | "backend_failed"

@@ -40,8 +40,8 @@ export interface StoreOptionsCommon {
   name: string;
   /** Default "global"; may not contain "/". */
   scope?: string;
-  /** Named upgrade steps, run once per key, in order. Default []. */
-  migrations?: { step: string; migrate: (old: any) => any }[];
+  /** Named upgrade steps, run once per key, in order. Default []. `backwardsCompatible`: docs/api.md#rolling-deploys. */
+  migrations?: { step: string; migrate: (old: any) => any; backwardsCompatible?: boolean }[];
   /** Seconds between pulls, default 15 (fractions allowed). */
   pullDelay?: number;
   /** Seconds before an undecided transaction may be aborted, default 60. */
@@ -131,8 +131,8 @@ export class Store<T> {
    * A one-shot write of a key this server need not keep loaded (a gift to
    * an offline friend): read, apply the action, compare-and-set, retried
    * like a final save. Resolves `true` once stored, `false` if the action
-   * cancelled; rejects with the action's error, or `bad_data` on a
-   * quarantined key.
+   * cancelled; rejects with the action's error, or `bad_data` /
+   * `needs_newer_version` on a quarantined key.
    *
    * @example
    * const sendGift = store.action((data, from: string) => ({ ...data, gifts: [...data.gifts, from] }));
@@ -155,7 +155,8 @@ export class Store<T> {
   /**
    * Makes a retained version (from `view.history()`) the key's current
    * data; open sessions replay their queued changes on it at their next
-   * pull. Rejects `not_found`, or `history_unsupported` without history.
+   * pull. Rejects `not_found`, `history_unsupported` without history, or
+   * `needs_newer_version`.
    *
    * @example
    * const [, previous] = await store.view("player_2").history({ limit: 2 });
@@ -282,7 +283,7 @@ export class Session<T> {
    */
   await(): Promise<void>;
   /**
-   * Why the stored data must not be touched by this server, or undefined.
+   * Why this server must not touch the stored data (`bad_data`, or `needs_newer_version`), or undefined.
    *
    * @example
    * if (session.bad()) kick(player, session.bad());

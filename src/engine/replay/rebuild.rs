@@ -129,7 +129,7 @@ pub(crate) fn replay_items<H: Host>(
                 }
                 *outcome.borrow_mut() = Some(ran);
             }
-            Item::Restore { data, migrations } => work.restore(data, migrations)?,
+            Item::Restore(old) => work.restore(record, old)?,
             Item::Prepare(pending) => {
                 // Two entries of one transaction would both be applied.
                 debug_assert!(
