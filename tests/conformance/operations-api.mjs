@@ -211,7 +211,8 @@ async function runAll(items, fn, parallel) {
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-async function until(predicate, what) {
+/** Waits for `predicate()` to hold (polling), or throws naming `what`. */
+export async function until(predicate, what) {
   for (let i = 0; i < 2500; i++) {
     if (predicate()) return;
     await new Promise((r) => setTimeout(r, 4));
