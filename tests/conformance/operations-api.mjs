@@ -61,14 +61,7 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
     return { store, add, errors };
   }
 
-  async function withBackend(fn) {
-    const { backend, close } = await open();
-    try {
-      await fn(backend);
-    } finally {
-      await close?.();
-    }
-  }
+  const withBackend = (fn) => withOpened(open, fn);
 
   const logOf = async (store, key) => (await store.view(key).latest())?.log ?? [];
 
@@ -200,6 +193,16 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
         await store.close();
       }));
   });
+}
+
+/** Runs `fn(backend)` on a backend from `open()`, closing it afterwards. */
+export async function withOpened(open, fn) {
+  const { backend, close } = await open();
+  try {
+    await fn(backend);
+  } finally {
+    await close?.();
+  }
 }
 
 /** Runs `fn` over `items`, `parallel` at a time. */

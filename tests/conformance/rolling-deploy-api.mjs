@@ -15,7 +15,7 @@
 // { describe, it, assert }; `options.history === false` skips what needs
 // view.history().
 
-import { until } from "./operations-api.mjs";
+import { until, withOpened } from "./operations-api.mjs";
 
 const NS = "players/global";
 const MIGRATED = "migrated:gems";
@@ -45,14 +45,7 @@ export function rollingDeployApi(name, open, { skilift, describe, it, assert }, 
     return { store, add, gem, errors };
   }
 
-  async function withBackend(fn) {
-    const { backend, close } = await open();
-    try {
-      await fn(backend);
-    } finally {
-      await close?.();
-    }
-  }
+  const withBackend = (fn) => withOpened(open, fn);
 
   /** No session went bad and nothing was reported: neither bad data nor version skew. */
   function clean(...servers) {
