@@ -49,9 +49,9 @@ export async function rollingDeploy({ names, version, every, drain, servers, bot
  * server of either version (`store.stats()` and what reached `onError`);
  * every gem mined stored once with its amount (lost only with the killed
  * server); on every key at the end the new field, equal to the gems its log
- * holds, and the step in the record; and the two versions really wrote the
+ * holds, and the step in the record with its compatible mark; and the two versions really wrote the
  * same keys (version-1 servers stored records carrying `gems`).
- * `records`: key -> stored data (with `migrations`); `stored`: entry id ->
+ * `records`: key -> stored data (with `migrations`, `compatible`); `stored`: entry id ->
  * { key, delta, gems }.
  */
 export function auditDeploy({ records, stored, ledger, servers, killed, step = "gems" }) {
@@ -100,8 +100,10 @@ export function auditDeploy({ records, stored, ledger, servers, killed, step = "
     if (!Number.isInteger(r.gems)) missing.push(`${key}: no gems field`);
     else if (r.gems !== logged || r.gems !== (want.get(key) ?? 0)) missing.push(`${key}: gems ${r.gems}, logged ${logged}, mined ${want.get(key) ?? 0}`);
     if (!(r.migrations ?? []).includes(step)) missing.push(`${key}: migrations ${JSON.stringify(r.migrations)} lack "${step}"`);
+    if (!(r.compatible ?? []).includes(step)) missing.push(`${key}: the step "${step}" lost its backwardsCompatible mark`);
   }
-  check(missing.length === 0, `the new field on every key at the end: ${records.size} keys with gems as mined and the step "${step}"`, missing);
+  check(missing.length === 0,
+    `the new field on every key at the end: ${records.size} keys with gems as mined, the step "${step}" and its compatible mark`, missing);
   check(carried > 0, `both versions wrote the same keys: version-1 servers stored ${carried} records carrying gems, which they do not know`);
   return checks;
 }

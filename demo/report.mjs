@@ -13,7 +13,7 @@ import { auditDeploy } from "./deploy.mjs";
 
 const TRANSACTIONS = "skilift:transactions";
 
-/** Reads every player record; returns key -> { coins, log, pending, migrations } or { error }. */
+/** Reads every player record; returns key -> { coins, log, pending, migrations, compatible } or { error }. */
 async function readAll(spec) {
   const { backend, keys, close } = await openBackend(spec);
   try {
@@ -29,7 +29,13 @@ async function readWith(backend, keys) {
     try {
       const entry = await backend.get(NAMESPACE, key);
       const record = decodeRecord(entry.value);
-      records.set(key, { ...record.data, pending: record.pending, migrations: record.migrations, userIds: entry.userIds });
+      records.set(key, {
+        ...record.data,
+        pending: record.pending,
+        migrations: record.migrations,
+        compatible: record.compatible ?? [], // steps marked backwardsCompatible (docs/record-format.md)
+        userIds: entry.userIds,
+      });
     } catch (error) {
       records.set(key, { error: String(error?.message ?? error) });
     }
