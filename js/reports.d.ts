@@ -3,7 +3,7 @@
 
 /**
  * What a store has done since it was made (`store.stats()`); every field is
- * a count. Cheap to read (a copy of eight numbers, whatever the number of
+ * a count. Cheap to read (a copy of nine numbers, whatever the number of
  * sessions), so it can be scraped every second.
  */
 export interface StoreStats {
@@ -21,6 +21,8 @@ export interface StoreStats {
   retries: number;
   /** Storage calls that rejected, timed out or answered garbage (views and transaction decisions included). */
   failures: number;
-  /** Sessions that went bad (see `session.bad()`). */
+  /** Sessions that went bad on broken data (`bad_data`; see `session.bad()`). */
   bad: number;
+  /** Sessions stopped because a newer version wrote their key (`needs_newer_version`); not counted in `bad`. */
+  needsNewerVersion: number;
 }

@@ -94,7 +94,7 @@ fn a_transaction_that_patches_one_session_twice_stores_one_part() {
 }
 
 #[test]
-fn a_view_refuses_a_record_with_a_step_this_store_does_not_know() {
+fn a_view_refuses_a_record_with_a_step_this_store_does_not_know_unless_marked_compatible() {
     let w = World::new(4);
     let store = w.server(1, 0.0).store("players");
     w.storage.raw_set(
@@ -107,9 +107,18 @@ fn a_view_refuses_a_record_with_a_step_this_store_does_not_know() {
         "known",
         r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":{"coins":2}}"#,
     );
+    w.storage.raw_set(
+        "players/global",
+        "compatible",
+        r#"{"skilift":1,"migrations":["v9"],"compatible":["v9"],"pending":[],"writers":{},"data":{"coins":3,"gems":1}}"#,
+    );
     let (newer, known) = (store.view("newer"), store.view("known"));
     let refused = w.block_on(async move { newer.latest().await.map(|_| ()).map_err(|e| e.code()) });
-    assert_eq!(refused, Err(Some(skilift::engine::Code::BadData)));
+    assert_eq!(refused, Err(Some(skilift::engine::Code::NeedsNewerVersion)));
+    // A step the newer server marked compatible: shown as stored.
+    let compatible = store.view("compatible");
+    let shown = w.block_on(async move { compatible.latest().await.map_err(|e| e.code()) });
+    assert_eq!(shown.ok().flatten().map(|d| coins(&d)), Some(3));
     let read = w.block_on(async move {
         known
             .latest()

@@ -46,16 +46,71 @@ fn newer_format_is_reported_as_newer_not_garbage() {
 }
 
 #[test]
-fn unknown_fields_and_missing_fields_are_undecodable() {
-    let extra = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":1,"x":2}"#;
+fn missing_fields_and_unknown_inner_fields_are_undecodable() {
     let missing = r#"{"skilift":1,"migrations":[],"pending":[],"data":1}"#;
     let no_data = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{}}"#;
-    for t in [extra, missing, no_data, "[]", "null", "{", ""] {
+    let inner = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{"s":{"batch":1,"time":2,"x":0}},"data":1}"#;
+    let twice = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":1,"x":2,"x":2}"#;
+    let stray_mark = r#"{"skilift":1,"migrations":["a"],"compatible":["b"],"pending":[],"writers":{},"data":1}"#;
+    let bad_requires = r#"{"skilift":1,"requires":"f","migrations":[],"pending":[],"writers":{},"data":1}"#;
+    for t in [missing, no_data, inner, twice, stray_mark, bad_requires, "[]", "null", "{", ""] {
         assert!(
             matches!(Record::decode(t), Err(DecodeError::Undecodable(_))),
             "{t}"
         );
     }
+}
+
+#[test]
+fn unknown_top_level_fields_are_kept_unchanged_in_their_order() {
+    let text = r#"{"skilift":1,"zeta":{"b":[1, 2.50]},"migrations":["a"],"pending":[],"writers":{},"alpha":"x","data":1}"#;
+    let record = Record::decode(text).unwrap();
+    assert_eq!(
+        record.unknown,
+        vec![
+            ("zeta".to_owned(), r#"{"b":[1, 2.50]}"#.to_owned()),
+            ("alpha".to_owned(), r#""x""#.to_owned())
+        ]
+    );
+    // Written back before the data, byte for byte, in the order read.
+    assert_eq!(
+        record.encode().unwrap(),
+        r#"{"skilift":1,"migrations":["a"],"pending":[],"writers":{},"zeta":{"b":[1, 2.50]},"alpha":"x","data":1}"#
+    );
+}
+
+#[test]
+fn a_required_feature_this_engine_lacks_needs_a_newer_version() {
+    let text = r#"{"skilift":1,"requires":["sharded-data","zz"],"migrations":[],"pending":[],"writers":{},"data":1}"#;
+    let err = Record::decode(text).unwrap_err();
+    assert_eq!(
+        err,
+        DecodeError::NeedsFeatures(vec!["sharded-data".into(), "zz".into()])
+    );
+    assert_eq!(err.code().as_str(), "needs_newer_version");
+    assert!(err.reason().contains(r#""sharded-data", "zz""#), "{}", err.reason());
+    assert!(err.reason().contains("newer version"), "{}", err.reason());
+    // Even when the rest is something this engine would refuse: a feature
+    // may change what the other fields mean.
+    let odd = r#"{"skilift":1,"requires":["f"],"migrations":{},"data":1}"#;
+    assert!(matches!(Record::decode(odd), Err(DecodeError::NeedsFeatures(_))));
+    // An empty list requires nothing, and is not written back.
+    let empty = r#"{"skilift":1,"requires":[],"migrations":[],"pending":[],"writers":{},"data":1}"#;
+    let record = Record::decode(empty).unwrap();
+    assert_eq!(
+        record.encode().unwrap(),
+        r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":1}"#
+    );
+    assert_eq!(DecodeError::NewerFormat(2).code().as_str(), "needs_newer_version");
+    assert_eq!(DecodeError::Undecodable(String::new()).code().as_str(), "bad_data");
+}
+
+#[test]
+fn compatible_marks_are_kept_and_left_out_when_empty() {
+    let text = r#"{"skilift":1,"migrations":["a","gems"],"compatible":["gems"],"pending":[],"writers":{},"data":1}"#;
+    let record = Record::decode(text).unwrap();
+    assert_eq!(record.compatible, vec!["gems".to_string()]);
+    assert_eq!(record.encode().unwrap(), text);
 }
 
 #[test]
@@ -151,10 +206,18 @@ fn a_restored_record_takes_the_old_data_and_steps_and_keeps_the_rest() {
     current.mark_written("s1", 3, 1_000.0);
     current.mark_once("receipt", "s1:1", 1_000.0);
     current.origin = Some("o1".into());
-    let old = Record::new(r#"{"coins":1}"#.into(), vec!["a".into()]);
+    current.compatible = vec!["b".into()];
+    current.unknown = vec![("future".into(), "[1]".into())];
+    let mut old = Record::new(r#"{"coins":1}"#.into(), vec!["a".into()]);
+    old.compatible = vec!["a".into()];
+    old.unknown = vec![("past".into(), "2".into())];
     let restored = current.restored_from(&old);
     assert_eq!(restored.data, r#"{"coins":1}"#);
     assert_eq!(restored.migrations, vec!["a".to_string()]);
+    // The old data's steps come with the marks they had.
+    assert_eq!(restored.compatible, vec!["a".to_string()]);
+    // The fields of newer engines are the key's now, not the old version's.
+    assert_eq!(restored.unknown, current.unknown);
     assert_eq!(restored.pending, current.pending);
     assert_eq!(restored.writers, current.writers);
     assert_eq!(restored.once, current.once);

@@ -50,28 +50,112 @@ mod reference {
         pub by: String,
     }
 
+    /// The envelope's known fields, as serde reads them; the fields of
+    /// newer engines are read apart (`Full`).
     #[derive(Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]
-    pub struct Envelope<'a> {
+    pub struct Envelope {
         pub skilift: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub requires: Vec<String>,
         pub migrations: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub compatible: Vec<String>,
         pub pending: Vec<Pending>,
         pub writers: BTreeMap<String, Writer>,
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         pub once: BTreeMap<String, Applied>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub origin: Option<String>,
-        #[serde(borrow)]
-        pub data: &'a RawValue,
+        pub data: Box<RawValue>,
     }
 
-    pub enum Decoded<'a> {
-        Ok(Envelope<'a>),
+    /// The known fields, and the others in stored order (written back
+    /// unchanged, before `data`).
+    pub struct Full {
+        pub envelope: Envelope,
+        pub unknown: Vec<(String, Box<RawValue>)>,
+    }
+
+    const KNOWN: [&str; 9] = [
+        "skilift",
+        "requires",
+        "migrations",
+        "compatible",
+        "pending",
+        "writers",
+        "once",
+        "origin",
+        "data",
+    ];
+
+    impl Serialize for Full {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let e = &self.envelope;
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("skilift", &e.skilift)?;
+            if !e.requires.is_empty() {
+                m.serialize_entry("requires", &e.requires)?;
+            }
+            m.serialize_entry("migrations", &e.migrations)?;
+            if !e.compatible.is_empty() {
+                m.serialize_entry("compatible", &e.compatible)?;
+            }
+            m.serialize_entry("pending", &e.pending)?;
+            m.serialize_entry("writers", &e.writers)?;
+            if !e.once.is_empty() {
+                m.serialize_entry("once", &e.once)?;
+            }
+            if let Some(origin) = &e.origin {
+                m.serialize_entry("origin", origin)?;
+            }
+            for (k, v) in &self.unknown {
+                m.serialize_entry(k, v)?;
+            }
+            m.serialize_entry("data", &e.data)?;
+            m.end()
+        }
+    }
+
+    /// A JSON object's fields in order, each value raw; a repeated key is
+    /// an error (serde's own for a struct's field).
+    struct Fields(Vec<(String, Box<RawValue>)>);
+
+    impl<'de> Deserialize<'de> for Fields {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Fields;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Fields, A::Error> {
+                    let mut out: Vec<(String, Box<RawValue>)> = Vec::new();
+                    while let Some(key) = map.next_key::<String>()? {
+                        if out.iter().any(|(k, _)| *k == key) {
+                            return Err(serde::de::Error::custom("duplicate field"));
+                        }
+                        out.push((key, map.next_value()?));
+                    }
+                    Ok(Fields(out))
+                }
+            }
+            d.deserialize_map(Visit)
+        }
+    }
+
+    pub enum Decoded {
+        Ok(Full),
         Newer(u64),
+        NeedsFeatures(Vec<String>),
         Undecodable,
     }
 
-    pub fn decode(text: &str) -> Decoded<'_> {
+    pub fn decode(text: &str) -> Decoded {
         #[derive(Deserialize)]
         struct Format {
             skilift: Option<serde_json::Value>,
@@ -87,9 +171,36 @@ mod reference {
             Some(1) => {}
             _ => return Decoded::Undecodable,
         }
-        match serde_json::from_str::<Envelope>(text) {
-            Ok(e) => Decoded::Ok(e),
-            Err(_) => Decoded::Undecodable,
+        let Ok(Fields(fields)) = serde_json::from_str::<Fields>(text) else {
+            return Decoded::Undecodable;
+        };
+        let (known, unknown): (Vec<_>, Vec<_>) = fields
+            .into_iter()
+            .partition(|(k, _)| KNOWN.contains(&k.as_str()));
+        if let Some((_, requires)) = known.iter().find(|(k, _)| k == "requires") {
+            // This engine knows no feature: any name needs a newer one.
+            match serde_json::from_str::<Vec<String>>(requires.get()) {
+                Ok(names) if names.is_empty() => {}
+                Ok(names) => return Decoded::NeedsFeatures(names),
+                Err(_) => return Decoded::Undecodable,
+            }
+        }
+        let known_text = format!(
+            "{{{}}}",
+            known
+                .iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::to_string(k).unwrap(), v.get()))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        match serde_json::from_str::<Envelope>(&known_text) {
+            Ok(e) if e.compatible.iter().all(|c| e.migrations.contains(c)) => {
+                Decoded::Ok(Full {
+                    envelope: e,
+                    unknown,
+                })
+            }
+            _ => Decoded::Undecodable,
         }
     }
 
@@ -111,7 +222,8 @@ mod reference {
 }
 
 /// The reference's envelope in the engine's types.
-fn from_reference(e: reference::Envelope) -> Record {
+fn from_reference(full: reference::Full) -> Record {
+    let e = full.envelope;
     let calls = |calls: Vec<reference::StoredCall>| -> Vec<StoredCall> {
         calls
             .into_iter()
@@ -124,6 +236,13 @@ fn from_reference(e: reference::Envelope) -> Record {
     Record {
         data: e.data.get().to_owned(),
         migrations: e.migrations,
+        compatible: e.compatible,
+        requires: e.requires,
+        unknown: full
+            .unknown
+            .into_iter()
+            .map(|(k, v)| (k, v.get().to_owned()))
+            .collect(),
         pending: e
             .pending
             .into_iter()
@@ -172,12 +291,17 @@ fn agree(text: &str) -> bool {
             assert_eq!(&from_reference(e), r, "different records from {text:?}");
             true
         }
+        (reference::Decoded::NeedsFeatures(theirs), Err(DecodeError::NeedsFeatures(ours))) => {
+            assert_eq!(&theirs, ours, "different features from {text:?}");
+            false
+        }
         (reference::Decoded::Newer(_), Err(DecodeError::NewerFormat(_)))
         | (reference::Decoded::Undecodable, Err(DecodeError::Undecodable(_))) => false,
         (theirs, ours) => {
             let theirs = match theirs {
                 reference::Decoded::Ok(_) => "a record".to_owned(),
                 reference::Decoded::Newer(v) => format!("newer format {v}"),
+                reference::Decoded::NeedsFeatures(f) => format!("needs features {f:?}"),
                 reference::Decoded::Undecodable => "undecodable".to_owned(),
             };
             panic!("serde read {theirs}, the codec read {ours:?}, from {text:?}")
@@ -219,6 +343,24 @@ fn candidates(field: &str) -> &'static [&'static str] {
             "[\"\\ud800\"]",
             "[\"\\u00e9\\n\"]",
             "[\"\\ud83d\\ude00\"]",
+            "null",
+        ],
+        "requires" => &[
+            "[]",
+            "[\"f\"]",
+            "[\"f\",\"g\\u00e9\"]",
+            "[1]",
+            "[\"f\",]",
+            "\"f\"",
+            "null",
+        ],
+        "compatible" => &[
+            "[]",
+            "[]",
+            "[\"a\"]",
+            "[\"z\"]",
+            "[\"a\",\"a\"]",
+            "[1]",
             "null",
         ],
         "pending" => &[
@@ -284,12 +426,16 @@ fn candidates(field: &str) -> &'static [&'static str] {
 
 const FIELDS: &[&str] = &[
     "skilift",
+    "requires",
     "migrations",
+    "compatible",
     "pending",
     "writers",
     "once",
     "origin",
     "data",
+    "x",
+    "y\\u00e9",
     "x",
 ];
 
@@ -451,18 +597,22 @@ fn the_assembled_envelopes_reach_every_outcome() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let (mut ok, mut newer, mut bad) = (0, 0, 0);
+    let (mut ok, mut newer, mut needs, mut bad, mut unknown) = (0, 0, 0, 0, 0);
     for _ in 0..2000 {
         let text = envelope_text().new_tree(&mut runner).unwrap().current();
         match Record::decode(&text) {
-            Ok(_) => ok += 1,
+            Ok(r) => {
+                ok += 1;
+                unknown += usize::from(!r.unknown.is_empty());
+            }
             Err(DecodeError::NewerFormat(_)) => newer += 1,
+            Err(DecodeError::NeedsFeatures(_)) => needs += 1,
             Err(DecodeError::Undecodable(_)) => bad += 1,
         }
     }
     assert!(
-        ok > 200 && newer > 10 && bad > 200,
-        "ok {ok}, newer {newer}, undecodable {bad}"
+        ok > 200 && newer > 10 && needs > 10 && bad > 200 && unknown > 50,
+        "ok {ok} ({unknown} with unknown fields), newer {newer}, needs features {needs}, undecodable {bad}"
     );
 }
 

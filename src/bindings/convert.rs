@@ -134,7 +134,7 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
     if !scope.is_undefined() {
         engine.scope = string_arg(&scope, "options.scope")?;
     }
-    engine.migrations = migrations(&field(options, "migrations")?)?;
+    (engine.migrations, engine.compatible_steps) = migrations(&field(options, "migrations")?)?;
     for (what, slot) in [
         ("pullDelay", &mut engine.pull_delay_ms),
         ("transactionTimeout", &mut engine.transaction_timeout_ms),
@@ -184,24 +184,40 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
     })
 }
 
-fn migrations(value: &JsValue) -> Result<Vec<(String, Function)>, JsError> {
+const STEP_KEYS: [&str; 3] = ["step", "migrate", "backwardsCompatible"];
+
+/// The steps, and the names of those marked `backwardsCompatible`.
+fn migrations(value: &JsValue) -> Result<(Vec<(String, Function)>, Vec<String>), JsError> {
+    let mut compatible = Vec::new();
     if value.is_undefined() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), compatible));
     }
     let Some(list) = value.dyn_ref::<Array>() else {
         return Err(invalid_options(format!(
-            "options.migrations must be an array of {{ step, migrate }}, got {}",
+            "options.migrations must be an array of {{ step, migrate, backwardsCompatible? }}, got {}",
             describe(value)
         )));
     };
-    list.iter()
+    let steps = list
+        .iter()
         .enumerate()
         .map(|(i, m)| {
             if !m.is_object() {
                 return Err(invalid_options(format!(
-                    "options.migrations[{i}] must be {{ step, migrate }}, got {}",
+                    "options.migrations[{i}] must be {{ step, migrate, backwardsCompatible? }}, got {}",
                     describe(&m)
                 )));
+            }
+            // A misspelt `backwardsCompatible` would silently leave the step
+            // unmarked, and older servers would stop the keys it migrates.
+            for key in Object::keys(m.unchecked_ref::<Object>()).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !STEP_KEYS.contains(&key.as_str()) {
+                    return Err(invalid_options(format!(
+                        "options.migrations[{i}] has unknown key {}; a step has step, migrate and backwardsCompatible",
+                        quoted(&key)
+                    )));
+                }
             }
             let step = string_arg(
                 &field(&m, "step")?,
@@ -211,9 +227,22 @@ fn migrations(value: &JsValue) -> Result<Vec<(String, Function)>, JsError> {
                 &field(&m, "migrate")?,
                 &format!("options.migrations[{i}].migrate"),
             )?;
+            let marked = field(&m, "backwardsCompatible")?;
+            match marked.as_bool() {
+                Some(true) => compatible.push(step.clone()),
+                Some(false) => {}
+                None if marked.is_undefined() => {}
+                None => {
+                    return Err(invalid_options(format!(
+                        "options.migrations[{i}].backwardsCompatible must be true or false, got {}",
+                        describe(&marked)
+                    )))
+                }
+            }
             Ok((step, migrate))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((steps, compatible))
 }
 
 /// A backend is an object with `get` and `put` methods (docs/backend-contract.md).

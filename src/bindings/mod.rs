@@ -84,7 +84,8 @@ extern "C" {
 /// The record text that restores `old` (a past version's stored text) over
 /// `current` (the key's current stored text), for `skilift restore`: the
 /// engine owns the record format, so tools ask it. Throws `bad_data` if
-/// either does not decode.
+/// either does not decode, `needs_newer_version` if a newer version of
+/// skilift wrote either. The fields of newer engines in `current` are kept.
 #[wasm_bindgen(js_name = restoreRecord)]
 pub fn restore_record(current: &str, old: &str) -> Result<String, JsValue> {
     use crate::engine::record::Record;
@@ -92,7 +93,7 @@ pub fn restore_record(current: &str, old: &str) -> Result<String, JsValue> {
     let decode = |what: &str, text: &str| {
         Record::decode(text).map_err(|e| {
             convert::to_js(&Error::new(
-                Code::BadData,
+                e.code(),
                 format!("the {what} record: {}", e.reason()),
             ))
         })

@@ -173,7 +173,7 @@ impl WasmStore {
     }
 
     /// The counters since the store was made, as a plain object (cheap: a
-    /// copy of eight numbers).
+    /// copy of nine numbers).
     ///
     /// ```js
     /// store.stats(); // { sessions: 1, loads: 1, pulls: 3, writes: 2, ... }
@@ -190,6 +190,7 @@ impl WasmStore {
             ("retries", s.retries),
             ("failures", s.failures),
             ("bad", s.bad),
+            ("needsNewerVersion", s.needs_newer_version),
         ] {
             // Setting a data property on a fresh plain object cannot throw.
             let _ = Reflect::set(

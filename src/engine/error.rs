@@ -28,6 +28,10 @@ pub enum Code {
     RemoveUnsupported,
     InvalidOptions,
     BadData,
+    /// The key was written by a newer version (a step not marked
+    /// compatible, an unregistered transaction action, an unknown
+    /// `requires` feature, a newer format): not corrupt, not ours to touch.
+    NeedsNewerVersion,
     BackendInvalidResponse,
     NotJson,
     /// A backend call failed or timed out (reported to `onError`, retried).
@@ -57,6 +61,7 @@ impl Code {
             Code::RemoveUnsupported => "remove_unsupported",
             Code::InvalidOptions => "invalid_options",
             Code::BadData => "bad_data",
+            Code::NeedsNewerVersion => "needs_newer_version",
             Code::BackendInvalidResponse => "backend_invalid_response",
             Code::NotJson => "not_json",
             Code::BackendFailed => "backend_failed",

@@ -16,6 +16,10 @@ pub struct StoreOptions<F> {
     pub scope: String,
     /// Named migration steps, in order.
     pub migrations: Vec<(String, F)>,
+    /// The steps of `migrations` marked `backwardsCompatible`: each record
+    /// they run on remembers the mark, so servers that lack them still
+    /// load the key (`replay/quarantine.rs`).
+    pub compatible_steps: Vec<String>,
     /// Time between pulls.
     pub pull_delay_ms: f64,
     /// Age after which any reader may abort an undecided transaction.
@@ -39,6 +43,7 @@ impl<F> StoreOptions<F> {
             name: name.into(),
             scope: "global".into(),
             migrations: Vec::new(),
+            compatible_steps: Vec::new(),
             pull_delay_ms: 15_000.0,
             transaction_timeout_ms: 60_000.0,
             request_timeout_ms: 30_000.0,
@@ -86,6 +91,16 @@ impl<F> StoreOptions<F> {
                     quoted(step)
                 ));
             }
+        }
+        if let Some(stray) = self
+            .compatible_steps
+            .iter()
+            .find(|c| !seen.contains(c.as_str()))
+        {
+            return bad(format!(
+                "backwardsCompatible marks step {}, which is not one of the migration steps",
+                quoted(stray)
+            ));
         }
         Ok(())
     }

@@ -45,7 +45,8 @@ pub(crate) struct State<H: Host> {
     pub callbacks: Vec<(u64, Callback<H>)>,
     pub next_callback: u64,
     pub phase: Phase,
-    pub bad: Option<String>,
+    /// Why the key must not be touched, with the code to report it under.
+    pub bad: Option<(Code, String)>,
     pub loaded: bool,
     /// `await()` callers, released by the next successful request.
     pub awaiters: Vec<Sender<()>>,
@@ -330,7 +331,17 @@ impl<H: Host> Session<H> {
 
     /// Why this key must not be touched, or `None`.
     pub fn bad(&self) -> Option<String> {
-        self.0.state.borrow().bad.clone()
+        self.0.state.borrow().bad.as_ref().map(|(_, why)| why.clone())
+    }
+
+    /// Why this key must not be touched, as the error `update` and
+    /// `restore` reject with: `bad_data` for data that is not a record this
+    /// engine can read, `needs_newer_version` for one a newer version wrote.
+    pub fn bad_error(&self) -> Option<Error<H::Error>> {
+        let st = self.0.state.borrow();
+        st.bad
+            .as_ref()
+            .map(|(code, why)| Error::new(*code, why.clone()))
     }
 
     /// Whether the first pull has succeeded.

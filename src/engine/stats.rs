@@ -21,8 +21,12 @@ pub struct Stats {
     pub retries: u64,
     /// Storage calls that rejected, timed out or answered garbage.
     pub failures: u64,
-    /// Sessions that went bad.
+    /// Sessions that went bad: the key's data is not a record this engine
+    /// can read, or a migration failed on it.
     pub bad: u64,
+    /// Sessions stopped because a newer version wrote the key
+    /// (`needs_newer_version`): counted here, not in `bad`.
+    pub needs_newer_version: u64,
 }
 
 /// The live counters; `Context` holds one.

@@ -12,7 +12,7 @@ use super::options::StoreOptions;
 use super::pull;
 use super::record::Record;
 use super::replay::item::{Item, Ran, UpdateOutcome};
-use super::replay::quarantine::quarantine_reason;
+use super::replay::quarantine::steps_reason;
 use super::session::{Session, SessionInner};
 use super::stats::Stats;
 use super::timeout::with_timeout;
@@ -159,8 +159,8 @@ impl<H: Host> Store<H> {
         })?;
         Ok(Box::pin(async move {
             saved.await?;
-            if let Some(reason) = session.bad() {
-                return Err(Error::new(Code::BadData, reason));
+            if let Some(bad) = session.bad_error() {
+                return Err(bad);
             }
             let ran = outcome.borrow_mut().take();
             match ran {
@@ -203,9 +203,9 @@ impl<H: Host> Store<H> {
                 ),
             ));
         };
-        let bad = |why: String| {
+        let bad = |code: Code, why: String| {
             Error::new(
-                Code::BadData,
+                code,
                 format!(
                     "version {} of key {} cannot be restored: {why}",
                     quoted(version),
@@ -213,19 +213,15 @@ impl<H: Host> Store<H> {
                 ),
             )
         };
-        let old = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;
-        if let Some(reason) =
-            quarantine_reason(context, &Record::new(String::new(), old.migrations.clone()))
-        {
-            return Err(bad(reason));
+        let old = Record::decode(&entry.value).map_err(|e| bad(e.code(), e.reason()))?;
+        if let Some(reason) = steps_reason(&context.options.migrations, &old) {
+            return Err(bad(Code::NeedsNewerVersion, reason));
         }
-        let (session, saved) = self.one_shot(key, move |_| Item::Restore {
-            data: Rc::from(old.data),
-            migrations: Rc::from(old.migrations),
-        })?;
+        let old = Rc::new(old);
+        let (session, saved) = self.one_shot(key, move |_| Item::Restore(old))?;
         saved.await?;
-        match session.bad() {
-            Some(reason) => Err(Error::new(Code::BadData, reason)),
+        match session.bad_error() {
+            Some(bad) => Err(bad),
             None => Ok(()),
         }
     }

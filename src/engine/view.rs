@@ -6,6 +6,7 @@ use super::context::Context;
 use super::error::{Code, Error};
 use super::host::{storage_error, Entry, Host, Storage};
 use super::record::Record;
+use super::replay::quarantine::steps_reason;
 use super::replay::work::{Mode, Stop, Work};
 use super::timeout::with_timeout;
 use crate::engine::record::write::quoted;
@@ -82,22 +83,18 @@ impl<H: Host> View<H> {
 
     fn decode(&self, entry: Option<Entry>) -> Result<Option<H::Doc>, Error<H::Error>> {
         let Some(entry) = entry else { return Ok(None) };
-        let bad =
-            |why: String| Error::new(Code::BadData, format!("key {}: {why}", quoted(&self.key)));
-        let mut record = Record::decode(&entry.value).map_err(|e| bad(e.reason()))?;
-        if let Some(unknown) = record
-            .migrations
-            .iter()
-            .find(|s| !self.context.options.migrations.iter().any(|(m, _)| m == *s))
-        {
-            return Err(bad(format!(
-                "the data has migration step {}, which this server does not know",
-                quoted(unknown)
-            )));
+        let bad = |code: Code, why: String| {
+            Error::new(code, format!("key {}: {why}", quoted(&self.key)))
+        };
+        let mut record = Record::decode(&entry.value).map_err(|e| bad(e.code(), e.reason()))?;
+        // The data as this server's actions would see it: a record whose
+        // extra steps are all compatible is shown as stored.
+        if let Some(why) = steps_reason(&self.context.options.migrations, &record) {
+            return Err(bad(Code::NeedsNewerVersion, why));
         }
         let stop = |s: Stop| match s {
-            Stop::Bad(_, why) => bad(why),
-            Stop::Redo => bad("the data could not be migrated".into()),
+            Stop::Bad(_, why) => bad(Code::BadData, why),
+            Stop::Redo => bad(Code::BadData, "the data could not be migrated".into()),
         };
         let mut work =
             Work::decode(&self.context, &self.key, Mode::Safe, &record.data).map_err(stop)?;

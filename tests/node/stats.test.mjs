@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Store, MemoryBackend, ScriptedBackend, errorLog, rejectsCode, stored, transaction, until } from "./helpers.mjs";
 
-const ZERO = { sessions: 0, loads: 0, pulls: 0, writes: 0, conflicts: 0, retries: 0, failures: 0, bad: 0 };
+const ZERO = { sessions: 0, loads: 0, pulls: 0, writes: 0, conflicts: 0, retries: 0, failures: 0, bad: 0, needsNewerVersion: 0 };
 
 function makeStore(backend, extra = {}) {
   const log = errorLog();

@@ -47,10 +47,19 @@ pub fn record() -> impl Strategy<Value = Record> {
             0..3,
         ),
         prop::option::of("[0-9a-f]{16}"),
+        prop::collection::vec(any::<bool>(), 4),
+        unknown_fields(),
     )
         .prop_map(
-            |(data, migrations, pending, writers, once, origin)| Record {
+            |(data, migrations, pending, writers, once, origin, marks, unknown)| Record {
                 data: data.to_string(),
+                // Marks name steps of `migrations` (the codec refuses others).
+                compatible: migrations
+                    .iter()
+                    .zip(&marks)
+                    .filter(|(_, marked)| **marked)
+                    .map(|(s, _)| s.clone())
+                    .collect(),
                 migrations,
                 pending: pending
                     .into_iter()
@@ -70,6 +79,33 @@ pub fn record() -> impl Strategy<Value = Record> {
                     .map(|(id, (by, time))| (id, Applied { time, by }))
                     .collect(),
                 origin,
+                // Any name would make today's engine refuse the record.
+                requires: Vec::new(),
+                unknown,
             },
         )
+}
+
+/// The envelope fields of today's engine: an unknown field has another name.
+pub const KNOWN_FIELDS: [&str; 9] = [
+    "skilift",
+    "requires",
+    "migrations",
+    "compatible",
+    "pending",
+    "writers",
+    "once",
+    "origin",
+    "data",
+];
+
+/// Top-level fields a newer engine might add: distinct names none of
+/// today's, any JSON value (as compact JSON text).
+pub fn unknown_fields() -> impl Strategy<Value = Vec<(String, String)>> {
+    prop::collection::btree_map(
+        "[a-z_\\\"é]{1,10}".prop_filter("a known field", |k| !KNOWN_FIELDS.contains(&k.as_str())),
+        json_value().prop_map(|v| v.to_string()),
+        0..3,
+    )
+    .prop_map(|m| m.into_iter().collect())
 }

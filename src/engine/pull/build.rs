@@ -11,7 +11,7 @@ use crate::engine::decisions::decision;
 use crate::engine::error::{Code, Error};
 use crate::engine::host::{Document, Entry, Host, Runtime, Storage};
 use crate::engine::ids::random_id;
-use crate::engine::record::{DecodeError, Record};
+use crate::engine::record::Record;
 use crate::engine::replay::item::{Batch, Item};
 use crate::engine::replay::quarantine::quarantine_reason;
 use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
@@ -67,15 +67,13 @@ pub(crate) async fn build<H: Host>(
                 .map(|(s, _)| s.clone())
                 .collect();
             let mut record = Record::new(json, steps);
+            record.compatible = context.options.compatible_steps.clone();
             record.origin = Some(random_id(&**host.runtime()));
             record
         }
-        (Some(e), None) => match Record::decode(&e.value) {
-            Ok(r) => r,
-            Err(err @ (DecodeError::Undecodable(_) | DecodeError::NewerFormat(_))) => {
-                return Err(PullError::Bad(Code::BadData, err.reason()))
-            }
-        },
+        (Some(e), None) => {
+            Record::decode(&e.value).map_err(|err| PullError::Bad(err.code(), err.reason()))?
+        }
     };
     // A key that vanished, or came back with another origin, was removed
     // (store.remove) since this session read it: writing would bring back
@@ -87,7 +85,7 @@ pub(crate) async fn build<H: Host>(
         ));
     }
     if let Some(reason) = quarantine_reason(context, &record) {
-        return Err(PullError::Bad(Code::BadData, reason));
+        return Err(PullError::Bad(Code::NeedsNewerVersion, reason));
     }
     // Exactly-once: batches this session already stored (an ambiguous write
     // that did land) are dropped, not applied again.
@@ -147,6 +145,7 @@ pub(crate) async fn build<H: Host>(
             )))
         }
     };
+    sabotage_carried_fields(&mut record);
     if let Some(last) = batches.last() {
         record.mark_written(&session.id, last.n, now);
         record.prune_once(now, context.options.once_retention_ms);
@@ -192,6 +191,17 @@ pub(crate) async fn build<H: Host>(
         data,
         write: Some(text),
     }))
+}
+
+/// The deliberate bugs of an older writer (`sabotage.rs`): forgetting the
+/// fields of newer engines, or the marks of compatible steps.
+fn sabotage_carried_fields(record: &mut Record) {
+    if crate::engine::sabotage::active("drop_unknown") {
+        record.unknown.clear();
+    }
+    if crate::engine::sabotage::active("drop_marks") {
+        record.compatible.clear();
+    }
 }
 
 /// Whether the cache is what replaying `batches` on the known record's data

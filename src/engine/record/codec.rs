@@ -1,22 +1,27 @@
-//! The envelope's codec: a [`Record`] to JSON text and back
-//! (docs/record-format.md). One pass over the text validates all of it,
-//! including the data, which is handed back as a span, never parsed.
+//! Reading the envelope (docs/record-format.md): a stored value to a
+//! [`Record`]. One pass over the text validates all of it, including the
+//! data, which is handed back as a span, never parsed. Writing it is
+//! `encode.rs`.
 
 use super::json::{Reader, Result};
-use super::write::{push_string, push_u64};
-use super::{Applied, DecodeError, Keyed, Pending, Record, StoredCall, Writer, FORMAT};
+use super::{Applied, DecodeError, Keyed, Pending, Record, StoredCall, Writer, FEATURES, FORMAT};
 
 /// The envelope's fields as the text of their values, by name.
 #[derive(Default)]
 struct Spans<'a> {
     skilift: Option<&'a str>,
+    requires: Option<&'a str>,
     migrations: Option<&'a str>,
+    compatible: Option<&'a str>,
     pending: Option<&'a str>,
     writers: Option<&'a str>,
     once: Option<&'a str>,
     origin: Option<&'a str>,
     data: Option<&'a str>,
-    /// The first field that is none of the above, or seen twice.
+    /// Fields this engine does not know, in stored order: a newer engine
+    /// wrote them, and every write carries them on unchanged.
+    unknown: Vec<(String, &'a str)>,
+    /// The first field seen twice.
     wrong: Option<String>,
 }
 
@@ -33,15 +38,22 @@ pub(super) fn decode(text: &str) -> std::result::Result<Record, DecodeError> {
             let value = r.value()?;
             let slot = match &*key {
                 "skilift" => &mut spans.skilift,
+                "requires" => &mut spans.requires,
                 "migrations" => &mut spans.migrations,
+                "compatible" => &mut spans.compatible,
                 "pending" => &mut spans.pending,
                 "writers" => &mut spans.writers,
                 "once" => &mut spans.once,
                 "origin" => &mut spans.origin,
                 "data" => &mut spans.data,
                 _ => {
-                    let wrong = format!("unknown field `{key}`");
-                    spans.wrong.get_or_insert(wrong);
+                    if spans.unknown.iter().any(|(k, _)| *k == *key) {
+                        spans
+                            .wrong
+                            .get_or_insert(format!("duplicate field `{key}`"));
+                    } else {
+                        spans.unknown.push((key.into_owned(), value));
+                    }
                     return Ok(());
                 }
             };
@@ -76,29 +88,60 @@ pub(super) fn decode(text: &str) -> std::result::Result<Record, DecodeError> {
             ))
         }
     }
-    envelope(&spans).map_err(|e| undecodable(format!("malformed envelope ({e})")))
+    let malformed = |e: String| undecodable(format!("malformed envelope ({e})"));
+    if let Some(wrong) = spans.wrong.take() {
+        return Err(malformed(wrong));
+    }
+    // Then the features, before the rest: a feature may change what the
+    // other fields mean, so a record needing one this engine lacks is not
+    // judged by this engine's reading of them.
+    let requires = match spans.requires {
+        Some(span) => strings(span).map_err(malformed)?,
+        None => Vec::new(),
+    };
+    let missing: Vec<String> = requires
+        .iter()
+        .filter(|f| !FEATURES.contains(&f.as_str()))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(DecodeError::NeedsFeatures(missing));
+    }
+    let mut record = envelope(&spans).map_err(malformed)?;
+    record.requires = requires;
+    Ok(record)
+}
+
+fn strings(span: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    Reader::new(span).array(|r| {
+        out.push(r.string()?.into_owned());
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 fn envelope(spans: &Spans) -> Result<Record> {
-    if let Some(wrong) = &spans.wrong {
-        return Err(wrong.clone());
+    fn required<'a>(span: Option<&'a str>, name: &str) -> Result<&'a str> {
+        span.ok_or_else(|| format!("missing field `{name}`"))
     }
-    fn required<'a>(span: Option<&'a str>, name: &str) -> Result<Reader<'a>> {
-        let span = span.ok_or_else(|| format!("missing field `{name}`"))?;
-        Ok(Reader::new(span))
+    let migrations = strings(required(spans.migrations, "migrations")?)?;
+    let compatible = match spans.compatible {
+        Some(span) => strings(span)?,
+        None => Vec::new(),
+    };
+    if let Some(stray) = compatible.iter().find(|c| !migrations.contains(c)) {
+        return Err(format!(
+            "`compatible` names step `{stray}`, which is not in `migrations`"
+        ));
     }
-    let mut migrations = Vec::new();
-    required(spans.migrations, "migrations")?.array(|r| {
-        migrations.push(r.string()?.into_owned());
-        Ok(())
-    })?;
     let mut pending = Vec::new();
-    required(spans.pending, "pending")?.array(|r| {
+    Reader::new(required(spans.pending, "pending")?).array(|r| {
         pending.push(read_pending(r)?);
         Ok(())
     })?;
     let mut writers = Keyed::new();
-    required(spans.writers, "writers")?.object(|r, id| {
+    Reader::new(required(spans.writers, "writers")?).object(|r, id| {
         writers.insert(id.into_owned(), read_writer(r)?);
         Ok(())
     })?;
@@ -120,16 +163,21 @@ fn envelope(spans: &Spans) -> Result<Record> {
             }
         }
     };
-    let data = spans
-        .data
-        .ok_or_else(|| "missing field `data`".to_owned())?;
+    let data = required(spans.data, "data")?;
     Ok(Record {
         data: data.to_owned(),
         migrations,
+        compatible,
         pending,
         writers,
         once,
         origin,
+        requires: Vec::new(),
+        unknown: spans
+            .unknown
+            .iter()
+            .map(|(k, v)| (k.clone(), (*v).to_owned()))
+            .collect(),
     })
 }
 
@@ -226,102 +274,3 @@ pub(super) fn json_value(text: &str) -> Result<&str> {
     Ok(value)
 }
 
-/// The record's text with `data` (the record's data, or the JSON value in
-/// it) as its data.
-pub(super) fn encode(record: &Record, data: &str) -> String {
-    let mut out = head(record, data.len() + 1);
-    out.push_str(data);
-    out.push('}');
-    out
-}
-
-/// The envelope around `data` (an owned JSON text), built in `data`'s own
-/// allocation: the head is moved in before it and `}` pushed after. A
-/// save's record text needs no block of its own then; that allocation of
-/// about the document's size was a tenth of a save's CPU (dlmalloc).
-pub(super) fn encode_around(record: &Record, mut data: String) -> String {
-    let head = head(record, 0);
-    data.reserve_exact(head.len() + 1);
-    data.insert_str(0, &head);
-    data.push('}');
-    data
-}
-
-/// The envelope up to and including `"data":`, with room for `more` bytes.
-pub(super) fn head(record: &Record, more: usize) -> String {
-    let mut out = String::with_capacity(more + 96 + 64 * record.writers.len());
-    out.push_str("{\"skilift\":");
-    push_u64(&mut out, u64::from(FORMAT));
-    out.push_str(",\"migrations\":[");
-    for (i, step) in record.migrations.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_string(&mut out, step);
-    }
-    out.push_str("],\"pending\":[");
-    for (i, p) in record.pending.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"id\":");
-        push_string(&mut out, &p.id);
-        out.push_str(",\"success\":");
-        push_calls(&mut out, &p.success);
-        out.push_str(",\"failure\":");
-        push_calls(&mut out, &p.failure);
-        out.push_str(",\"created\":");
-        push_u64(&mut out, p.created);
-        out.push('}');
-    }
-    out.push_str("],\"writers\":{");
-    for (i, (id, w)) in record.writers.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_string(&mut out, id);
-        out.push_str(":{\"batch\":");
-        push_u64(&mut out, w.batch);
-        out.push_str(",\"time\":");
-        push_u64(&mut out, w.time);
-        out.push('}');
-    }
-    out.push('}');
-    // Left out when empty or absent, so older records keep their bytes.
-    if !record.once.is_empty() {
-        out.push_str(",\"once\":{");
-        for (i, (id, a)) in record.once.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_string(&mut out, id);
-            out.push_str(":{\"time\":");
-            push_u64(&mut out, a.time);
-            out.push_str(",\"by\":");
-            push_string(&mut out, &a.by);
-            out.push('}');
-        }
-        out.push('}');
-    }
-    if let Some(origin) = &record.origin {
-        out.push_str(",\"origin\":");
-        push_string(&mut out, origin);
-    }
-    out.push_str(",\"data\":");
-    out
-}
-
-fn push_calls(out: &mut String, calls: &[StoredCall]) {
-    out.push('[');
-    for (i, c) in calls.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"action\":");
-        push_string(out, &c.action);
-        out.push_str(",\"args\":");
-        out.push_str(&c.args);
-        out.push('}');
-    }
-    out.push(']');
-}

@@ -12,6 +12,7 @@
 //! `write.rs`.
 
 mod codec;
+mod encode;
 pub mod json;
 mod keyed;
 mod skip;
@@ -19,9 +20,16 @@ pub mod write;
 
 pub use keyed::Keyed;
 
+use crate::engine::error::Code;
+
 /// The format version this engine writes. A record with a higher version was
 /// written by a newer engine and must not be touched.
 pub const FORMAT: u32 = 1;
+
+/// The `requires` feature names this engine knows (none yet). A record
+/// naming any other was written by a newer engine whose new fields an older
+/// one must not carry blindly (docs/record-format.md#evolution).
+pub const FEATURES: &[&str] = &[];
 
 /// How long a writer's batch number is kept after its last write. A session
 /// that retries an ambiguous write later than this could apply a batch twice;
@@ -99,6 +107,10 @@ pub struct Applied {
 pub struct Record {
     pub data: String,
     pub migrations: Vec<String>,
+    /// The steps of `migrations` the server that ran them marked
+    /// `backwardsCompatible`: a server lacking only such steps may still
+    /// write the key (`replay/quarantine.rs`). Fixed when the step runs.
+    pub compatible: Vec<String>,
     pub pending: Vec<Pending>,
     pub writers: Keyed<Writer>,
     /// Exactly-once ids applied, kept for the store's `onceRetention`.
@@ -107,6 +119,11 @@ pub struct Record {
     /// older engines): a session that sees it change, or the key vanish,
     /// knows the key was removed and created again under it.
     pub origin: Option<String>,
+    /// Feature names a reader must know (all in [`FEATURES`] once decoded).
+    pub requires: Vec<String>,
+    /// Top-level fields this engine does not know, as `(name, JSON text)` in
+    /// stored order: written back unchanged by every write.
+    pub unknown: Vec<(String, String)>,
 }
 
 /// Why a stored value cannot be used.
@@ -114,8 +131,11 @@ pub struct Record {
 pub enum DecodeError {
     /// Not JSON, or JSON without the envelope.
     Undecodable(String),
-    /// Written by a newer engine.
+    /// Written by a newer engine: a format version above [`FORMAT`].
     NewerFormat(u32),
+    /// Written by a newer engine: `requires` names features not in
+    /// [`FEATURES`].
+    NeedsFeatures(Vec<String>),
 }
 
 impl DecodeError {
@@ -124,11 +144,32 @@ impl DecodeError {
         match self {
             DecodeError::Undecodable(why) => format!("the stored record is undecodable: {why}"),
             DecodeError::NewerFormat(v) => format!(
-                "the stored record has format {v}, newer than this version of skilift understands ({FORMAT})"
+                "the stored record has format {v}, newer than this version of skilift understands ({FORMAT}): {NEWER}"
             ),
+            DecodeError::NeedsFeatures(names) => {
+                let names: Vec<String> = names.iter().map(|n| write::quoted(n)).collect();
+                format!(
+                    "the stored record requires {} {}, which this version of skilift does not know: {NEWER}",
+                    if names.len() == 1 { "feature" } else { "features" },
+                    names.join(", ")
+                )
+            }
+        }
+    }
+
+    /// `bad_data` for a value that is not a record, `needs_newer_version`
+    /// for one a newer engine wrote.
+    pub fn code(&self) -> Code {
+        match self {
+            DecodeError::Undecodable(_) => Code::BadData,
+            DecodeError::NewerFormat(_) | DecodeError::NeedsFeatures(_) => Code::NeedsNewerVersion,
         }
     }
 }
+
+/// What every version-skew reason ends with: what the game should do.
+pub const NEWER: &str =
+    "a server running a newer version wrote it; move this player to a server running the newer version";
 
 impl Record {
     /// A record holding `data_json` with nothing else.
@@ -136,10 +177,13 @@ impl Record {
         Record {
             data: data_json,
             migrations,
+            compatible: Vec::new(),
             pending: Vec::new(),
             writers: Keyed::new(),
             once: Keyed::new(),
             origin: None,
+            requires: Vec::new(),
+            unknown: Vec::new(),
         }
     }
 
@@ -153,7 +197,7 @@ impl Record {
     pub fn encode(&self) -> Result<String, String> {
         let data = codec::json_value(&self.data)
             .map_err(|e| format!("the data is not valid JSON ({e})"))?;
-        Ok(codec::encode(self, data))
+        Ok(encode::encode(self, data))
     }
 
     /// [`Record::encode`] without checking `data`, for a pull: its data was
@@ -163,7 +207,7 @@ impl Record {
     /// The data text is moved into the result (`data` is left empty).
     pub fn encode_host_data(&mut self) -> String {
         let data = std::mem::take(&mut self.data);
-        codec::encode_around(self, data)
+        encode::encode_around(self, data)
     }
 
     /// What a record's text ends with after its data.
@@ -172,7 +216,7 @@ impl Record {
     /// The record's text up to its data (`..."data":`): the text is this,
     /// then the data's JSON, then [`Record::TAIL`].
     pub fn head(&self) -> String {
-        codec::head(self, 0)
+        encode::head(self, 0)
     }
 
     /// Records that `session` wrote `batch` at `now`, and forgets writers
@@ -205,13 +249,15 @@ impl Record {
 
     /// A record restored from `old` over `self` (the key's current record),
     /// for a tool that does not know the game's migrations (`skilift
-    /// restore`): `old`'s data with the steps it had, so the next pull of a
-    /// server that knows the rest migrates it; everything else (pending
-    /// transactions, writers, exactly-once ids, origin) stays as it is now.
+    /// restore`): `old`'s data with the steps it had (and their marks), so
+    /// the next pull of a server that knows the rest migrates it; everything
+    /// else (pending transactions, writers, exactly-once ids, origin, the
+    /// fields of newer engines) stays as it is now.
     pub fn restored_from(&self, old: &Record) -> Record {
         Record {
             data: old.data.clone(),
             migrations: old.migrations.clone(),
+            compatible: old.compatible.clone(),
             ..self.clone()
         }
     }

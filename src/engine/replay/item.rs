@@ -11,7 +11,7 @@ use crate::engine::context::Context;
 use crate::engine::error::{Code, Error};
 use crate::engine::host::{Host, Verdict};
 use crate::engine::record::write::quoted;
-use crate::engine::record::Pending;
+use crate::engine::record::{Pending, Record};
 
 /// What one plain action did to the data (in safe mode; in place, anything
 /// but `Applied` is a `Redo`).
@@ -63,12 +63,10 @@ pub(crate) enum Item<H: Host> {
         outcome: UpdateOutcome<H>,
         once: Option<OnceTag>,
     },
-    /// A `store.restore`: the data of a past version (with the migration
-    /// steps it had) replaces the data; everything else of the record stays.
-    Restore {
-        data: Rc<str>,
-        migrations: Rc<[String]>,
-    },
+    /// A `store.restore`: the data of a past version's record (with the
+    /// migration steps it had, and their marks) replaces the data;
+    /// everything else of the record stays.
+    Restore(Rc<Record>),
     /// Adds this key's part of a transaction (a prepare).
     Prepare(Pending),
 }
@@ -96,10 +94,7 @@ impl<H: Host> Clone for Item<H> {
                 outcome: outcome.clone(),
                 once: once.clone(),
             },
-            Item::Restore { data, migrations } => Item::Restore {
-                data: data.clone(),
-                migrations: migrations.clone(),
-            },
+            Item::Restore(old) => Item::Restore(old.clone()),
             Item::Prepare(p) => Item::Prepare(p.clone()),
         }
     }

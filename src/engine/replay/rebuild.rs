@@ -125,7 +125,7 @@ pub(crate) fn replay_items<H: Host>(
                 }
                 *outcome.borrow_mut() = Some(ran);
             }
-            Item::Restore { data, migrations } => work.restore(data, migrations)?,
+            Item::Restore(old) => work.restore(record, old)?,
             Item::Prepare(pending) => match context.known_decision(&pending.id) {
                 Some(committed) => work.decided(pending, committed)?,
                 None => record.pending.push(pending.clone()),

@@ -197,23 +197,37 @@ impl<'a, H: Host> Work<'a, H> {
         Ok((func, args))
     }
 
-    /// Runs the migration steps `record` has not had, marking them done.
-    /// Returns whether any ran.
+    /// Runs the migration steps `record` has not had, marking them done
+    /// (and compatible, if this server marks them so). Returns whether any
+    /// ran.
     pub fn migrate(&mut self, record: &mut Record) -> Result<bool, Stop> {
         let done = self.run_steps(&record.migrations)?;
         let changed = !done.is_empty();
-        record.migrations.extend(done);
+        self.mark_done(record, done);
         Ok(changed)
     }
 
     /// Replaces the data with a past version's (`store.restore`), migrated
-    /// by the steps it had not had. The record keeps its own steps: after
-    /// this, the data has had all of them.
-    pub fn restore(&mut self, json: &str, had: &[String]) -> Result<(), Stop> {
-        let old = Work::decode(self.context, self.key, self.mode, json)?;
-        self.data = old.data;
-        self.run_steps(had)?;
+    /// by the steps it had not had: the record's steps and marks become the
+    /// past version's and those, which is what the data has had now (a
+    /// server lacking some of the record's compatible steps cannot run
+    /// them; a newer one will, at its next pull).
+    pub fn restore(&mut self, record: &mut Record, old: &Record) -> Result<(), Stop> {
+        let past = Work::decode(self.context, self.key, self.mode, &old.data)?;
+        self.data = past.data;
+        let done = self.run_steps(&old.migrations)?;
+        record.migrations = old.migrations.clone();
+        record.compatible = old.compatible.clone();
+        self.mark_done(record, done);
         Ok(())
+    }
+
+    fn mark_done(&self, record: &mut Record, done: Vec<String>) {
+        let marked = &self.context.options.compatible_steps;
+        record
+            .compatible
+            .extend(done.iter().filter(|s| marked.contains(s)).cloned());
+        record.migrations.extend(done);
     }
 
     /// Runs, in order, the store's migration steps not in `done`; returns

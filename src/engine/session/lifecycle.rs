@@ -52,16 +52,20 @@ impl<H: Host> SessionInner<H> {
     pub(crate) fn go_bad(&self, code: Code, reason: String) {
         self.context
             .report(&Error::new(code, reason.clone()), Some(&self.key));
-        self.context.stats.bump(|s| s.bad += 1);
+        // Version skew is counted apart: it is not broken data.
+        self.context.stats.bump(|s| match code {
+            Code::NeedsNewerVersion => s.needs_newer_version += 1,
+            _ => s.bad += 1,
+        });
         let mut st = self.state.borrow_mut();
-        st.bad = Some(reason.clone());
+        st.bad = Some((code, reason.clone()));
         st.queue.clear();
         st.inflight.clear();
         st.acks.clear();
         let once = st.once.take();
         drop(st);
         for (_, waiter) in once.map(|o| o.waiting).unwrap_or_default() {
-            waiter.send(Err(Error::new(Code::BadData, reason.clone())));
+            waiter.send(Err(Error::new(code, reason.clone())));
         }
         self.finish(Ok(()));
     }
