@@ -213,7 +213,8 @@ async function main() {
         names: SERVERS, version: LATEST_VERSION, every: PLAN.deployEvery, drain: PLAN.drain, servers, bots,
         start: startServer,
         move: hop,
-        unanswered: (name) => ledger.inFlight((s) => s === name) + receipts.unansweredOn(name),
+        unanswered: (name) => ledger.unanswered(name),
+        problem: (text) => problems.push(text),
       }).then((lines) => {
         events.push(...lines);
         deployed = true;

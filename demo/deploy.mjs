@@ -9,15 +9,17 @@
 // closes (final saves) and exits. A server killed earlier is replaced too.
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** How long past `drain` an old server may keep requests unanswered before it is closed anyway (a failed check). */
+const DRAIN_LIMIT_S = 20;
 
 /**
  * Runs the deploy over `names` (in order, a step every `every` seconds).
  * `servers`: name -> server of the coordinator; `start(name, version)`
  * starts a server process and returns it; `move(bot, to)` hops a bot;
- * `unanswered(name)` counts the trades and purchase deliveries the server has
- * not answered. Returns one line per step.
+ * `unanswered(name)` lists the ids of the trades and purchases the server has
+ * not answered; `problem(text)` fails the run. Returns one line per step.
  */
-export async function rollingDeploy({ names, version, every, drain, servers, bots, start, move, unanswered }) {
+export async function rollingDeploy({ names, version, every, drain, servers, bots, start, move, unanswered, problem }) {
   const lines = [];
   for (const [i, name] of names.entries()) {
     const stepAt = Date.now();
@@ -31,7 +33,15 @@ export async function rollingDeploy({ names, version, every, drain, servers, bot
       const players = bots.filter((b) => b.server === name);
       for (const bot of players) move(bot, next.name);
       const sideBySide = Date.now();
-      while (Date.now() - sideBySide < drain * 1000 || unanswered(name) > 0) await sleep(50);
+      while (Date.now() - sideBySide < drain * 1000 || unanswered(name).length > 0) {
+        if (Date.now() - sideBySide > (drain + DRAIN_LIMIT_S) * 1000) {
+          const ids = unanswered(name);
+          problem(`deploy: ${name} left ${ids.length} requests unanswered ${drain + DRAIN_LIMIT_S} s after its players moved ` +
+            `(${ids.slice(0, 8).join(", ")}); closed anyway`);
+          break;
+        }
+        await sleep(50);
+      }
       if (old.alive) old.child.send({ type: "finish" });
       await old.done;
       const s = ((Date.now() - sideBySide) / 1000).toFixed(1);

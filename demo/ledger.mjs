@@ -50,6 +50,17 @@ export class Ledger {
     return n;
   }
 
+  /** Ids of the trades and purchases handed to `server` that it has not answered. */
+  unanswered(server) {
+    const ids = [];
+    for (const r of this.requests.values()) {
+      const trade = r.kind === "trade" && !r.outcome && r.server === server;
+      const purchase = r.kind === "purchase" && r.deliveries.some((d) => d.server === server && d.answer === undefined);
+      if (trade || purchase) ids.push(r.id);
+    }
+    return ids;
+  }
+
   /**
    * Whether a request's changes may have died with `killed` (the name of the
    * killed server, or null): it went to that server, and the server had not

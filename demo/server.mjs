@@ -113,11 +113,15 @@ function patch(key, action, id, ...args) {
 }
 
 async function trade({ id, from, to, n, bot }) {
-  const a = sessionFor(from, bot);
-  const b = sessionFor(to);
-  a.busy++;
-  b.busy++;
+  let a;
+  let b;
   try {
+    // Inside the try: a stopped session throws here too (userid), and the
+    // coordinator must hear an answer for every trade.
+    a = sessionFor(from, bot);
+    a.busy++;
+    b = sessionFor(to);
+    b.busy++;
     // The game checks its own view of the sender first; the escrow is then certain.
     if ((a.data?.coins ?? 0) < n) return send({ type: "traded", id, outcome: "declined" });
     patch(from, actions.escrow, `${id}:escrow`, n);
@@ -130,9 +134,11 @@ async function trade({ id, from, to, n, bot }) {
   } catch (error) {
     send({ type: "traded", id, outcome: "error", message: String(error?.message ?? error) });
   } finally {
-    a.busy--;
-    b.busy--;
-    a.idleSince = b.idleSince = Date.now();
+    for (const entry of [a, b]) {
+      if (!entry) continue;
+      entry.busy--;
+      entry.idleSince = Date.now();
+    }
   }
 }
 
