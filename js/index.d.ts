@@ -40,12 +40,7 @@ export interface StoreOptionsCommon {
   name: string;
   /** Default "global"; may not contain "/". */
   scope?: string;
-  /**
-   * Named upgrade steps, run once per key, in order. Default []. A step
-   * marked `backwardsCompatible: true` (only adds fields) lets servers that
-   * do not know it yet keep loading and writing the keys it migrated,
-   * keeping its fields (docs/api.md#rolling-deploys).
-   */
+  /** Named upgrade steps, run once per key, in order. Default []. `backwardsCompatible`: docs/api.md#rolling-deploys. */
   migrations?: { step: string; migrate: (old: any) => any; backwardsCompatible?: boolean }[];
   /** Seconds between pulls, default 15 (fractions allowed). */
   pullDelay?: number;
@@ -134,9 +129,8 @@ export class Store<T> {
    * like a final save (an outage is waited out, a lost reply never applies
    * it twice). Resolves `true` once stored, `false` if the action cancelled
    * on the stored data; rejects with the action's error if it threw or
-   * failed the schema there, with `bad_data` on a key whose data is broken
-   * and `needs_newer_version` on one a newer version wrote (nothing
-   * written either way). A session that has the key loaded anywhere keeps its
+   * failed the schema there, with `bad_data` or `needs_newer_version` on a
+   * quarantined key (nothing written). A session that has the key loaded anywhere keeps its
    * own queued changes and sees the update at its next pull.
    *
    * @example
@@ -160,8 +154,7 @@ export class Store<T> {
    * current data with a normal compare-and-set; open sessions see it at
    * their next pull, with their queued changes replayed on it. Rejects
    * `not_found` for a version the backend does not hold,
-   * `history_unsupported` without history, `needs_newer_version` if a
-   * newer version wrote that version or the key.
+   * `history_unsupported` without history, `needs_newer_version`.
    *
    * @example
    * const [, previous] = await store.view("player_2").history({ limit: 2 });
@@ -279,10 +272,7 @@ export class Session<T> {
    */
   await(): Promise<void>;
   /**
-   * Why the stored data must not be touched by this server, or undefined.
-   * The same reason went to `onError` as a `SkiliftError`: `bad_data` for
-   * broken data, `needs_newer_version` when a newer version of the game or
-   * of skilift wrote the key (move the player to a newer server).
+   * Why this server must not touch the stored data (`bad_data`, or `needs_newer_version`), or undefined.
    *
    * @example
    * if (session.bad()) kick(player, session.bad());
@@ -380,8 +370,7 @@ export type SkiliftErrorCode =
   | "listing_unsupported"
   | "remove_unsupported"
   | "invalid_options"
-  | "bad_data"
-  | "needs_newer_version"
+  | "bad_data" | "needs_newer_version"
   | "backend_invalid_response"
   | "not_json"
   | "backend_failed"

@@ -51,9 +51,22 @@ fn missing_fields_and_unknown_inner_fields_are_undecodable() {
     let no_data = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{}}"#;
     let inner = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{"s":{"batch":1,"time":2,"x":0}},"data":1}"#;
     let twice = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":1,"x":2,"x":2}"#;
-    let stray_mark = r#"{"skilift":1,"migrations":["a"],"compatible":["b"],"pending":[],"writers":{},"data":1}"#;
-    let bad_requires = r#"{"skilift":1,"requires":"f","migrations":[],"pending":[],"writers":{},"data":1}"#;
-    for t in [missing, no_data, inner, twice, stray_mark, bad_requires, "[]", "null", "{", ""] {
+    let stray_mark =
+        r#"{"skilift":1,"migrations":["a"],"compatible":["b"],"pending":[],"writers":{},"data":1}"#;
+    let bad_requires =
+        r#"{"skilift":1,"requires":"f","migrations":[],"pending":[],"writers":{},"data":1}"#;
+    for t in [
+        missing,
+        no_data,
+        inner,
+        twice,
+        stray_mark,
+        bad_requires,
+        "[]",
+        "null",
+        "{",
+        "",
+    ] {
         assert!(
             matches!(Record::decode(t), Err(DecodeError::Undecodable(_))),
             "{t}"
@@ -88,12 +101,19 @@ fn a_required_feature_this_engine_lacks_needs_a_newer_version() {
         DecodeError::NeedsFeatures(vec!["sharded-data".into(), "zz".into()])
     );
     assert_eq!(err.code().as_str(), "needs_newer_version");
-    assert!(err.reason().contains(r#""sharded-data", "zz""#), "{}", err.reason());
+    assert!(
+        err.reason().contains(r#""sharded-data", "zz""#),
+        "{}",
+        err.reason()
+    );
     assert!(err.reason().contains("newer version"), "{}", err.reason());
     // Even when the rest is something this engine would refuse: a feature
     // may change what the other fields mean.
     let odd = r#"{"skilift":1,"requires":["f"],"migrations":{},"data":1}"#;
-    assert!(matches!(Record::decode(odd), Err(DecodeError::NeedsFeatures(_))));
+    assert!(matches!(
+        Record::decode(odd),
+        Err(DecodeError::NeedsFeatures(_))
+    ));
     // An empty list requires nothing, and is not written back.
     let empty = r#"{"skilift":1,"requires":[],"migrations":[],"pending":[],"writers":{},"data":1}"#;
     let record = Record::decode(empty).unwrap();
@@ -101,8 +121,14 @@ fn a_required_feature_this_engine_lacks_needs_a_newer_version() {
         record.encode().unwrap(),
         r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"data":1}"#
     );
-    assert_eq!(DecodeError::NewerFormat(2).code().as_str(), "needs_newer_version");
-    assert_eq!(DecodeError::Undecodable(String::new()).code().as_str(), "bad_data");
+    assert_eq!(
+        DecodeError::NewerFormat(2).code().as_str(),
+        "needs_newer_version"
+    );
+    assert_eq!(
+        DecodeError::Undecodable(String::new()).code().as_str(),
+        "bad_data"
+    );
 }
 
 #[test]

@@ -56,6 +56,9 @@ export async function decisionOf(backend, id) {
   return decodeEnvelope(entry.value).decision ?? "unreadable decision record";
 }
 
+/** The envelope fields this version knows (docs/record-format.md). */
+const ENVELOPE = ["skilift", "requires", "migrations", "compatible", "pending", "writers", "once", "origin", "data"];
+
 /** Lines describing a record's envelope (everything but the data). */
 export async function describeRecord(backend, entry, record) {
   const lines = [
@@ -64,6 +67,10 @@ export async function describeRecord(backend, entry, record) {
     `format     skilift ${record.skilift}`,
     `migrations ${record.migrations.length ? record.migrations.join(", ") : "none"}`,
   ];
+  if (record.compatible?.length) lines.push(`compatible ${record.compatible.join(", ")} (older servers may write this key)`);
+  if (record.requires?.length) lines.push(`requires   ${record.requires.join(", ")} (servers without these features stop on it)`);
+  const newer = Object.keys(record).filter((f) => !ENVELOPE.includes(f));
+  if (newer.length) lines.push(`fields     ${newer.join(", ")} (of a newer skilift; kept by every write)`);
   const writers = Object.entries(record.writers ?? {});
   if (writers.length) {
     const last = Math.max(...writers.map(([, w]) => w.time ?? 0));

@@ -7,7 +7,11 @@
 //! - `last_writer_wins`: a conflicting write overwrites instead of replaying;
 //! - `once`: a `patchOnce` is applied even when the record has its id;
 //! - `early_collection`: a decision record is deleted as soon as it is
-//!   decided, while keys may still hold its pending entry.
+//!   decided, while keys may still hold its pending entry;
+//! - `drop_unknown`: a write drops the envelope fields of newer engines;
+//! - `drop_marks`: a write drops the `compatible` marks of its steps;
+//! - `ignore_marks`: the quarantine treats every step it lacks as marked
+//!   compatible.
 
 /// Whether the named sabotage is switched on.
 #[cfg(feature = "sabotage")]

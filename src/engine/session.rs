@@ -331,17 +331,12 @@ impl<H: Host> Session<H> {
 
     /// Why this key must not be touched, or `None`.
     pub fn bad(&self) -> Option<String> {
-        self.0.state.borrow().bad.as_ref().map(|(_, why)| why.clone())
-    }
-
-    /// Why this key must not be touched, as the error `update` and
-    /// `restore` reject with: `bad_data` for data that is not a record this
-    /// engine can read, `needs_newer_version` for one a newer version wrote.
-    pub fn bad_error(&self) -> Option<Error<H::Error>> {
-        let st = self.0.state.borrow();
-        st.bad
+        self.0
+            .state
+            .borrow()
+            .bad
             .as_ref()
-            .map(|(code, why)| Error::new(*code, why.clone()))
+            .map(|(_, why)| why.clone())
     }
 
     /// Whether the first pull has succeeded.

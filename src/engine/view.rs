@@ -83,9 +83,8 @@ impl<H: Host> View<H> {
 
     fn decode(&self, entry: Option<Entry>) -> Result<Option<H::Doc>, Error<H::Error>> {
         let Some(entry) = entry else { return Ok(None) };
-        let bad = |code: Code, why: String| {
-            Error::new(code, format!("key {}: {why}", quoted(&self.key)))
-        };
+        let bad =
+            |code: Code, why: String| Error::new(code, format!("key {}: {why}", quoted(&self.key)));
         let mut record = Record::decode(&entry.value).map_err(|e| bad(e.code(), e.reason()))?;
         // The data as this server's actions would see it: a record whose
         // extra steps are all compatible is shown as stored.

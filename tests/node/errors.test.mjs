@@ -133,17 +133,19 @@ test("bad_data: an undecodable record makes the session bad and is never overwri
   assert.ok(log.codes().includes("bad_data"));
 });
 
-test("bad_data: a migration step this server does not know (data from a newer server)", async () => {
+test("needs_newer_version: a migration step this server does not know (data from a newer server)", async () => {
   const backend = new MemoryBackend();
   const newer = quickStore(backend, { migrations: [{ step: "v2", migrate: (d) => ({ ...d, v: 2 }) }] }).store;
   const touch = newer.action((d) => ({ ...d, coins: 1 }));
   const s = newer.load("k");
   s.patch(touch);
   await s.stop();
-  const older = quickStore(backend).store;
+  const { store: older, log } = quickStore(backend);
   const t = older.load("k");
   await until(() => t.bad(), "the session to go bad");
-  assert.match(t.bad(), /v2/);
+  assert.match(t.bad(), /"v2".*not marked backwardsCompatible.*newer version/);
+  assert.deepEqual(log.codes(), ["needs_newer_version"]);
+  assert.deepEqual([older.stats().bad, older.stats().needsNewerVersion], [0, 1]);
 });
 
 test("a migration that throws or returns undefined makes the session bad, naming the step", async () => {

@@ -56,7 +56,7 @@ test("'Metrics' serves store.stats() as Prometheus text", async () => {
     const samples = text.split("\n").filter((l) => l && !l.startsWith("#"));
     assert.deepEqual(samples, [
       'skilift_sessions{store="players"} 0',
-      ...["loads", "pulls", "writes", "conflicts", "retries", "failures", "bad"].map((n) => `skilift_${n}_total{store="players"} 0`),
+      ...["loads", "pulls", "writes", "conflicts", "retries", "failures", "bad", "needsNewerVersion"].map((n) => `skilift_${n}_total{store="players"} 0`),
     ]);
     assert.match(text, /^# TYPE skilift_sessions gauge$/m);
     assert.match(text, /^# TYPE skilift_pulls_total counter$/m);

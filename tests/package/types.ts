@@ -270,6 +270,7 @@ backend.list("players/global");
 // @ts-expect-error a prefix is a string
 memory.list("players/global", { prefix: 1 });
 const unsupported: SkiliftErrorCode[] = ["history_unsupported", "listing_unsupported", "remove_unsupported"];
+const skew: SkiliftErrorCode = "needs_newer_version";
 const fsOptions: FsBackendOptions = { history: 10 };
 const fsBackend: Backend = new FsBackend("./data", fsOptions);
 new FsBackend("./data").keys("players/global");
@@ -322,12 +323,15 @@ const options: StoreOptions<Player> = {
   name: "players",
   defaultData: () => ({ coins: 0, items: [], profile: { name: "" } }),
   backend: new MemoryBackend(),
-  migrations: [{ step: "v2", migrate: (old) => ({ ...old, items: [] }) }],
+  migrations: [
+    { step: "v2", migrate: (old) => ({ ...old, items: [] }) },
+    { step: "gems", migrate: (old) => ({ ...old, gems: 0 }), backwardsCompatible: true },
+  ],
   schema: (value) => typeof value === "object" && value !== null,
 };
 
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
   fsBackend, fetchBackend, status, handler, pgBackend, redisBackend, idb, options, failures, updated,
-  listPage, userKeys, versionInfos, removal, historyOptions, unsupported, ownKeyOnly, keyLength,
+  listPage, userKeys, versionInfos, removal, historyOptions, unsupported, skew, ownKeyOnly, keyLength,
 };

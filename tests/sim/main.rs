@@ -52,6 +52,14 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
     let cursed = "cursed".to_string();
     game.storage
         .raw_set(&format!("{STORE}/global"), &cursed, "{\"not\":\"ours\"}");
+    // A key a newer engine wrote with a field this one does not know (every
+    // write must keep it), and one that requires a feature it lacks (no
+    // session may write it: it needs a newer version).
+    game.storage
+        .raw_set(&format!("{STORE}/global"), &keys[0], HEIR);
+    let sealed = "sealed".to_string();
+    game.storage
+        .raw_set(&format!("{STORE}/global"), &sealed, SEALED);
 
     for i in 0..plan.servers {
         let kind = match plan.newer {
@@ -70,8 +78,11 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
                 // A player joins (or hops to) a server, maybe while still
                 // loaded elsewhere; rarely, the cursed key.
                 let server = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
-                let key = if sim.random() < 0.03 {
+                let odd = sim.random();
+                let key = if odd < 0.03 {
                     cursed.clone()
+                } else if odd < 0.05 {
+                    sealed.clone()
                 } else {
                     keys[sim.with_rng(|r| r.below(keys.len() as u64)) as usize].clone()
                 };
@@ -179,6 +190,9 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
     {
         violations.push("the cursed key was overwritten".into());
     }
+    violations.extend(rolling_checks(
+        &game, &plan, &ledger, &writes, &keys[0], &sealed,
+    ));
     let commits = ledger
         .trades
         .iter()
@@ -319,4 +333,50 @@ fn sim() {
         failed.len(),
         &failed[..failed.len().min(20)]
     );
+}
+
+/// A record of a newer engine: a field this one does not know.
+const HEIR: &str = r#"{"skilift":1,"migrations":[],"pending":[],"writers":{},"future":{"n":[1, 2]},"data":{"coins":0,"log":[]}}"#;
+/// A record that requires a feature this engine does not know.
+const SEALED: &str = r#"{"skilift":1,"requires":["sharded"],"migrations":[],"pending":[],"writers":{},"data":{"coins":0,"log":[]}}"#;
+
+/// The rolling-deploy checks: every write of the heir keeps the unknown
+/// field unchanged; the sealed key is never written; with only a compatible
+/// step new (`gems`), no session of a player key stops.
+fn rolling_checks(
+    game: &Game,
+    plan: &Plan,
+    ledger: &oracle::Ledger,
+    writes: &[support::storage::Write],
+    heir: &str,
+    sealed: &str,
+) -> Vec<String> {
+    let mut v = Vec::new();
+    let namespace = format!("{STORE}/global");
+    for w in writes
+        .iter()
+        .filter(|w| w.store == namespace && w.key == heir)
+    {
+        if !w.value.contains(r#","future":{"n":[1, 2]},"data":"#) {
+            v.push(format!(
+                "server {} wrote {heir} without the field of a newer engine",
+                w.writer
+            ));
+        }
+    }
+    if game.storage.current(&namespace, sealed).map(|e| e.value) != Some(SEALED.into()) {
+        v.push("the sealed key (an unknown `requires`) was overwritten".into());
+    }
+    let compatible_only = plan.newer.is_some_and(|k| k.gems && !k.v2 && !k.gift);
+    if compatible_only {
+        for s in &ledger.sessions {
+            if s.end == Some(oracle::SessionEnd::Bad) && s.key.starts_with("player") {
+                v.push(format!(
+                    "a session of {} on server {} stopped in a compatible deploy",
+                    s.key, s.server
+                ));
+            }
+        }
+    }
+    v
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use skilift::engine::record::{decode_decision, Record};
 
-use crate::kinds::{normalized, Knows};
+use crate::kinds::{normalized, Knows, COMPATIBLE};
 use crate::support::storage::{Write, RAW_WRITER};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -230,7 +230,11 @@ fn check_writes(ledger: &Ledger, writes: &[Write], namespace: &str) -> Vec<Strin
             )),
             Some(Ok(old)) => {
                 let knows = knows.cloned().unwrap_or_default();
-                for step in old.migrations.iter().filter(|s| !knows.steps.contains(s)) {
+                // A rolling deploy: steps it lacks are allowed only after
+                // all of its own, and only truly compatible ones.
+                let prefix = old.migrations.starts_with(&knows.steps);
+                let unknown = old.migrations.iter().filter(|s| !knows.steps.contains(s));
+                for step in unknown.filter(|s| !prefix || !COMPATIBLE.contains(&s.as_str())) {
                     v.push(format!(
                         "server {} wrote {} over a record with migration step {step:?}, which it does not know",
                         w.writer, w.key

@@ -81,18 +81,29 @@ impl Plan {
             let race = transaction_timeout_ms < 60_000.0 && r.chance(0.8);
             let stall_p = 0.3 + 0.6 * r.f64();
             let newer = r.chance(0.4);
-            let newer_kind = match r.below(3) {
+            let newer_kind = match r.below(5) {
                 0 => Kind {
                     v2: true,
-                    gift: false,
+                    ..Kind::default()
                 },
                 1 => Kind {
-                    v2: false,
                     gift: true,
+                    ..Kind::default()
+                },
+                2 => Kind {
+                    v2: true,
+                    gift: true,
+                    ..Kind::default()
+                },
+                // A rolling deploy: one compatible step, nothing else.
+                3 => Kind {
+                    gems: true,
+                    ..Kind::default()
                 },
                 _ => Kind {
                     v2: true,
                     gift: true,
+                    gems: true,
                 },
             };
             Plan {
@@ -177,6 +188,7 @@ impl Game {
         options.prepare_timeout_ms = PREPARE_TIMEOUT_MS;
         options.backoff_cap_ms = BACKOFF_CAP_MS;
         options.migrations = kind.migrations();
+        options.compatible_steps = kind.compatible_steps();
         let store = Store::new(host, options).expect("valid options");
         let actions = kind.actions();
         store.action(actions.earn.clone());

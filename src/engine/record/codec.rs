@@ -273,4 +273,3 @@ pub(super) fn json_value(text: &str) -> Result<&str> {
     r.end()?;
     Ok(value)
 }
-

@@ -1,7 +1,7 @@
 //! The session's life-cycle transitions the pull and transactions drive:
 //! queueing a prepare, applying a decision, going bad, finishing.
 
-use super::{Phase, SessionInner};
+use super::{Phase, Session, SessionInner};
 use crate::engine::error::{Code, Error};
 use crate::engine::host::Host;
 use crate::engine::record::Pending;
@@ -90,5 +90,17 @@ impl<H: Host> SessionInner<H> {
         for s in stoppers {
             s.send(result.clone());
         }
+    }
+}
+
+impl<H: Host> Session<H> {
+    /// Why this key must not be touched, as the error `update` and
+    /// `restore` reject with: `bad_data` for data that is not a record this
+    /// engine can read, `needs_newer_version` for one a newer version wrote.
+    pub fn bad_error(&self) -> Option<Error<H::Error>> {
+        let st = self.0.state.borrow();
+        st.bad
+            .as_ref()
+            .map(|(code, why)| Error::new(*code, why.clone()))
     }
 }
