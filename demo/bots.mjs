@@ -33,13 +33,14 @@ export function makeBots(count) {
 }
 
 /**
- * The next thing `bot` does: `{ kind: "earn" | "spend" | "hop" | "trade" | "purchase", ... }`,
- * or null to idle. `others` are the bots online; `servers` the live servers.
+ * The next thing `bot` does: `{ kind: "earn" | "spend" | "gem" | "hop" | "trade" | "purchase", ... }`,
+ * or null to idle. `others` are the bots online; `servers` the live servers;
+ * `mines`: the bot's server runs version 2 of the game, which has gems.
  */
-export function nextAction(bot, others, servers, rng) {
+export function nextAction(bot, others, servers, rng, mines = false) {
   const roll = rng.next();
   if (roll < 0.05) return { kind: "purchase", n: rng.int(10, 100) }; // coins bought in the shop
-  if (roll < 0.42) return { kind: "earn", n: rng.int(1, 20) };
+  if (roll < 0.42) return mines && roll >= 0.34 ? { kind: "gem", n: rng.int(1, 5) } : { kind: "earn", n: rng.int(1, 20) };
   if (roll < 0.64) {
     if (bot.coins < 5) return { kind: "earn", n: rng.int(5, 20) };
     return { kind: "spend", n: rng.int(1, Math.min(15, bot.coins)) };

@@ -3,7 +3,9 @@
 // join, earn, spend, hop between servers while still loaded on the old one,
 // trade through transactions (escrow first), and buy coins with receipts
 // that reach two servers at once (demo/purchases.mjs). One server is killed with
-// SIGKILL mid-run and the others take over its players. At the end the
+// SIGKILL mid-run and the others take over its players. Then a rolling deploy
+// (demo/deploy.mjs) replaces each server in turn by one running version 2 of
+// the game, which adds gems; the bots mine them once on it. At the end the
 // stored data is audited against every action asked for (demo/report.mjs);
 // the process exits non-zero if any check fails.
 //
@@ -18,16 +20,19 @@ import { BACKENDS, makeSpec } from "./backends.mjs";
 import { Rng, makeBots, nextAction } from "./bots.mjs";
 import { Ledger } from "./ledger.mjs";
 import { Receipts } from "./purchases.mjs";
-import { TRANSACTION_TIMEOUT } from "./game.mjs";
+import { LATEST_VERSION, TRANSACTION_TIMEOUT } from "./game.mjs";
+import { rollingDeploy } from "./deploy.mjs";
 import { audit } from "./report.mjs";
 
 const argv = process.argv.slice(2);
 const short = argv.includes("--short") || ["1", "true"].includes(process.env.SKILIFT_DEMO_SHORT ?? "");
 const seedArg = argv.includes("--seed") ? argv[argv.indexOf("--seed") + 1] : process.env.SKILIFT_DEMO_SEED;
 const seed = Number(seedArg ?? Date.now() % 1e9);
+// The deploy starts at `deployAt`, a step every `deployEvery` s, each old
+// server serving its sessions `drain` s next to its successor.
 const PLAN = short
-  ? { bots: 24, seconds: 14, killAt: 6, actionsPerSecond: 40 }
-  : { bots: 36, seconds: 75, killAt: 30, actionsPerSecond: 50 };
+  ? { bots: 24, seconds: 15, killAt: 5, deployAt: 7, deployEvery: 2, drain: 1.5, actionsPerSecond: 40 }
+  : { bots: 36, seconds: 75, killAt: 30, deployAt: 40, deployEvery: 8, drain: 4, actionsPerSecond: 50 };
 const SERVERS = ["alpha", "bravo", "charlie"];
 const VICTIM = "bravo";
 const TICK_MS = 25;
@@ -42,21 +47,22 @@ const spec = makeSpec(backendKind);
 const rng = new Rng(seed);
 const ledger = new Ledger();
 const bots = makeBots(PLAN.bots);
-const servers = new Map(); // name -> { child, alive, counts, sessions, finished }
+const servers = new Map(); // name -> { child, version, alive, draining, counts, stats, sessions, finished }
 const events = []; // notable things, printed in the report
 const problems = []; // messages that fail the run
 let killed = null;
 let killedAt = 0;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const live = () => [...servers.values()].filter((s) => s.alive).map((s) => s.name);
+/** Servers that take players, hops and purchases: up, and not draining for the deploy. */
+const live = () => [...servers.values()].filter((s) => s.alive && !s.draining).map((s) => s.name);
 const receipts = new Receipts({ ledger, rng, tell, live });
 
-function startServer(name) {
-  const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [JSON.stringify(spec), name], {
+function startServer(name, version = 1) {
+  const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [JSON.stringify(spec), name, String(version)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const server = { name, child, alive: true, counts: { puts: 0, conflicts: 0 }, sessions: 0, errors: {} };
+  const server = { name, version, child, alive: true, counts: { puts: 0, conflicts: 0, carried: 0 }, stats: {}, sessions: 0, errors: {} };
   servers.set(name, server);
   server.ready = new Promise((resolve) => (server.markReady = resolve));
   server.done = new Promise((resolve) => (server.markDone = resolve));
@@ -66,6 +72,7 @@ function startServer(name) {
     server.alive = false;
     server.markDone();
   });
+  return server;
 }
 
 function onMessage(server, m) {
@@ -82,12 +89,13 @@ function onMessage(server, m) {
       return;
     }
     case "purchased": return receipts.answered(m);
-    case "stats": server.counts = m.counts; server.sessions = m.sessions; return;
+    case "stats": server.counts = m.counts; server.stats = m.stats; server.sessions = m.sessions; return;
     case "error": return events.push(`${server.name}: background error ${m.code}${m.key ? ` on ${m.key}` : ""}: ${m.message}`);
     case "bad": return problems.push(`${server.name}: key ${m.key} went bad: ${m.reason}`);
     case "finished":
       server.finished = m;
       server.counts = m.counts;
+      server.stats = m.stats;
       server.errors = m.errors;
       for (const key of m.bad) problems.push(`${server.name}: key ${key} is bad`);
       return;
@@ -105,15 +113,18 @@ function joinServer(bot, serverName) {
   tell(serverName, { type: "join", key: bot.key, id: r.id, bot: bot.number, botName: bot.name });
 }
 
+/** A bot changes server; its old one keeps the session loaded a while. */
+function hop(bot, serverName) {
+  ledger.hop();
+  tell(bot.server, { type: "leave", key: bot.key });
+  joinServer(bot, serverName);
+}
+
 function act(bot) {
   const online = bots.filter((b) => b.server !== null);
-  const a = nextAction(bot, online, live(), rng);
+  const a = nextAction(bot, online, live(), rng, servers.get(bot.server).version >= 2);
   if (a === null) return;
-  if (a.kind === "hop") {
-    ledger.hop();
-    tell(bot.server, { type: "leave", key: bot.key });
-    return joinServer(bot, a.server); // the old server keeps the session loaded a while
-  }
+  if (a.kind === "hop") return hop(bot, a.server);
   if (a.kind === "purchase") return receipts.buy(bot, a.n);
   if (a.kind === "trade") {
     const r = ledger.add("trade", { key: bot.key, to: a.to, toKey: a.to.key, n: a.n, server: bot.server });
@@ -121,7 +132,7 @@ function act(bot) {
     return tell(bot.server, { type: "trade", id: r.id, from: bot.key, to: a.to.key, n: a.n, bot: bot.number });
   }
   const r = ledger.add(a.kind, { key: bot.key, n: a.n, server: bot.server });
-  bot.coins += a.kind === "earn" ? a.n : -a.n;
+  bot.coins += { earn: a.n, spend: -a.n, gem: 0 }[a.kind];
   tell(bot.server, { type: a.kind, key: bot.key, id: r.id, n: a.n });
 }
 
@@ -164,7 +175,11 @@ function progress(started, phase) {
     puts += s.counts.puts;
     conflicts += s.counts.conflicts;
   }
-  const up = [...servers.values()].map((s) => (s.alive ? `${s.name}:${s.sessions}` : `${s.name}:dead`)).join(" ");
+  // Servers closed by the deploy drop out of the line; the killed one stays, as dead.
+  const up = [...servers.values()]
+    .filter((s) => s.alive || !s.finished)
+    .map((s) => (s.alive ? `${s.name}${s.draining ? "~" : ":"}${s.sessions}` : `${s.name}:dead`))
+    .join(" ");
   console.log(
     `[${t}s] ${phase.padEnd(8)} ${up} | earn ${c.earn} spend ${c.spend} buy ${c.purchase} hop ${c.hop} | trades ${o.committed} ok ` +
       `${o.aborted} aborted ${ledger.inFlight((name) => servers.get(name).alive)} in flight | saved ${ledger.saved.size} | writes ${puts}, ${conflicts} conflicts`,
@@ -175,7 +190,7 @@ async function main() {
   console.log(`skilift demo${short ? " (short)" : ""}: ${PLAN.bots} bots, servers ${SERVERS.join(", ")}, ${PLAN.seconds} s, seed ${seed}`);
   const inspect = spec.kind === "fs" ? `  (inspect: node pkg/cjs/cli/main.cjs inspect ${spec.label} players)` : "";
   console.log(`data: ${spec.label}${inspect}`);
-  SERVERS.forEach(startServer);
+  for (const name of SERVERS) startServer(name);
   await Promise.all([...servers.values()].map((s) => s.ready));
 
   const started = Date.now();
@@ -183,13 +198,32 @@ async function main() {
   let phase = "playing";
   const ticks = (PLAN.seconds * 1000) / TICK_MS;
   const perBotPerTick = (PLAN.actionsPerSecond * TICK_MS) / 1000 / PLAN.bots;
-  for (let tick = 0; tick < ticks; tick++) {
+  let deploy = null; // the deploy's promise once started; the bots play on until it is done
+  let deployed = false;
+  for (let tick = 0; tick < ticks || !deployed; tick++) {
     const now = tick * TICK_MS;
     // Bots arrive over the first three seconds, spread over the servers.
     bots.forEach((bot, i) => {
       if (bot.server === null && now >= (i * 3000) / PLAN.bots) joinServer(bot, SERVERS[i % SERVERS.length]);
     });
     if (killed === null && now >= PLAN.killAt * 1000) await kill(VICTIM);
+    if (deploy === null && now >= PLAN.deployAt * 1000) {
+      phase = "deploy";
+      deploy = rollingDeploy({
+        names: SERVERS, version: LATEST_VERSION, every: PLAN.deployEvery, drain: PLAN.drain, servers, bots,
+        start: startServer,
+        move: hop,
+        unanswered: (name) => ledger.unanswered(name),
+        problem: (text) => problems.push(text),
+      }).then((lines) => {
+        events.push(...lines);
+        deployed = true;
+        phase = "playing";
+      }, (error) => {
+        problems.push(`the deploy failed: ${error?.stack ?? error}`);
+        deployed = true;
+      });
+    }
     for (const bot of bots) if (bot.server !== null && rng.next() < perBotPerTick) act(bot);
     receipts.deliverDue();
     await sleep(TICK_MS);

@@ -1,7 +1,14 @@
 // The game the demo plays, shared by the coordinator and the servers: the
-// player data, the actions, and the store options. Every change carries the
-// id the coordinator gave it and leaves an `[id, delta]` entry in the
-// player's `log`, so the report can audit the stored data action by action.
+// player data, the actions, and the store options, in two versions. Every
+// change carries the id the coordinator gave it and leaves an `[id, delta]`
+// entry in the player's `log` (`[id, 0, gems]` for gems), so the report can
+// audit the stored data action by action.
+//
+// Version 2 is what the rolling deploy halfway through brings: one more
+// migration step, "gems", marked `backwardsCompatible` (it only adds a
+// field), and an action that mines gems. Version-1 servers keep serving keys
+// version 2 has migrated while both run: their actions spread the data, so
+// they keep `gems` without knowing it, and their schema lets it through.
 
 import { Store } from "../pkg/node.mjs";
 
@@ -9,10 +16,19 @@ export const STORE_NAME = "players";
 export const NAMESPACE = "players/global"; // the namespace as the backend sees it
 export const PULL_DELAY = 1; // seconds: long enough that servers' changes visibly merge
 export const TRANSACTION_TIMEOUT = 3; // seconds before an undecided trade may be presumed aborted
+export const LATEST_VERSION = 2;
 
-/** Data of a player who has never played. */
-export function defaultData() {
-  return { name: "", coins: 0, log: [] };
+/** Data of a player who has never played, in the shape of `version`. */
+function defaultData(version) {
+  return version >= 2 ? { name: "", coins: 0, gems: 0, log: [] } : { name: "", coins: 0, log: [] };
+}
+
+/** The migration steps of `version`: each version appends, never renames or removes. */
+function migrations(version) {
+  // Records of an older game had no log; upgrading them runs once per key.
+  const steps = [{ step: "log-entries", migrate: (old) => ({ ...old, log: old.log ?? [] }) }];
+  if (version >= 2) steps.push({ step: "gems", migrate: (old) => ({ ...old, gems: 0 }), backwardsCompatible: true });
+  return steps;
 }
 
 /** One change: coins move by `delta` and the change is logged under its id. */
@@ -20,14 +36,16 @@ function entry(data, id, delta) {
   return { ...data, coins: data.coins + delta, log: [...data.log, [id, delta]] };
 }
 
-/** A Store of the game on `backend`, with its actions registered. */
-export function gameStore(backend, onError) {
+/** A Store of `version` of the game on `backend`, with its actions registered. */
+export function gameStore(backend, onError, version = LATEST_VERSION) {
   const store = new Store({
     name: STORE_NAME,
-    defaultData,
-    // Records of an older game had no log; upgrading them runs once per key.
-    migrations: [{ step: "log-entries", migrate: (old) => ({ ...old, log: old.log ?? [] }) }],
-    schema: (d) => typeof d === "object" && d !== null && Number.isInteger(d.coins) && Array.isArray(d.log),
+    defaultData: () => defaultData(version),
+    migrations: migrations(version),
+    // Checks only what this version knows: fields of a newer one pass through.
+    schema: (d) =>
+      typeof d === "object" && d !== null && Number.isInteger(d.coins) && Array.isArray(d.log) &&
+      (version < 2 || Number.isInteger(d.gems)),
     pullDelay: PULL_DELAY,
     transactionTimeout: TRANSACTION_TIMEOUT,
     backend,
@@ -50,6 +68,8 @@ export function gameStore(backend, onError) {
     /** The only transaction action: the receiver's payment, or the sender's refund. */
     giveMoney: store.transaction("giveMoney", (d, id, n) => entry(d, id, n)),
   };
+  /** Version 2: a bot mines `n` gems (no coins move). */
+  if (version >= 2) actions.mine = store.action((d, id, n) => ({ ...d, gems: d.gems + n, log: [...d.log, [id, 0, n]] }));
   return { store, actions };
 }
 

@@ -3,8 +3,8 @@
 // outcome, and each purchase delivery's answer. The report audits the
 // stored data against this.
 //
-// Ids: J<n> join, E<n> earn, S<n> spend, T<n> trade, P<n> purchase (the
-// receipt); a trade leaves the entries T<n>:escrow (sender), T<n>:give
+// Ids: J<n> join, E<n> earn, S<n> spend, G<n> gems mined (version 2 of the
+// game), T<n> trade, P<n> purchase (the receipt); a trade leaves the entries T<n>:escrow (sender), T<n>:give
 // (receiver, if committed) and T<n>:refund (sender, if aborted). A purchase
 // request has `deliveries`: `{ server, late, answer }` for each server the
 // receipt was handed to, `answer` being true/false (granted or not), "error",
@@ -15,13 +15,13 @@ export class Ledger {
     this.requests = new Map(); // id -> { id, kind, key, n, server, time, to?, outcome? }
     this.saved = new Set(); // entry ids a server has read back from storage
     this.counter = 0;
-    this.counts = { join: 0, earn: 0, spend: 0, trade: 0, purchase: 0, hop: 0 };
+    this.counts = { join: 0, earn: 0, spend: 0, gem: 0, trade: 0, purchase: 0, hop: 0 };
     this.outcomes = { committed: 0, aborted: 0, declined: 0, error: 0 };
   }
 
   /** Records a request and returns it with its fresh id. */
   add(kind, fields) {
-    const prefix = { join: "J", earn: "E", spend: "S", trade: "T", purchase: "P" }[kind];
+    const prefix = { join: "J", earn: "E", spend: "S", gem: "G", trade: "T", purchase: "P" }[kind];
     const request = { id: `${prefix}${++this.counter}`, kind, time: Date.now(), ...fields };
     this.requests.set(request.id, request);
     this.counts[kind]++;
@@ -48,6 +48,17 @@ export class Ledger {
     let n = 0;
     for (const r of this.requests.values()) if (r.kind === "trade" && !r.outcome && alive(r.server)) n++;
     return n;
+  }
+
+  /** Ids of the trades and purchases handed to `server` that it has not answered. */
+  unanswered(server) {
+    const ids = [];
+    for (const r of this.requests.values()) {
+      const trade = r.kind === "trade" && !r.outcome && r.server === server;
+      const purchase = r.kind === "purchase" && r.deliveries.some((d) => d.server === server && d.answer === undefined);
+      if (trade || purchase) ids.push(r.id);
+    }
+    return ids;
   }
 
   /**

@@ -3,15 +3,17 @@
 // coin. Changes the killed server had not been seen saving are allowed to be
 // missing (lost by design, at most about one pull interval of its work) and
 // are counted; everything else must be there exactly once. Purchases are
-// checked by demo/purchases.mjs: once, and exactly one delivery told `true`.
+// checked by demo/purchases.mjs: once, and exactly one delivery told `true`;
+// the rolling deploy and the gems it brought by demo/deploy.mjs.
 
 import { openBackend } from "./backends.mjs";
 import { NAMESPACE, decodeRecord } from "./game.mjs";
 import { auditPurchases } from "./purchases.mjs";
+import { auditDeploy } from "./deploy.mjs";
 
 const TRANSACTIONS = "skilift:transactions";
 
-/** Reads every player record; returns key -> { coins, log, pending, migrations } or { error }. */
+/** Reads every player record; returns key -> { coins, log, pending, migrations, compatible } or { error }. */
 async function readAll(spec) {
   const { backend, keys, close } = await openBackend(spec);
   try {
@@ -27,7 +29,13 @@ async function readWith(backend, keys) {
     try {
       const entry = await backend.get(NAMESPACE, key);
       const record = decodeRecord(entry.value);
-      records.set(key, { ...record.data, pending: record.pending, migrations: record.migrations, userIds: entry.userIds });
+      records.set(key, {
+        ...record.data,
+        pending: record.pending,
+        migrations: record.migrations,
+        compatible: record.compatible ?? [], // steps marked backwardsCompatible (docs/record-format.md)
+        userIds: entry.userIds,
+      });
     } catch (error) {
       records.set(key, { error: String(error?.message ?? error) });
     }
@@ -61,10 +69,10 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     }
     if (r.pending.length) pendingLeft.push(`${key}: ${r.pending.length} pending`);
     let sum = 0;
-    for (const [id, delta] of r.log) {
+    for (const [id, delta, gems = 0] of r.log) {
       sum += delta;
       if (stored.has(id)) duplicates.push(`${id} in ${key}`);
-      stored.set(id, { key, delta });
+      stored.set(id, { key, delta, gems });
       if (!ledger.requests.has(id.split(":")[0])) unknown.push(`${id} in ${key}`);
     }
     if (sum !== r.coins) sumMismatch.push(`${key}: coins ${r.coins}, logged changes sum to ${sum}`);
@@ -87,7 +95,7 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
   let lost = 0;
   let oldestRisk = Infinity;
   for (const r of ledger.requests.values()) {
-    if (r.kind === "trade" || r.kind === "purchase") continue;
+    if (r.kind === "trade" || r.kind === "purchase" || r.kind === "gem") continue;
     const risky = ledger.atRisk(r, killed);
     if (risky) {
       atRisk++;
@@ -195,6 +203,7 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
     (r) => r.kind === "trade" && killed && r.server === killed && r.time >= killedAt - 5000,
   ).length;
   check(left <= lastTrades + 5, `decision records left: ${left} of ${c0.trade} trades (the killed server coordinated ${lastTrades} in its last 5 s; at most 5 more allowed)`);
+  checks.push(...auditDeploy({ records, stored, ledger, servers, killed }));
   const otherProblems = problems.filter((p) => !p.includes("bad"));
   check(otherProblems.length === 0, `servers ran to the end (but the one killed on purpose)`, otherProblems);
 
@@ -202,9 +211,9 @@ export async function audit({ spec, bots, ledger, servers, killed, killedAt, eve
   for (const row of rows) console.log(row);
   console.log(`\n== run`);
   const c = ledger.counts;
-  console.log(`  asked: ${c.join} joins, ${c.earn} earns, ${c.spend} spends, ${c.trade} trades, ${c.purchase} purchases, ${c.hop} hops` +
+  console.log(`  asked: ${c.join} joins, ${c.earn} earns, ${c.spend} spends, ${c.gem} gems mined, ${c.trade} trades, ${c.purchase} purchases, ${c.hop} hops` +
     ` (after a hop the old server keeps the session loaded for a while: both servers write the key)`);
-  for (const e of events.slice(0, 12)) console.log(`  ${e}`);
+  for (const e of events.slice(0, 16)) console.log(`  ${e}`);
   console.log(`  writes ${puts}; conflicts (put answered null, merged and retried) ${conflicts}: ${perServer.join(", ")}`);
   console.log(`  decision records left (the others were collected once every key had resolved them): ${decisions.committed} committed, ${decisions.aborted} aborted`);
   const codes = Object.entries(errorCodes).map(([c, n]) => `${c} x${n}`).join(", ");

@@ -4,23 +4,30 @@
 // which action ids it has seen saved, by reading the stored records back
 // (so a kill loses only ids the coordinator knows were at risk), the result
 // of every trade and of every purchase delivery, and its write counts.
+// VERSION is the game's version it runs (demo/game.mjs): the rolling deploy
+// replaces each version-1 server by a version-2 one.
 //
-//   node demo/server.mjs DIR NAME      (started with child_process.fork)
+//   node demo/server.mjs SPEC NAME VERSION      (started with child_process.fork)
 
 import { transaction } from "../pkg/node.mjs";
 import { openBackend } from "./backends.mjs";
 import { NAMESPACE, decodeRecord, gameStore } from "./game.mjs";
 
-const [specJson, name] = process.argv.slice(2);
+const [specJson, name, versionArg] = process.argv.slice(2);
+const version = Number(versionArg);
 const LINGER_MS = 2500; // a session its bot left stays loaded (and pulling) this long
 const CONFIRM_EVERY_MS = 300;
 const send = (message) => process.connected && process.send(message);
 
-/** The FsBackend, counting writes and the conflicts (put answering null) the engine retried. */
+/**
+ * The backend, counting writes, the conflicts (put answering null) the
+ * engine retried, and the writes of a version-1 server that carried the
+ * field only version 2 knows (`carried`: both versions on one key).
+ */
 class CountingBackend {
   constructor(inner) {
     this.inner = inner;
-    this.counts = { gets: 0, puts: 0, conflicts: 0 };
+    this.counts = { gets: 0, puts: 0, conflicts: 0, carried: 0 };
   }
   get(store, key) {
     this.counts.gets++;
@@ -30,6 +37,7 @@ class CountingBackend {
     this.counts.puts++;
     const version = await this.inner.put(store, key, value, expected, meta);
     if (version === null) this.counts.conflicts++;
+    else if (carriesNewerField(value)) this.counts.carried++;
     return version;
   }
   getVersion(store, key, version) {
@@ -54,6 +62,16 @@ class CountingBackend {
   }
 }
 
+/** Whether a record this version-1 server wrote holds version 2's `gems`. */
+function carriesNewerField(value) {
+  if (version >= 2) return false;
+  try {
+    return "gems" in decodeRecord(value).data;
+  } catch {
+    return false;
+  }
+}
+
 const opened = await openBackend(JSON.parse(specJson));
 const raw = opened.backend;
 const backend = new CountingBackend(raw);
@@ -62,7 +80,7 @@ const { store, actions } = gameStore(backend, (error, key) => {
   const code = error?.code ?? "host";
   errors[code] = (errors[code] ?? 0) + 1;
   if (errors[code] <= 3) send({ type: "error", code, key, message: String(error?.message ?? error) });
-});
+}, version);
 
 /** key -> { session, data, player, busy, idleSince } */
 const loaded = new Map();
@@ -95,11 +113,15 @@ function patch(key, action, id, ...args) {
 }
 
 async function trade({ id, from, to, n, bot }) {
-  const a = sessionFor(from, bot);
-  const b = sessionFor(to);
-  a.busy++;
-  b.busy++;
+  let a;
+  let b;
   try {
+    // Inside the try: a stopped session throws here too (userid), and the
+    // coordinator must hear an answer for every trade.
+    a = sessionFor(from, bot);
+    a.busy++;
+    b = sessionFor(to);
+    b.busy++;
     // The game checks its own view of the sender first; the escrow is then certain.
     if ((a.data?.coins ?? 0) < n) return send({ type: "traded", id, outcome: "declined" });
     patch(from, actions.escrow, `${id}:escrow`, n);
@@ -112,9 +134,11 @@ async function trade({ id, from, to, n, bot }) {
   } catch (error) {
     send({ type: "traded", id, outcome: "error", message: String(error?.message ?? error) });
   } finally {
-    a.busy--;
-    b.busy--;
-    a.idleSince = b.idleSince = Date.now();
+    for (const entry of [a, b]) {
+      if (!entry) continue;
+      entry.busy--;
+      entry.idleSince = Date.now();
+    }
   }
 }
 
@@ -133,6 +157,7 @@ const handlers = {
   },
   earn: ({ key, id, n }) => patch(key, actions.earn, id, n),
   spend: ({ key, id, n }) => patch(key, actions.spend, id, n),
+  gem: ({ key, id, n }) => patch(key, actions.mine, id, n), // version 2 only: the coordinator asks no other
   trade,
   /**
    * A purchase receipt, which the coordinator also hands to another server:
@@ -161,7 +186,7 @@ const handlers = {
     await store.close();
     await confirm();
     for (const { session } of loaded.values()) if (session.bad()) bad.add(session.key);
-    send({ type: "finished", counts: backend.counts, errors, bad: [...bad] });
+    send({ type: "finished", counts: backend.counts, stats: store.stats(), errors, bad: [...bad] });
     await opened.close(); // a pg Pool or a Redis connection would keep the process up
     process.disconnect();
   },
@@ -212,14 +237,18 @@ async function loop(fn, ms) {
 }
 loop(confirm, CONFIRM_EVERY_MS);
 loop(sweep, 500);
-loop(() => send({ type: "stats", counts: backend.counts, sessions: loaded.size }), 1000);
+loop(() => send({ type: "stats", counts: backend.counts, stats: store.stats(), sessions: loaded.size }), 1000);
 
-process.on("message", (message) => {
-  Promise.resolve(handlers[message.type](message)).catch((error) =>
-    send({ type: "error", code: "handler", message: String(error?.stack ?? error) }),
-  );
+// A handler that throws (even at once, as patch on a stopped session does)
+// is reported, never a crash of the server.
+process.on("message", async (message) => {
+  try {
+    await handlers[message.type](message);
+  } catch (error) {
+    send({ type: "error", code: error?.code ?? "handler", message: String(error?.message ?? error) });
+  }
 });
 process.on("disconnect", () => {
   if (!finishing) process.exit(1); // the coordinator died: nothing more to do
 });
-send({ type: "ready", name, pid: process.pid });
+send({ type: "ready", name, version, pid: process.pid });

@@ -61,14 +61,7 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
     return { store, add, errors };
   }
 
-  async function withBackend(fn) {
-    const { backend, close } = await open();
-    try {
-      await fn(backend);
-    } finally {
-      await close?.();
-    }
-  }
+  const withBackend = (fn) => withOpened(open, fn);
 
   const logOf = async (store, key) => (await store.view(key).latest())?.log ?? [];
 
@@ -202,6 +195,16 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
   });
 }
 
+/** Runs `fn(backend)` on a backend from `open()`, closing it afterwards. */
+export async function withOpened(open, fn) {
+  const { backend, close } = await open();
+  try {
+    await fn(backend);
+  } finally {
+    await close?.();
+  }
+}
+
 /** Runs `fn` over `items`, `parallel` at a time. */
 async function runAll(items, fn, parallel) {
   let next = 0;
@@ -211,7 +214,8 @@ async function runAll(items, fn, parallel) {
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-async function until(predicate, what) {
+/** Waits for `predicate()` to hold (polling), or throws naming `what`. */
+export async function until(predicate, what) {
   for (let i = 0; i < 2500; i++) {
     if (predicate()) return;
     await new Promise((r) => setTimeout(r, 4));

@@ -4,11 +4,13 @@
 // scripts/start-redis.sh started). Each test gets a fresh key prefix,
 // deleted afterwards. On the cluster, with waitForReplicas: 1 too, so the
 // WAIT path keeps the contract as well. The operations API
-// (operations-api.mjs) runs on each, through the built package.
+// (operations-api.mjs) and a rolling deploy (rolling-deploy-api.mjs) run
+// on each, through the built package.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { backendContract } from "./backend-contract.mjs";
 import { operationsApi } from "./operations-api.mjs";
+import { rollingDeployApi } from "./rolling-deploy-api.mjs";
 import * as skilift from "../../pkg/node.mjs";
 import { RedisBackend } from "../../js/backends/redis/index.js";
 import { dropPrefix, freshPrefix, holdServers, newCluster, newRedis, skip } from "../backends/redis-env.mjs";
@@ -33,6 +35,7 @@ function suite(name, what, connect, options = {}) {
   };
   backendContract(name, open, {}, { describe, it, assert });
   operationsApi(name, open, { skilift, describe, it, assert });
+  rollingDeployApi(name, open, { skilift, describe, it, assert });
 }
 
 suite("RedisBackend (standalone)", "standalone", () => newRedis());
