@@ -105,6 +105,12 @@ function at(d, path) {
 
 /** What one step does to the data; `arg` is the patch's extra (possibly hostile) argument. */
 function apply(d, op, arg) {
+  if (op.kind === "odd") {
+    // Pure, but it depends on the data: a no-op on the patch may act on the
+    // replay, on the other store's fresher record (in place, on the parsed
+    // record itself, where no draft trap sees what it stores).
+    return typeof d === "object" && d !== null && d.money % 2 === 1 ? apply(d, op.then, arg) : d;
+  }
   const target = at(d, op.path);
   if (target === undefined) return d;
   switch (op.kind) {
@@ -147,7 +153,7 @@ function apply(d, op, arg) {
 }
 
 const path = fc.array(fc.constantFrom("a", "b", "c", 0, 1), { maxLength: 2 });
-const op = fc.oneof(
+const plainOp = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("money"), path: fc.constant([]) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant("set"), path, key, value: recipe }), weight: 6 },
   { arbitrary: fc.record({ kind: fc.constant("arg"), path, key, value: recipe }), weight: 2 },
@@ -155,10 +161,31 @@ const op = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constantFrom("getter", "delete", "grow", "cycle"), path, key }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("replace"), path: fc.constant([]), value: recipe }), weight: 1 },
 );
+const op = fc.oneof({ arbitrary: plainOp, weight: 3 }, { arbitrary: fc.record({ kind: fc.constant("odd"), then: plainOp }), weight: 1 });
 // One patch runs one to three steps: a step may meet what an earlier one
 // wrote in the same run (a copy made already, a key just added).
 const step = fc.record({ on: fc.constantFrom(0, 1), strict: fc.boolean(), ops: fc.array(op, { minLength: 1, maxLength: 3 }) });
 const rounds = fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 });
+
+/**
+ * Plans run first, before the generated ones: the corners the random ones
+ * reach only now and then. Store 0's pull runs first after a round (the
+ * last pull of `settle` was store 1's), so store 1 replays on its record.
+ */
+const json = (v) => ({ t: "json", v });
+const negzero = { t: "num", v: "negzero" };
+const money = { kind: "money", path: [] };
+const EXAMPLES = [
+  // The issue's own: a symbol key and a change, strict off and on.
+  [[{ on: 0, strict: false, ops: [{ kind: "symbol", path: [], key: "k", value: json(true) }, money] }]],
+  [[{ on: 0, strict: true, ops: [{ kind: "symbol", path: [], key: "k", value: json(true) }, money] }]],
+  // -0 over a 0, in an object already copied by the same run.
+  [[{ on: 0, strict: false, ops: [money, { kind: "set", path: [], key: "money", value: negzero }] }]],
+  // In place on the other store's record, where no draft trap runs: a
+  // symbol key (a save must not get stuck on it), and a -0.
+  [[{ on: 0, strict: false, ops: [money] }, { on: 1, strict: false, ops: [{ kind: "odd", then: { kind: "symbol", path: [], key: "k", value: json(1) } }] }]],
+  [[{ on: 0, strict: false, ops: [money] }, { on: 1, strict: false, ops: [{ kind: "odd", then: { kind: "set", path: [], key: "a", value: negzero } }] }]],
+].map((plan) => [plan]);
 
 // ---- the check
 
@@ -259,7 +286,7 @@ test("snapshot: after every save, what updated last showed is exactly JSON.parse
   t.diagnostic(`fast-check seed ${SEED}, ${RUNS} runs (SKILIFT_FC_SEED=<n> to replay another)`);
   const before = strict();
   try {
-    await fc.assert(fc.asyncProperty(rounds, scenario), { seed: SEED, numRuns: RUNS, includeErrorInReport: true });
+    await fc.assert(fc.asyncProperty(rounds, scenario), { seed: SEED, numRuns: RUNS, includeErrorInReport: true, examples: EXAMPLES });
   } finally {
     strict(before);
   }
