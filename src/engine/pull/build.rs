@@ -14,8 +14,8 @@ use crate::engine::ids::random_id;
 use crate::engine::record::{DecodeError, Record};
 use crate::engine::replay::item::{Batch, Item};
 use crate::engine::replay::quarantine::quarantine_reason;
-use crate::engine::replay::rebuild::{drop_unencodable, rebuild, rebuild_safe};
-use crate::engine::replay::work::Stop;
+use crate::engine::replay::rebuild::{compute, drop_unencodable, rebuild};
+use crate::engine::replay::work::{Mode, Stop};
 use crate::engine::session::{Known, SessionInner};
 
 pub(crate) struct Rebuilt<H: Host> {
@@ -136,7 +136,16 @@ pub(crate) async fn build<H: Host>(
             // cache ran, on the very data, and actions are pure.
             Ok((base.clone(), session.state.borrow().cache.clone(), false))
         } else if safe {
-            rebuild_safe(context, &session.key, &base, known_data, &decided, batches)
+            let key = &session.key;
+            compute(
+                context,
+                key,
+                &base,
+                known_data,
+                &decided,
+                batches,
+                Mode::Safe,
+            )
         } else {
             rebuild(context, &session.key, &base, known_data, &decided, batches)
         };

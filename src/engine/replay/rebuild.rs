@@ -33,19 +33,6 @@ pub(crate) fn rebuild<H: Host>(
     }
 }
 
-/// `rebuild` in safe mode only: for an in-place result that could not be
-/// encoded (in place, nothing checks what an action stores until then).
-pub(crate) fn rebuild_safe<H: Host>(
-    context: &Context<H>,
-    key: &str,
-    base: &Record,
-    known: Option<&H::Doc>,
-    decided: &[(Pending, bool)],
-    batches: &[Batch<H>],
-) -> Result<(Record, H::Doc, bool), Stop> {
-    compute(context, key, base, known, decided, batches, Mode::Safe)
-}
-
 /// The working copy of `base`'s data for `mode`: from `known`, or decoded.
 fn start<'a, H: Host>(
     context: &'a Context<H>,
@@ -64,7 +51,9 @@ fn start<'a, H: Host>(
 /// The new record and data from a decoded record, the decided pending
 /// transactions and the batches. `changed`: whether anything but the
 /// batches changed the record (migrations, resolved transactions).
-fn compute<H: Host>(
+/// Called in safe mode alone for an in-place result that could not be
+/// encoded (in place, nothing checks what an action stores until then).
+pub(crate) fn compute<H: Host>(
     context: &Context<H>,
     key: &str,
     base: &Record,
