@@ -365,11 +365,6 @@ export function firstDifference(a, b, path = "data") {
   return moved < 0 ? undefined : child(path, aKeys[moved]);
 }
 
-/** Parses JSON text without freezing: for a pull's in-place work. */
-export function parseJson(text) {
-  return JSON.parse(text);
-}
-
 /** A short description of a value for error messages. */
 export function describe(value) {
   if (value === null) return "null";
