@@ -181,10 +181,13 @@ const EXAMPLES = [
   [[{ on: 0, strict: true, ops: [{ kind: "symbol", path: [], key: "k", value: json(true) }, money] }]],
   // -0 over a 0, in an object already copied by the same run.
   [[{ on: 0, strict: false, ops: [money, { kind: "set", path: [], key: "money", value: negzero }] }]],
-  // In place on the other store's record, where no draft trap runs: a
-  // symbol key (a save must not get stuck on it), and a -0.
+  // On the other store's record (a replay): a symbol key (a save must not
+  // get stuck on it), and a -0.
   [[{ on: 0, strict: false, ops: [money] }, { on: 1, strict: false, ops: [{ kind: "odd", then: { kind: "symbol", path: [], key: "k", value: json(1) } }] }]],
   [[{ on: 0, strict: false, ops: [money] }, { on: 1, strict: false, ops: [{ kind: "odd", then: { kind: "set", path: [], key: "a", value: negzero } }] }]],
+  // On the replay, a new object with a symbol key: only the save finds it
+  // (the replay's draft run is checked as a whole when it is sealed).
+  [[{ on: 0, strict: false, ops: [money] }, { on: 1, strict: false, ops: [{ kind: "odd", then: { kind: "set", path: [], key: "a", value: { t: "obj", entries: [], proto: "object", sym: true } } }] }]],
 ].map((plan) => [plan]);
 
 // ---- the check
