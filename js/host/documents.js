@@ -10,15 +10,7 @@
 // costs only its new parts.
 
 import { SkiliftError } from "../errors.js";
-
-function isPlainObject(value) {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Deeper than any real document: past this, the data must contain a cycle. */
-export const MAX_DEPTH = 5000;
+import { MAX_DEPTH, isArrayIndex, isPlainArray, isPlainJson, isPlainObject, wellFormed } from "./json_values.js";
 
 /**
  * A mutable deep copy of plain objects and arrays; other values (which are
@@ -81,6 +73,31 @@ export function freeze(value) {
 }
 
 /**
+ * `freeze` for data (not arguments): also turns -0 into 0, as JSON stores
+ * it, so the snapshot shows what is stored. Each object is frozen after its
+ * values, so a cycle is cut at MAX_DEPTH (and refused by the JSON check).
+ */
+export function freezeData(value, depth = 0) {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value) || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === "object" && v !== null) freezeData(v, depth + 1);
+      else if (v === 0 && 1 / v < 0) value[i] = 0;
+    }
+    return Object.freeze(value);
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  for (const key in value) {
+    const v = value[key];
+    if (typeof v === "object" && v !== null) freezeData(v, depth + 1);
+    else if (v === 0 && 1 / v < 0) value[key] = 0;
+  }
+  return Object.freeze(value);
+}
+
+/**
  * Frozen one-element argument lists, shared: `undefined`, `null`, the
  * booleans and the integers 0 to 255 (counts, slots, amounts: what most
  * patches pass). A queued patch keeps its arguments until it is saved:
@@ -139,34 +156,27 @@ function child(path, key) {
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const wellFormed =
-  typeof String.prototype.isWellFormed === "function"
-    ? (s) => s.isWellFormed()
-    : (s) => !LONE_SURROGATE.test(s);
-
-/** Whether an object key can be a JSON key (no lone surrogates). */
-export const jsonKey = (key) => typeof key === "string" && wellFormed(key);
-
-/** Whether a value that is not an object (or is null) is a JSON value. */
-export function jsonScalar(v) {
-  switch (typeof v) {
-    case "string":
-      return wellFormed(v);
-    case "number":
-      return Number.isFinite(v);
-    case "boolean":
-      return true;
-    default:
-      return v === null;
+/**
+ * The path of the first own property of plain object or array `v` that
+ * JSON would not keep as it is (see `exactShape`), or `undefined`.
+ */
+function shapeProblem(v, isArray, path) {
+  for (const key of Reflect.ownKeys(v)) {
+    if (typeof key !== "string") return `${path}[${String(key)}]`;
+    const d = Reflect.getOwnPropertyDescriptor(v, key);
+    if (isArray && key === "length") continue;
+    if (!("value" in d) || !d.enumerable || (isArray && !isArrayIndex(key))) return child(path, key);
   }
+  return undefined;
 }
 
 /**
  * The path (from `root`) of the first value that is not plain JSON:
- * NaN/±Infinity, undefined, functions, symbols, BigInt, non-plain objects
- * (Map, Set, Date, class instances), cycles, lone surrogates, array holes.
- * `undefined` when the whole value is plain JSON.
+ * NaN/±Infinity, undefined, functions, symbols, BigInt, objects of another
+ * prototype (Map, Set, Date, class instances, null, Array subclasses),
+ * symbol-keyed, non-enumerable or accessor properties, named properties of
+ * arrays, cycles, lone surrogates, array holes. `undefined` when the whole
+ * value is plain JSON.
  */
 export function jsonProblem(value, root = "data") {
   // The common answer is "none": check without building paths or tracking
@@ -188,8 +198,10 @@ export function jsonProblem(value, root = "data") {
     }
     if (v === null) return undefined;
     const isArray = Array.isArray(v);
-    if (!isArray && !isPlainObject(v)) return path;
+    if (isArray ? !isPlainArray(v) : !isPlainObject(v)) return path;
     if (ancestors.has(v)) return path;
+    const shape = shapeProblem(v, isArray, path);
+    if (shape !== undefined) return shape;
     ancestors.add(v);
     if (isArray) {
       for (let i = 0; i < v.length; i++) {
@@ -210,39 +222,25 @@ export function jsonProblem(value, root = "data") {
 }
 
 /**
- * Whether a value is plain JSON, without paths: the fast half of
- * `jsonProblem`. A cycle shows up as depth beyond MAX_DEPTH.
- */
-export function isPlainJson(v, depth) {
-  if (typeof v !== "object" || v === null) return jsonScalar(v);
-  if (depth > MAX_DEPTH) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      if (!(i in v) || !isPlainJson(v[i], depth + 1)) return false;
-    }
-    return true;
-  }
-  if (!isPlainObject(v)) return false;
-  for (const key in v) {
-    if (!wellFormed(key) || !isPlainJson(v[key], depth + 1)) return false;
-  }
-  return true;
-}
-
-/**
- * The last document known to be plain JSON all the way down, so `toJson`
- * need not walk it: a finished in-place draft (draft.js `seal`) whose base
- * was JSON and whose new parts were checked as they were finished. The
+ * The last document whose JSON check is known, so `toJson` need not walk
+ * it: a finished in-place draft (draft.js `seal`) whose base was JSON and
+ * whose new parts were checked as they were finished, `marked` holding
+ * whether they all passed. (That answer is also the only one for a shape
+ * problem: `isPlainJsonOver` trusts the shape of objects, see there.) The
  * engine encodes a sealed document right after sealing it, so one slot is
  * enough; any other document is walked. (A `WeakSet` of them was 0.6 to
  * 0.8 µs of self time per 1 KB save in the profile.) Frozen, a document
  * cannot stop being JSON.
  */
-let plainJson = null;
+let marked = Symbol("nothing marked yet");
+let markedJson = false;
 
-/** Marks a frozen object as the one known to be plain JSON (see `plainJson`). */
-export function markPlainJson(value) {
-  if (typeof value === "object" && value !== null) plainJson = value;
+/** Records the JSON check of a frozen document just finished (see `marked`). */
+export function markChecked(value, json) {
+  if (typeof value === "object" && value !== null) {
+    marked = value;
+    markedJson = json;
+  }
 }
 
 /**
@@ -252,7 +250,7 @@ export function markPlainJson(value) {
  * same place, are not walked again.
  */
 export function toJson(value, base) {
-  if (value !== plainJson && !isPlainJsonOver(value, base, 0)) return undefined;
+  if (value === marked ? !markedJson : !isPlainJsonOver(value, base, 0)) return undefined;
   return JSON.stringify(value);
 }
 
@@ -266,12 +264,17 @@ const isOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key)
  * Not a third parameter of `isPlainJson`: that walk finds a cycle only at
  * MAX_DEPTH frames deep, and with the bigger frames it overflowed the stack
  * first (tests/node/draft.test.mjs, the cycle in strict mode).
+ * The shape of the objects walked (`exactShape`) is not checked again: with
+ * a base, `v` is what drafts made (draft.js), whose traps refuse a property
+ * JSON would not keep and whose finish checks the shape of new objects;
+ * what is new here is checked in full by `isPlainJson`.
  */
 function isPlainJsonOver(v, b, depth) {
   if (typeof b !== "object" || b === null || typeof v !== "object" || v === null) return isPlainJson(v, depth);
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(v)) {
     if (!Array.isArray(b)) return isPlainJson(v, depth);
+    if (!isPlainArray(v)) return false;
     for (let i = 0; i < v.length; i++) {
       if (!(i in v)) return false;
       const x = v[i];
@@ -310,20 +313,23 @@ function sameJson(a, b) {
   if (typeof a === "number") return sameNumber(a, b);
   if (a === null || b === null || typeof a !== "object") return false;
   const aArray = Array.isArray(a);
-  if (aArray !== Array.isArray(b)) return false;
+  // Prototypes first, for arrays too: after a save that dropped an action
+  // (not_json), the data must count as changed if only a prototype did.
+  if (aArray !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   if (aArray) {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
     return true;
   }
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  // Keys in the same order too: JSON text keeps the order, and so does
+  // what a game that lists keys sees.
+  const bKeys = Object.keys(b);
   let count = 0;
   for (const key in a) {
-    if (!Object.prototype.hasOwnProperty.call(b, key) || !sameJson(a[key], b[key])) return false;
+    if (key !== bKeys[count] || !sameJson(a[key], b[key])) return false;
     count++;
   }
-  for (const key in b) count--;
-  return count === 0;
+  return count === bKeys.length;
 }
 
 /** The path of the first place where two values differ as JSON, or `undefined`. */
@@ -334,7 +340,7 @@ export function firstDifference(a, b, path = "data") {
   if (typeof a === "number") return sameNumber(a, b) ? undefined : path;
   if (a === null || b === null || typeof a !== "object") return path;
   const aArray = Array.isArray(a);
-  if (aArray !== Array.isArray(b)) return path;
+  if (aArray !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return path;
   if (aArray) {
     const n = Math.max(a.length, b.length);
     for (let i = 0; i < n; i++) {
@@ -344,22 +350,19 @@ export function firstDifference(a, b, path = "data") {
     }
     return undefined;
   }
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return path;
   const aKeys = Object.keys(a);
   for (const key of aKeys) {
     if (!Object.prototype.hasOwnProperty.call(b, key)) return child(path, key);
     const p = firstDifference(a[key], b[key], child(path, key));
     if (p !== undefined) return p;
   }
-  for (const key of Object.keys(b)) {
+  const bKeys = Object.keys(b);
+  for (const key of bKeys) {
     if (!Object.prototype.hasOwnProperty.call(a, key)) return child(path, key);
   }
-  return undefined;
-}
-
-/** Parses JSON text without freezing: for a pull's in-place work. */
-export function parseJson(text) {
-  return JSON.parse(text);
+  // The same keys with the same values, maybe in another order.
+  const moved = aKeys.findIndex((key, i) => key !== bKeys[i]);
+  return moved < 0 ? undefined : child(path, aKeys[moved]);
 }
 
 /** A short description of a value for error messages. */

@@ -12,7 +12,12 @@
 // Only plain JSON is drafted: plain objects and arrays. That is what makes
 // this much simpler than Immer or Mutative: no Map, Set, class instances or
 // getters to respect. Anything else an action stores (a Date, a Map) is kept
-// as it is and caught by the JSON checks, as before.
+// as it is and caught by the JSON checks, as before. What JSON would keep
+// differently from what the game sees (docs/api.md, "What an action may put
+// in the data") never reaches a result: -0 becomes 0 as it is stored; a
+// property JSON would drop or read otherwise (a symbol key, a
+// non-enumerable or accessor property, a named property of an array) is
+// refused by the traps, and found in new objects as they are finished.
 //
 // V8 facts that decide the shape of this code (Node 20, measured on frozen
 // 1,000-element arrays): `Array.from(frozen)` is ~70x faster than
@@ -21,7 +26,8 @@
 // the proxy target is ~10x faster to reach than a WeakMap from the proxy.
 
 import { SkiliftError } from "../errors.js";
-import { MAX_DEPTH, freeze, isPlainJson, jsonKey, jsonScalar, markPlainJson } from "./documents.js";
+import { copy, freezeData, markChecked } from "./documents.js";
+import { MAX_DEPTH, NEGATIVE_ZERO, SHAPE, VALUE, exactShape, frozenProblems, isArrayIndex, jsonKey, jsonScalar } from "./json_values.js";
 
 /** The field of a proxy target that holds its State. */
 const STATE = Symbol("skilift draft");
@@ -48,8 +54,6 @@ class State {
     /** Shared by all drafts of one action run. */
     this.run = run;
     this.isArray = Array.isArray(base);
-    /** Whether the action stored a named (non-index) property on this array. */
-    this.named = false;
     /** The finished value (the base itself when nothing changed). */
     this.result = undefined;
     // The target is an empty stand-in of the right kind, so that
@@ -76,6 +80,22 @@ class Run {
 
 function misuse(message) {
   return new SkiliftError("invalid_options", message);
+}
+
+/** A property JSON would not keep as the game sees it, stored on a draft: refused at once, in any mode. */
+function unkept(what, key) {
+  return new SkiliftError("not_json", `an action stored ${what} ${String(key)} on its data; JSON would not store it as the game sees it: data must be plain JSON`);
+}
+
+/**
+ * A new or foreign object whose own properties JSON would not keep: in a
+ * checked run, one more reason for `notJson` (strict mode names the path,
+ * a sealed replay is refused as a whole); otherwise refused at once, since
+ * nothing after the patch would see it (`toJson` trusts drafts' shapes).
+ */
+function badShape(run) {
+  if (run.check) run.notJson = true;
+  else throw new SkiliftError("not_json", "an action stored an object with a symbol-keyed, non-enumerable or accessor property, or an array with a named property; JSON would not store it as the game sees it: data must be plain JSON");
 }
 
 function live(target) {
@@ -112,6 +132,10 @@ function read(state, key) {
 }
 
 function write(state, key, value) {
+  if (typeof key === "symbol") throw unkept("the symbol-keyed property", key);
+  if (state.isArray && key !== "length" && !isArrayIndex(key)) throw unkept("on an array the named property", key);
+  // JSON has no -0: it is stored as 0, so the game sees 0 as well.
+  if (value === 0) value = 0;
   if (state.copy === null) {
     // Storing what is already there (`data.a = data.a`) changes nothing.
     const base = state.base;
@@ -119,12 +143,6 @@ function write(state, key, value) {
     const child = state.children?.get(key);
     if (hasOwn.call(base, key) && (base[key] === value || (child !== undefined && child.proxy === value))) return true;
     markChanged(state);
-  }
-  // A named property of an array (not an index, not `length`) is not JSON
-  // and is dropped when saved, but a draft stored there must still be
-  // finished: remember to look at them (rare, so arrays skip it otherwise).
-  if (state.isArray && typeof key === "string" && !(key.charCodeAt(0) <= 57 && key.charCodeAt(0) >= 48) && key !== "length") {
-    state.named = true;
   }
   state.copy[key] = value;
   return true;
@@ -168,6 +186,10 @@ const handler = {
     if (!("value" in descriptor)) {
       throw new SkiliftError("not_json", `an action defined a getter or setter at ${String(key)}; data must be plain JSON`);
     }
+    // A property defined without `enumerable` is not enumerable, unless it
+    // exists already (then it keeps being enumerable).
+    const enumerable = descriptor.enumerable ?? hasOwn.call(state.copy ?? state.base, key);
+    if (!enumerable && !(state.isArray && key === "length")) throw unkept("the non-enumerable property", key);
     return write(state, key, descriptor.value);
   },
   preventExtensions() {
@@ -199,11 +221,6 @@ function finishState(state) {
       if (v !== base[i]) copy[i] = finishValue(v, run, 0);
       else if (run.check && !(i in copy)) run.notJson = true; // a hole
     }
-    if (state.named) {
-      for (const key of Object.keys(copy)) {
-        if (!(key.charCodeAt(0) <= 57 && key.charCodeAt(0) >= 48)) copy[key] = finishValue(copy[key], run, 0);
-      }
-    }
   } else {
     for (const key in copy) {
       const v = copy[key];
@@ -229,7 +246,7 @@ function finishState(state) {
 function finishValue(value, run, depth) {
   if (typeof value !== "object" || value === null) {
     if (run.check && !jsonScalar(value)) run.notJson = true;
-    return value;
+    return value === 0 ? 0 : value; // -0 is stored as 0
   }
   const state = value[STATE];
   if (state !== undefined) {
@@ -238,9 +255,14 @@ function finishValue(value, run, depth) {
   }
   if (Object.isFrozen(value)) {
     // Frozen already: taken to be frozen all the way down (documents.js
-    // `freeze` does the same), but not trusted to be JSON.
-    if (run.check && !isPlainJson(value, 0)) run.notJson = true;
-    return value;
+    // `freeze` does the same), but not trusted to be JSON, nor to be of a
+    // JSON shape or free of -0, which cannot be put right in place: a -0
+    // makes a copy (an argument holding -0 is rare; copying every frozen
+    // value would cost every argument an action stores).
+    const problems = frozenProblems(value, 0);
+    if (problems & SHAPE) badShape(run);
+    if (problems & VALUE && run.check) run.notJson = true;
+    return problems & NEGATIVE_ZERO ? freezeData(copy(value)) : value;
   }
   if (!draftable(value)) {
     if (run.check) run.notJson = true;
@@ -259,7 +281,11 @@ function finishValue(value, run, depth) {
     return value;
   }
   open.add(value);
-  if (Array.isArray(value)) {
+  const isArray = Array.isArray(value);
+  if (!exactShape(value, isArray)) badShape(run);
+  // A null prototype, or a subclass of Array: JSON.parse would not make it.
+  if (run.check && Object.getPrototypeOf(value) !== (isArray ? Array.prototype : Object.prototype)) run.notJson = true;
+  if (isArray) {
     for (let i = 0; i < value.length; i++) {
       if (run.check && !(i in value)) run.notJson = true;
       value[i] = finishValue(value[i], run, depth + 1);
@@ -332,11 +358,11 @@ export function openDraft(base) {
  */
 export function seal(value) {
   const run = openRun;
-  if (run === null) return freeze(value);
+  if (run === null) return freezeData(value);
   openRun = null;
   try {
     const result = finishValue(value, run, 0);
-    if (!run.notJson) markPlainJson(result);
+    markChecked(result, !run.notJson);
     return result;
   } finally {
     run.done = true;

@@ -11,7 +11,8 @@
 import { SkiliftError } from "../errors.js";
 import { openDraft, produce, produceChecked, seal } from "./draft.js";
 import { connectStorage, getEntry, putRecord, removeKey } from "./storage.js";
-import { describe, firstDifference, fromJson, isPlainJson, jsonProblem, parseJson, snapshot, toJson } from "./documents.js";
+import { copy, describe, firstDifference, freezeData, fromJson, jsonProblem, toJson } from "./documents.js";
+import { isPlainJson } from "./json_values.js";
 
 /** How many actions are running (an action that patches nests them). */
 let actionsRunning = 0;
@@ -55,6 +56,13 @@ export function callActionStrict(fn, data, args) {
   actionsRunning++;
   try {
     first = produceChecked(fn, data, args);
+    // JSON first, before the second run: that run is not checked, and would
+    // throw not_json for a shape the first one found (draft.js `badShape`).
+    if (first.notJson) {
+      // The fast check only says "somewhere"; the full walk finds the path.
+      const path = jsonProblem(first.result);
+      if (path !== undefined) throw new StrictFailure("result", path);
+    }
     second = produce(fn, data, args);
   } finally {
     actionsRunning--;
@@ -62,11 +70,6 @@ export function callActionStrict(fn, data, args) {
   const result = first.result;
   if (result === undefined && second === undefined) return undefined;
   if (result === undefined || second === undefined) throw new StrictFailure("cancel", "");
-  if (first.notJson) {
-    // The fast check only says "somewhere"; the full walk finds the path.
-    const path = jsonProblem(result);
-    if (path !== undefined) throw new StrictFailure("result", path);
-  }
   const path = firstDifference(result, second);
   if (path !== undefined) throw new StrictFailure("differ", path);
   return result;
@@ -90,9 +93,9 @@ export function callActionInPlace(fn, data, args) {
   }
 }
 
-/** Runs `defaultData()`; a frozen copy, so the user's object stays theirs. */
+/** Runs `defaultData()`; a frozen copy (with 0 for -0, as stored), so the user's object stays theirs. */
 export function callDefault(fn) {
-  return snapshot(fn());
+  return freezeData(copy(fn()));
 }
 
 /** The default `onError`: background failures are warnings, never throws. */
@@ -124,6 +127,19 @@ export function report(onError, error, key) {
 export function recordText(head, value, tail, base) {
   const text = toJson(value, base);
   return text === undefined ? undefined : head + text + tail;
+}
+
+/**
+ * A pull's in-place copy of a record it read (the engine's
+ * `from_json_owned`): one draft of the frozen parse, as for a record it
+ * knows (`openDraft`). On the parse itself, nothing would see what the
+ * actions store until the save, whose walk would then have to check the
+ * shape of every object (a descriptor per property: 8x the walk of a 1 KB
+ * document); the draft's traps and finish check only what they change, and
+ * `seal` marks the result checked, so the save does not walk it at all.
+ */
+export function parseJson(text) {
+  return openDraft(fromJson(text));
 }
 
 /** What the engine calls (src/bindings/glue.rs names each method). */

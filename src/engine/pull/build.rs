@@ -14,8 +14,8 @@ use crate::engine::ids::random_id;
 use crate::engine::record::Record;
 use crate::engine::replay::item::{Batch, Item};
 use crate::engine::replay::quarantine::{assert_writable, quarantine_reason};
-use crate::engine::replay::rebuild::{drop_unencodable, rebuild};
-use crate::engine::replay::work::Stop;
+use crate::engine::replay::rebuild::{compute, drop_unencodable, rebuild};
+use crate::engine::replay::work::{Mode, Stop};
 use crate::engine::session::{Known, SessionInner};
 
 pub(crate) struct Rebuilt<H: Host> {
@@ -133,90 +133,107 @@ pub(crate) async fn build<H: Host>(
         && decided.is_empty()
         && record.pending.is_empty()
         && cache_is_replay(session, batches);
-    let computed = if from_cache {
-        // Nothing to migrate (the known record was built here) and no
-        // decision to apply: the replay would run the very actions the
-        // cache ran, on the very data, and actions are pure.
-        Ok((record.clone(), session.state.borrow().cache.clone(), false))
-    } else {
-        rebuild(
-            context,
-            &session.key,
-            &record,
-            known_data,
-            &decided,
-            batches,
-        )
-    };
     #[cfg(debug_assertions)]
     if from_cache {
         assert_cache_is_replay(session, &record, known_data, batches);
     }
     let base = record;
-    let (mut record, data, mut changed) = match computed {
-        Ok(c) => c,
-        Err(Stop::Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
-        Err(Stop::Redo) => {
-            return Err(PullError::Failed(Error::new(
-                Code::Internal,
-                "internal: safe replay asked to be redone",
-            )))
-        }
-    };
-    sabotage_carried_fields(&mut record);
-    if let Some(last) = batches.last() {
-        // Exactly-once: no batch the record holds is written again.
-        debug_assert!(
-            batches[0].n > record.written_batch(&session.id),
-            "invariant: session {} writes its batch {} again",
-            session.id,
-            batches[0].n
-        );
-        record.mark_written(&session.id, last.n, now);
-        record.prune_once(now, context.options.once_retention_ms);
-        changed = true;
-    }
-    let ids_changed = {
-        let st = session.state.borrow();
-        let stored = entry.map(|e| &e.user_ids);
-        st.user_ids
-            .iter()
-            .any(|id| !stored.is_some_and(|s| s.contains(id)))
-    };
-    // Sealed before it is encoded: an in-place replay of a known document
-    // ran on a draft (`Host::own`), which is slow to read until finished.
-    // The cache is sealed already.
-    let data = if from_cache { data } else { host.seal(data) };
-    if !changed && !ids_changed {
-        return Ok(Built::Ready(Rebuilt {
-            record,
-            data,
-            write: None,
-        }));
-    }
-    assert_writable(context, &record);
-    let text = match host.record_text(&mut record, &data, known_data) {
-        Ok(text) => text,
-        Err(path) => {
-            return match drop_unencodable(
+    // In place, actions change the data itself, and nothing sees what they
+    // store until the encode: a result JSON cannot hold is computed again in
+    // safe mode, where each action runs on a draft (one that stores what JSON
+    // would not keep as the game sees it is refused there, and skipped),
+    // before an action is dropped as unencodable.
+    let mut safe = false;
+    loop {
+        let cached = from_cache && !safe;
+        let computed = if cached {
+            // Nothing to migrate (the known record was built here) and no
+            // decision to apply: the replay would run the very actions the
+            // cache ran, on the very data, and actions are pure.
+            Ok((base.clone(), session.state.borrow().cache.clone(), false))
+        } else if safe {
+            let key = &session.key;
+            compute(
                 context,
-                &session.key,
+                key,
                 &base,
                 known_data,
                 &decided,
                 batches,
-                path,
-            ) {
-                Ok((error, item)) => Ok(Built::Dropped(error, item)),
-                Err(e) => Err(PullError::Failed(e)),
+                Mode::Safe,
+            )
+        } else {
+            rebuild(context, &session.key, &base, known_data, &decided, batches)
+        };
+        let (mut record, data, mut changed) = match computed {
+            Ok(c) => c,
+            Err(Stop::Bad(code, reason)) => return Err(PullError::Bad(code, reason)),
+            Err(Stop::Redo) => {
+                return Err(PullError::Failed(Error::new(
+                    Code::Internal,
+                    "internal: safe replay asked to be redone",
+                )))
             }
+        };
+        sabotage_carried_fields(&mut record);
+        if let Some(last) = batches.last() {
+            // Exactly-once: no batch the record holds is written again.
+            debug_assert!(
+                batches[0].n > record.written_batch(&session.id),
+                "invariant: session {} writes its batch {} again",
+                session.id,
+                batches[0].n
+            );
+            record.mark_written(&session.id, last.n, now);
+            record.prune_once(now, context.options.once_retention_ms);
+            changed = true;
         }
-    };
-    Ok(Built::Ready(Rebuilt {
-        record,
-        data,
-        write: Some(text),
-    }))
+        let ids_changed = {
+            let st = session.state.borrow();
+            let stored = entry.map(|e| &e.user_ids);
+            st.user_ids
+                .iter()
+                .any(|id| !stored.is_some_and(|s| s.contains(id)))
+        };
+        // Sealed before it is encoded: an in-place replay of a known document
+        // ran on a draft (`Host::own`), which is slow to read until finished.
+        // The cache is sealed already.
+        let data = if cached { data } else { host.seal(data) };
+        if !changed && !ids_changed {
+            return Ok(Built::Ready(Rebuilt {
+                record,
+                data,
+                write: None,
+            }));
+        }
+        assert_writable(context, &record);
+        let path = match host.record_text(&mut record, &data, known_data) {
+            Ok(text) => {
+                return Ok(Built::Ready(Rebuilt {
+                    record,
+                    data,
+                    write: Some(text),
+                }))
+            }
+            Err(path) => path,
+        };
+        if !safe && !from_cache {
+            safe = true;
+            continue;
+        }
+        return match drop_unencodable(
+            context,
+            &session.key,
+            &base,
+            known_data,
+            &decided,
+            batches,
+            path,
+        ) {
+            Ok((error, item)) => Ok(Built::Dropped(error, item)),
+            Err(e) => Err(PullError::Failed(e)),
+        };
+    }
 }
 
 /// The deliberate bugs of an older writer (`sabotage.rs`): forgetting the

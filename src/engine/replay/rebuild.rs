@@ -54,7 +54,9 @@ fn start<'a, H: Host>(
 /// The new record and data from a decoded record, the decided pending
 /// transactions and the batches. `changed`: whether anything but the
 /// batches changed the record (migrations, resolved transactions).
-fn compute<H: Host>(
+/// Called in safe mode alone for an in-place result that could not be
+/// encoded (in place, nothing checks what an action stores until then).
+pub(crate) fn compute<H: Host>(
     context: &Context<H>,
     key: &str,
     base: &Record,
