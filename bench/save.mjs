@@ -23,13 +23,24 @@
 //   - skilift, stale version: the same, but another store wrote every key
 //     after the sessions loaded (outside the measurement), so each save is
 //     the whole cycle: the put on the held version fails, then a read, the
-//     replay of the 10 changes on the other store's data, and the put.
+//     replay of the 10 changes on the other store's data, and the put;
+//   - skilift on FsBackend / on SqliteBackend: the first skilift save, on
+//     the embedded backends that keep the data on disk (a fresh directory,
+//     a fresh database file per round; fsync on every write, as they do in
+//     a game); their CPU includes the file system's work in libuv's
+//     threads and in SQLite.
 // All replay the same change (`CHANGES.top`) on the same 1 KB document.
 
 import { CHANGES, DOCUMENTS, deepFreeze, jsonCopy } from "./documents.mjs";
 import { ROUNDS, cpuSince, interleave, median } from "./measure.mjs";
 import { PouchDB } from "./peers.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { MemoryBackend, Store, failFast } from "./skilift.mjs";
+import { FsBackend } from "../pkg/cjs/backends/fs/index.cjs";
+import { SqliteBackend } from "../pkg/cjs/backends/sqlite/index.cjs";
 
 export const KEYS = 1000;
 export const CHANGES_PER_KEY = 10;
@@ -103,15 +114,39 @@ const contenders = [
     name: "skilift, stale version",
     run: (round) => skiliftSave(round, true),
   },
+  {
+    name: "skilift on FsBackend",
+    run: (round) => onDisk((dir) => new FsBackend(dir), (backend) => skiliftSave(round, false, backend)),
+  },
+  {
+    name: "skilift on SqliteBackend",
+    run: (round) =>
+      onDisk(
+        (dir) => new Database(join(dir, "bench.db")),
+        (database) => skiliftSave(round, false, new SqliteBackend(database)),
+        (database) => database.close(),
+      ),
+  },
 ];
+
+/** `use(open(dir))` on a fresh temp directory, removed afterwards (after `close`). */
+async function onDisk(open, use, close = () => {}) {
+  const dir = mkdtempSync(join(tmpdir(), "skilift-bench-save-"));
+  const opened = open(dir);
+  try {
+    return await use(opened);
+  } finally {
+    close(opened);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * skilift's final saves of 1,000 sessions with 10 queued patches each, in
  * CPU µs per key; `stale`: another store writes every key after the
  * sessions loaded, so that each save finds a newer version.
  */
-async function skiliftSave(round, stale) {
-  const backend = new MemoryBackend();
+async function skiliftSave(round, stale, backend = new MemoryBackend()) {
   const options = { name: `save${round}${stale ? "s" : ""}`, defaultData: () => jsonCopy(doc), backend, pullDelay: 1e6, onError: failFast };
   // Every key stored once before, as in the others' map and database.
   const seed = new Store(options);
