@@ -49,6 +49,10 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
   const { Store } = skilift;
   const history = options.history !== false;
 
+  // The stores of the running test: closed after it whatever happened, so a
+  // failed check (or a broken backend) leaves no session pulling forever.
+  const running = [];
+
   function server(backend) {
     const errors = [];
     const store = new Store({
@@ -59,6 +63,7 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
       onError: (e) => errors.push(e),
     });
     const add = store.action((d, id, n) => ({ ...d, coins: d.coins + n, log: [...d.log, id] }));
+    running.push(store);
     return { store, add, errors };
   }
 
@@ -68,6 +73,12 @@ export function operationsApi(name, open, { skilift, describe, it, assert }, opt
     try {
       await fn(backend, another ?? (async () => backend));
     } finally {
+      // A backend that breaks the contract can keep a final save from ever
+      // ending: the test has failed already, so wait a bounded time only.
+      let timer;
+      const bound = new Promise((resolve) => (timer = setTimeout(resolve, 10_000)));
+      await Promise.race([Promise.allSettled(running.splice(0).map((s) => s.close())), bound]);
+      clearTimeout(timer);
       await close?.();
     }
   }
