@@ -70,6 +70,11 @@ export function saveTable(rows, keys) {
       rows.map((r) => [r.path, r.changes, us(r["plain-JS floor"]), us(r.PouchDB), us(r.skilift), ratio(r["plain-JS floor"], r.skilift), ratio(r.PouchDB, r.skilift)]),
     ),
   );
+  for (const r of rows) {
+    for (const disk of ["skilift on FsBackend", "skilift on SqliteBackend"]) {
+      if (r[disk]) console.log(`  ${r.path}, ${disk}: ${us(r[disk])} µs per key (CPU / wall), ${ratio(r["plain-JS floor"], r[disk])} the floor's rate`);
+    }
+  }
   console.log("  one writer: one put conditional on the version the session holds, of the data its patches made (no read, no replay)");
   console.log("  create: the key was found absent at load: one create-if-absent put of the cache (no read, no replay)");
   console.log("  stale version: another store wrote every key first: the put fails, then read, replay, put");

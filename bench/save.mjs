@@ -25,12 +25,23 @@
 //   - PouchDB + pouchdb-upsert on the memory adapter: `upsert` is the read →
 //     change → compare-and-set (retried on a `_rev` conflict) a developer
 //     would write on a document store; it reads on every path;
-//   - skilift, through its public API.
+//   - skilift, through its public API;
+//   - skilift on FsBackend / on SqliteBackend, one writer only: the same
+//     save on the embedded backends that keep the data on disk (a fresh
+//     directory, a fresh database file per round; fsync on every write, as
+//     in a game); their CPU includes the file system's work in libuv's
+//     threads and in SQLite.
 
 import { CHANGES, DOCUMENTS, deepFreeze, jsonCopy } from "./documents.mjs";
 import { ROUNDS, cpuSince, interleave, median } from "./measure.mjs";
 import { PouchDB } from "./peers.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { MemoryBackend, Store, failFast } from "./skilift.mjs";
+import { FsBackend } from "../pkg/cjs/backends/fs/index.cjs";
+import { SqliteBackend } from "../pkg/cjs/backends/sqlite/index.cjs";
 
 export const KEYS = 1000;
 export const CHANGES_PER_KEY = 10;
@@ -120,8 +131,7 @@ async function pouch(path, round) {
   return time;
 }
 
-async function skilift(path, round) {
-  const backend = new MemoryBackend();
+async function skilift(path, round, backend = new MemoryBackend()) {
   const options = { name: `save${round}`, defaultData: () => jsonCopy(doc), backend, pullDelay: 1e6, onError: failFast };
   if (path.stored) {
     const seed = new Store(options);
@@ -163,10 +173,38 @@ async function skilift(path, round) {
   return time;
 }
 
+/** `use(open(dir))` on a fresh temp directory, removed afterwards (after `close`). */
+async function onDisk(open, use, close = () => {}) {
+  const dir = mkdtempSync(join(tmpdir(), "skilift-bench-save-"));
+  const opened = open(dir);
+  try {
+    return await use(opened);
+  } finally {
+    close(opened);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ONE_WRITER = ["one writer"];
 const CONTENDERS = [
   { name: "plain-JS floor", run: floor },
   { name: "PouchDB", run: pouch },
   { name: "skilift", run: skilift },
+  {
+    name: "skilift on FsBackend",
+    paths: ONE_WRITER,
+    run: (path, round) => onDisk((dir) => new FsBackend(dir), (backend) => skilift(path, round, backend)),
+  },
+  {
+    name: "skilift on SqliteBackend",
+    paths: ONE_WRITER,
+    run: (path, round) =>
+      onDisk(
+        (dir) => new Database(join(dir, "bench.db")),
+        (database) => skilift(path, round, new SqliteBackend(database)),
+        (database) => database.close(),
+      ),
+  },
 ];
 
 /**
@@ -177,10 +215,11 @@ const CONTENDERS = [
 export async function benchSave(progress = () => {}) {
   const rows = [];
   for (const path of PATHS) {
-    for (const c of CONTENDERS) await c.run(path, -1);
-    const results = await interleave(CONTENDERS, ROUNDS, (c, r) => c.run(path, r));
+    const contenders = CONTENDERS.filter((c) => !c.paths || c.paths.includes(path.name));
+    for (const c of contenders) await c.run(path, -1);
+    const results = await interleave(contenders, ROUNDS, (c, r) => c.run(path, r));
     const row = { path: path.name, changes: path.changes };
-    CONTENDERS.forEach((c, i) => {
+    contenders.forEach((c, i) => {
       row[c.name] = { cpu: median(results[i].map((t) => t.cpu)), wall: median(results[i].map((t) => t.wall)) };
     });
     rows.push(row);

@@ -1,7 +1,8 @@
 // Where the demo keeps its data: `--backend fs` (the default: a directory
 // under demo-data/), `postgres` (the local server scripts/start-postgres.sh
-// starts, or SKILIFT_PG_URL) or `redis` (the local Redis Cluster
-// scripts/start-redis.sh starts, or SKILIFT_REDIS_CLUSTER). The coordinator
+// starts, or SKILIFT_PG_URL), `redis` (the local Redis Cluster
+// scripts/start-redis.sh starts, or SKILIFT_REDIS_CLUSTER) or `sqlite` (one
+// database file under demo-data/, shared by every server process). The coordinator
 // makes a spec (plain JSON, handed to each server process), and every
 // process opens the backend from it; `keys` lists a namespace for the report.
 
@@ -10,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BACKENDS = ["fs", "postgres", "redis"];
+export const BACKENDS = ["fs", "postgres", "redis", "sqlite"];
 const root = fileURLToPath(new URL("..", import.meta.url));
 const script = (name) => join(root, "scripts", name);
 
@@ -21,6 +22,12 @@ export function makeSpec(kind) {
     const dir = join(root, "demo-data", stamp);
     mkdirSync(dir, { recursive: true });
     return { kind, dir, label: relative(process.cwd(), dir) || "." };
+  }
+  if (kind === "sqlite") {
+    const dir = join(root, "demo-data", stamp);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "game.db");
+    return { kind, file, label: `SQLite, ${relative(process.cwd(), file)}` };
   }
   if (kind === "postgres") {
     const url = process.env.SKILIFT_PG_URL ?? run(script("start-postgres.sh")).trim();
@@ -47,6 +54,13 @@ export async function openBackend(spec) {
     const backend = new FsBackend(spec.dir);
     return { backend, keys: (ns) => backend.keys(ns), close: async () => {} };
   }
+  if (spec.kind === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    const { SqliteBackend } = await import("../pkg/cjs/backends/sqlite/index.cjs");
+    const database = new Database(spec.file);
+    const backend = new SqliteBackend(database);
+    return { backend, keys: (ns) => listAll(backend, ns), close: async () => database.close() };
+  }
   if (spec.kind === "postgres") {
     const { default: pg } = await import("pg");
     const { PostgresBackend } = await import("../pkg/cjs/backends/postgres/index.cjs");
@@ -64,6 +78,13 @@ export async function openBackend(spec) {
   const cluster = new Redis.Cluster(spec.nodes.split(",").map((hp) => ({ host: hp.split(":")[0], port: Number(hp.split(":")[1]) })));
   const backend = new RedisBackend(cluster, { keyPrefix: spec.keyPrefix });
   return { backend, keys: (ns) => redisKeys(cluster, spec.keyPrefix, ns), close: async () => cluster.disconnect() };
+}
+
+/** Every key of namespace `ns`, through the backend's own `list`, a page at a time. */
+async function listAll(backend, ns) {
+  const keys = [];
+  for (let page = await backend.list(ns); page.length > 0; page = await backend.list(ns, { after: page.at(-1) })) keys.push(...page);
+  return keys;
 }
 
 /** The keys of namespace `ns`: SCAN every master for the current entries (docs/redis.md#key-layout). */

@@ -3,7 +3,7 @@
 # installs its own toolchain), then runs the simulated game backend of
 # demo/. Arguments go to demo/coordinator.mjs: --short (or
 # SKILIFT_DEMO_SHORT=1) for the ~20 s version, --seed N to repeat a run,
-# --backend fs|postgres|redis for where the data lives (fs by default).
+# --backend fs|postgres|redis|sqlite for where the data lives (fs by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

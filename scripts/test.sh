@@ -62,3 +62,5 @@ SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh
 echo "== demo: the same on PostgreSQL and on the Redis Cluster (--backend postgres, --backend redis)"
 SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend postgres
 SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend redis
+echo "== demo: the same on one SQLite database file (--backend sqlite)"
+SKILIFT_DEMO_SHORT=1 bash scripts/demo.sh --backend sqlite

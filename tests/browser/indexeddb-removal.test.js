@@ -2,15 +2,11 @@
 // real browser: a database made by version 1 of the layout (before
 // `removed` existed) is upgraded with its rows kept, a removal leaves no
 // row with data behind (only the last seq, in `removed`), and seqs go on
-// across a removal; and the operations API (tests/conformance/
-// operations-api.mjs) and a rolling deploy (rolling-deploy-api.mjs)
-// through the browser build on IndexedDB, when pkg/ is built. Loaded by
-// indexeddb.html after indexeddb.test.js.
+// across a removal. (The operations API runs in indexeddb.test.js, with
+// the rest of the kit.) Loaded by indexeddb.html after indexeddb.test.js.
 
 import { describe, it, skip, assert } from "./harness.js";
 import { IndexedDbBackend } from "../../js/backends/indexeddb/index.js";
-import { operationsApi } from "../conformance/operations-api.mjs";
-import { rollingDeployApi } from "../conformance/rolling-deploy-api.mjs";
 
 const STORE = "players/global";
 const freshName = () => `skilift-removal-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -105,26 +101,3 @@ describe("IndexedDbBackend removal", () => {
       assert.equal(seqOf(await b.put(STORE, "k", "third", null, { userIds: [] })), 5);
     }));
 });
-
-const built = await fetch("../../pkg/esm/index.js", { method: "HEAD" })
-  .then((r) => r.ok)
-  .catch(() => false);
-if (built) {
-  const skilift = await import("../../pkg/esm/index.js");
-  const open = async () => {
-    const name = freshName();
-    const backend = new IndexedDbBackend(name);
-    return {
-      backend,
-      close: async () => {
-        await backend.close();
-        await request(indexedDB.deleteDatabase(name));
-      },
-    };
-  };
-  operationsApi("IndexedDbBackend", open, { skilift, describe, it, assert });
-  rollingDeployApi("IndexedDbBackend", open, { skilift, describe, it, assert });
-} else {
-  skip("operations API on IndexedDbBackend", "pkg/ not built (scripts/build.sh)");
-  skip("rolling deploy API on IndexedDbBackend", "pkg/ not built (scripts/build.sh)");
-}

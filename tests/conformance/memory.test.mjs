@@ -1,8 +1,7 @@
-// The backend contract against MemoryBackend (from the sources: adapters are
-// plain JS and need no build).
-import { describe, it } from "node:test";
-import assert from "node:assert/strict";
-import { backendContract } from "./backend-contract.mjs";
+// The backend kit (skilift/testing, from the built package) on MemoryBackend:
+// one instance is the shared storage, so every client is that instance.
+import { backendContract } from "../../pkg/cjs/testing/index.cjs";
 import { MemoryBackend } from "../../js/backends/memory/index.js";
 
-backendContract("MemoryBackend", async () => ({ backend: new MemoryBackend() }), {}, { describe, it, assert });
+const shared = new MemoryBackend();
+backendContract("MemoryBackend", () => shared);

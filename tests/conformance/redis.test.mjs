@@ -1,17 +1,12 @@
-// The backend contract against RedisBackend on a real standalone Redis and
-// on a real Redis Cluster of three masters with a replica each
-// (SKILIFT_REDIS_URL / SKILIFT_REDIS_CLUSTER, or the servers
-// scripts/start-redis.sh started). Each test gets a fresh key prefix,
-// deleted afterwards. On the cluster, with waitForReplicas: 1 too, so the
-// WAIT path keeps the contract as well. The operations API
-// (operations-api.mjs) and a rolling deploy (rolling-deploy-api.mjs) run
-// on each, through the built package.
+// The backend kit (skilift/testing, from the built package) on RedisBackend
+// on a real standalone Redis and on a real Redis Cluster of three masters
+// with a replica each (SKILIFT_REDIS_URL / SKILIFT_REDIS_CLUSTER, or the
+// servers scripts/start-redis.sh started). One key prefix per suite,
+// deleted afterwards, and a new RedisBackend on it for every client. On the
+// cluster with waitForReplicas: 1 too, so the WAIT path keeps the contract
+// as well.
 import { after, describe, it } from "node:test";
-import assert from "node:assert/strict";
-import { backendContract } from "./backend-contract.mjs";
-import { operationsApi } from "./operations-api.mjs";
-import { rollingDeployApi } from "./rolling-deploy-api.mjs";
-import * as skilift from "../../pkg/node.mjs";
+import { backendContract } from "../../pkg/cjs/testing/index.cjs";
 import { RedisBackend } from "../../js/backends/redis/index.js";
 import { dropPrefix, freshPrefix, holdServers, newCluster, newRedis, skip } from "../backends/redis-env.mjs";
 
@@ -19,7 +14,10 @@ import { dropPrefix, freshPrefix, holdServers, newCluster, newRedis, skip } from
 if (!skip("standalone") || !skip("cluster")) await holdServers();
 
 const clients = [];
-after(() => clients.forEach((c) => c.disconnect()));
+after(async () => {
+  for (const { client, keyPrefix } of clients) await dropPrefix(client, keyPrefix);
+  clients.forEach(({ client }) => client.disconnect());
+});
 
 function suite(name, what, connect, options = {}) {
   const reason = skip(what);
@@ -28,14 +26,9 @@ function suite(name, what, connect, options = {}) {
     return;
   }
   const client = connect();
-  clients.push(client);
-  const open = async () => {
-    const keyPrefix = freshPrefix();
-    return { backend: new RedisBackend(client, { keyPrefix, ...options }), close: () => dropPrefix(client, keyPrefix) };
-  };
-  backendContract(name, open, {}, { describe, it, assert });
-  operationsApi(name, open, { skilift, describe, it, assert });
-  rollingDeployApi(name, open, { skilift, describe, it, assert });
+  const keyPrefix = freshPrefix();
+  clients.push({ client, keyPrefix });
+  backendContract(name, () => new RedisBackend(client, { keyPrefix, ...options }));
 }
 
 suite("RedisBackend (standalone)", "standalone", () => newRedis());

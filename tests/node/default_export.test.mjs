@@ -30,6 +30,8 @@ test("Node: each adapter's CommonJS module has a default export with its names",
     "backends/indexeddb/index.cjs": ["IndexedDbBackend"],
     "backends/postgres/index.cjs": ["PostgresBackend"],
     "backends/redis/index.cjs": ["RedisBackend"],
+    "backends/sqlite/index.cjs": ["SqliteBackend"],
+    "testing/index.cjs": ["backendContract"],
   };
   for (const [path, names] of Object.entries(adapters)) {
     const module = require(`../../pkg/cjs/${path}`);

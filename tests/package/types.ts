@@ -31,6 +31,8 @@ import { FetchBackend, FetchBackendError } from "skilift/fetch";
 import { createHandler, type HandlerOptions } from "skilift/server";
 import { PostgresBackend, type PgPoolLike } from "skilift/postgres";
 import { RedisBackend, type RedisClientLike, type RedisPipelineLike } from "skilift/redis";
+import { SqliteBackend, type SqliteDatabaseLike } from "skilift/sqlite";
+import { backendContract } from "skilift/testing";
 import { IndexedDbBackend } from "skilift/indexeddb";
 import indexeddbEntry from "skilift/indexeddb";
 // A real validator library, installed into the test project beside
@@ -321,6 +323,15 @@ const redisBackend: Backend = new RedisBackend(redisClient, { keyPrefix: "game:"
 // @ts-expect-error waitForReplicas is a number of replicas
 new RedisBackend(redisClient, { waitForReplicas: true });
 const idb: Backend = new IndexedDbBackend("my-game", { keepVersions: 20 });
+declare const database: SqliteDatabaseLike;
+const sqlite = new SqliteBackend(database, { tablePrefix: "game_", history: 10 });
+// Every method of the contract, optional ones included, from the one Backend interface.
+const sqliteList: Promise<string[]> = sqlite.list("players/global", { limit: 10 });
+// @ts-expect-error history is a number of versions
+new SqliteBackend(database, { history: true });
+backendContract("SqliteBackend", () => sqlite, { listing: true, close: (client) => void client });
+// @ts-expect-error open answers a backend
+backendContract("nothing", () => 5);
 
 // ---- StoreOptions<T> as a standalone type.
 const options: StoreOptions<Player> = {
@@ -336,6 +347,6 @@ const options: StoreOptions<Player> = {
 
 export {
   patched, key, stopped, next, reason, loaded, latest, committed, isStrict, closed, entry,
-  fsBackend, fetchBackend, status, handler, pgBackend, redisBackend, idb, options, failures, updated,
-  listPage, userKeys, versionInfos, removal, historyOptions, unsupported, skew, ownKeyOnly, keyLength,
+  fsBackend, fetchBackend, status, handler, pgBackend, redisBackend, idb, sqliteList, options, failures, updated,
+  listPage, userKeys, versionInfos, removal, historyOptions, unsupported, ownKeyOnly, keyLength,
 };

@@ -1,6 +1,7 @@
-// Campaign fs-kill: game-server processes (fs-kill-worker.mjs) append unique
+// Campaign fs-kill: game-server processes (kill-worker.mjs) append unique
 // ids to one key through FsBackend, two at a time on one directory, and are
-// SIGKILLed at random instants; each killed one is replaced. After every
+// SIGKILLed at random instants (campaign sqlite-kill, sqlite-kill.mjs: the
+// same through SqliteBackend on one database file); each killed one is replaced. After every
 // kill the parent reads the key with a fresh store and checks:
 //
 // - it loads (the read succeeds and is not garbage);
@@ -14,10 +15,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../pkg/node.mjs";
-import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
+import { openShared } from "../backends/shared-storage.mjs";
 import { Failures, fmt, rng, sleep } from "./support.mjs";
 
-const WORKER = new URL("./fs-kill-worker.mjs", import.meta.url);
+const WORKER = new URL("./kill-worker.mjs", import.meta.url);
 const KEY = "shared";
 const WRITERS = 2;
 // Liveness bounds, far above any real time; they measure nothing.
@@ -31,17 +32,20 @@ function within(promise, ms, what) {
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
-export async function run({ short, seed }) {
+export const run = (options) => killCampaign("fs", options);
+
+/** The campaign on the backend `kind` names (tests/backends/shared-storage.mjs). */
+export async function killCampaign(kind, { short, seed }) {
   const kills = short ? 20 : 120;
   const random = rng(seed);
   const failures = new Failures();
-  const dir = await mkdtemp(join(tmpdir(), "skilift-fs-kill-"));
+  const dir = await mkdtemp(join(tmpdir(), `skilift-${kind}-kill-`));
   const acked = new Set();
   const figures = { kills: 0, saves: 0, loads: 0, loadsOk: 0, lost: 0, doubled: 0, spawned: 0 };
 
   function start() {
     const name = `c${figures.spawned++}`;
-    const child = fork(WORKER, [dir, KEY, name], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const child = fork(WORKER, [kind, dir, KEY, name], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.on("message", (m) => {
@@ -63,7 +67,7 @@ export async function run({ short, seed }) {
   async function check(when) {
     figures.loads++;
     const errors = [];
-    const store = new Store({ name: "players", defaultData: () => ({ log: [] }), backend: new FsBackend(dir), onError: (e) => errors.push(e) });
+    const store = new Store({ name: "players", defaultData: () => ({ log: [] }), backend: openShared(kind, dir), onError: (e) => errors.push(e) });
     let data;
     try {
       data = await within(store.view(KEY).latest(), LOAD_BOUND_MS, "the read");
@@ -112,7 +116,7 @@ export async function run({ short, seed }) {
     for (const w of live) w.child.kill("SIGKILL");
     await Promise.all(live.map((w) => w.exited));
     live = [];
-    if (failures.count === 0 && (await check("after the last kill"))) await takesWrites(dir, failures);
+    if (failures.count === 0 && (await check("after the last kill"))) await takesWrites(kind, dir, failures);
   } catch (error) {
     failures.add(error?.stack ?? String(error));
   } finally {
@@ -129,8 +133,8 @@ export async function run({ short, seed }) {
 }
 
 /** A session loads the key after all the kills, is not bad, and its write lands. */
-async function takesWrites(dir, failures) {
-  const open = () => new Store({ name: "players", defaultData: () => ({ log: [] }), backend: new FsBackend(dir), onError: () => {} });
+async function takesWrites(kind, dir, failures) {
+  const open = () => new Store({ name: "players", defaultData: () => ({ log: [] }), backend: openShared(kind, dir), onError: () => {} });
   const store = open();
   const add = store.action((data, id) => ({ ...data, log: [...data.log, id] }));
   const session = store.load(KEY);

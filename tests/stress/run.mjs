@@ -5,13 +5,13 @@
 //   node tests/stress/run.mjs [--short] [campaign ...]
 //   SKILIFT_STRESS_SEED=n   replays the seeded parts of a run
 //
-// Campaigns: fs-kill (fs-kill.mjs), http-hostile (http-hostile.mjs),
+// Campaigns: fs-kill (fs-kill.mjs), sqlite-kill (sqlite-kill.mjs), http-hostile (http-hostile.mjs),
 // faulty-backend (faulty-backend.mjs), updated-monotonic
 // (updated-monotonic.mjs).
 
 import { seedFromEnv } from "./support.mjs";
 
-const CAMPAIGNS = ["fs-kill", "http-hostile", "faulty-backend", "updated-monotonic"];
+const CAMPAIGNS = ["fs-kill", "sqlite-kill", "http-hostile", "faulty-backend", "updated-monotonic"];
 
 const args = process.argv.slice(2);
 const short = args.includes("--short");

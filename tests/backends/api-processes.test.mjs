@@ -1,5 +1,6 @@
-// Several game-server processes on one FsBackend directory, through the
-// public API of the built package: exact totals under contention, and
+// Several game-server processes on one FsBackend directory and on one
+// SqliteBackend file (shared-storage.mjs), through the public API of the
+// built package: exact totals under contention, and
 // servers SIGKILLed mid-run leave a key that loads, is not bad, and takes
 // writes, with nothing applied twice.
 import { describe, it } from "node:test";
@@ -9,13 +10,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../pkg/node.mjs";
-import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
+import { KINDS, openShared } from "./shared-storage.mjs";
 
-const WORKER = new URL("./fs-api-worker.mjs", import.meta.url);
+const WORKER = new URL("./server-worker.mjs", import.meta.url);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startServer(dir, key, count) {
-  const child = fork(WORKER, [dir, key, String(count)], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+function startServer(kind, dir, key, count) {
+  const child = fork(WORKER, [kind, dir, key, String(count)], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   let done = null;
@@ -35,8 +36,8 @@ async function withDir(fn) {
 }
 
 /** Loads `key` through a fresh store and returns its session, loaded. */
-async function inspect(dir, key) {
-  const store = new Store({ name: "players", defaultData: () => ({ coins: 0, log: [] }), backend: new FsBackend(dir), onError: () => {} });
+async function inspect(kind, dir, key) {
+  const store = new Store({ name: "players", defaultData: () => ({ coins: 0, log: [] }), backend: openShared(kind, dir), onError: () => {} });
   const session = store.load(key);
   await session.await();
   return { store, session };
@@ -49,16 +50,16 @@ function dataOf(session) {
   return data;
 }
 
-describe("FsBackend through the public API, across processes", () => {
+for (const [kind, name] of Object.entries(KINDS)) describe(`${name} through the public API, across processes`, () => {
   it("four servers patching one key store every patch exactly once", { timeout: 120_000 }, () =>
     withDir(async (dir) => {
-      const servers = Array.from({ length: 4 }, () => startServer(dir, "shared", 50));
+      const servers = Array.from({ length: 4 }, () => startServer(kind, dir, "shared", 50));
       const results = await Promise.all(servers.map((s) => s.result));
       for (const [i, r] of results.entries()) {
         assert.equal(r?.patched, 50, `server ${i}: ${servers[i].stderr()}`);
         assert.equal(r.bad, null);
       }
-      const { store, session } = await inspect(dir, "shared");
+      const { store, session } = await inspect(kind, dir, "shared");
       const data = dataOf(session);
       assert.equal(data.coins, 200);
       assert.equal(new Set(data.log).size, 200, "every patch once");
@@ -68,20 +69,20 @@ describe("FsBackend through the public API, across processes", () => {
 
   it("servers killed mid-run leave a key that loads, is not bad, and takes writes", { timeout: 120_000 }, () =>
     withDir(async (dir) => {
-      let live = Array.from({ length: 3 }, () => startServer(dir, "shared", "forever"));
+      let live = Array.from({ length: 3 }, () => startServer(kind, dir, "shared", "forever"));
       await Promise.all(live.map((s) => s.ready));
       for (let kill = 0; kill < 8; kill++) {
         await sleep(50 + Math.random() * 150);
         const i = Math.floor(Math.random() * live.length);
         live[i].child.kill("SIGKILL");
         await live[i].exited;
-        live[i] = startServer(dir, "shared", "forever");
+        live[i] = startServer(kind, dir, "shared", "forever");
         await live[i].ready;
       }
       for (const s of live) s.child.kill("SIGKILL");
       await Promise.all(live.map((s) => s.exited));
 
-      const { store, session } = await inspect(dir, "shared");
+      const { store, session } = await inspect(kind, dir, "shared");
       assert.equal(session.loaded(), true);
       assert.equal(session.bad(), undefined);
       const before = dataOf(session);
@@ -95,7 +96,7 @@ describe("FsBackend through the public API, across processes", () => {
       });
       session.patch(add, "after");
       await session.stop();
-      const again = await inspect(dir, "shared");
+      const again = await inspect(kind, dir, "shared");
       const after = dataOf(again.session);
       assert.equal(after.coins, before.coins + 1, "the key takes writes after the crashes");
       assert.equal(after.log.at(-1), "after");

@@ -1,17 +1,18 @@
-// Child process for tests/backends/fs-processes.test.mjs: increments a
-// counter stored under one key of a shared FsBackend directory with get +
-// conditional put, retrying on conflict and on failure (as the engine does).
+// Child process for tests/backends/processes.test.mjs: increments a
+// counter stored under one key of a shared FsBackend directory (or
+// SqliteBackend file, shared-storage.mjs) with get + conditional put,
+// retrying on conflict and on failure (as the engine does).
 //
-//   node fs-worker.mjs DIR STORE KEY COUNT HISTORY PAD_BYTES
+//   node counter-worker.mjs KIND DIR STORE KEY COUNT HISTORY PAD_BYTES
 // COUNT may be "forever" (the parent kills the process). Messages to the
 // parent: { type: "ready" }, { type: "done", done, conflicts, failures }.
 
-import { FsBackend } from "../../js/backends/fs/index.js";
+import { openShared } from "./shared-storage.mjs";
 
-const [dir, store, key, countArg, historyArg, padArg] = process.argv.slice(2);
+const [kind, dir, store, key, countArg, historyArg, padArg] = process.argv.slice(2);
 const count = countArg === "forever" ? Infinity : Number(countArg);
 const pad = "p".repeat(Number(padArg));
-const backend = new FsBackend(dir, { history: Number(historyArg) });
+const backend = openShared(kind, dir, { history: Number(historyArg) });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let done = 0;

@@ -1,19 +1,20 @@
-// Child process of the fs-kill campaign (fs-kill.mjs): a game server that
-// appends unique ids to one key through FsBackend until it is SIGKILLed.
+// Child process of the fs-kill and sqlite-kill campaigns (fs-kill.mjs): a
+// game server that appends unique ids to one key through FsBackend (or
+// SqliteBackend, tests/backends/shared-storage.mjs) until it is SIGKILLed.
 //
-//   node fs-kill-worker.mjs DIR KEY NAME
+//   node kill-worker.mjs KIND DIR KEY NAME
 // After each `await()` it reports the ids that save acknowledged, so the
 // parent knows of an id only once it is stored. Messages:
 // { type: "ready" }, { type: "acked", ids }, { type: "bad", reason }.
 
 import { Store } from "../../pkg/node.mjs";
-import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
+import { openShared } from "../backends/shared-storage.mjs";
 
-const [dir, key, name] = process.argv.slice(2);
+const [kind, dir, key, name] = process.argv.slice(2);
 const store = new Store({
   name: "players",
   defaultData: () => ({ log: [] }),
-  backend: new FsBackend(dir),
+  backend: openShared(kind, dir),
   pullDelay: 0.02,
   onError: () => {}, // conflicts with the other writer and retries are expected
 });

@@ -1,22 +1,23 @@
-// Child process for tests/backends/fs-api-processes.test.mjs: one game
-// server using the built package on a shared FsBackend directory.
+// Child process for tests/backends/api-processes.test.mjs: one game
+// server using the built package on a shared FsBackend directory (or
+// SqliteBackend file, shared-storage.mjs).
 //
-//   node fs-api-worker.mjs DIR KEY COUNT
+//   node server-worker.mjs KIND DIR KEY COUNT
 // Patches `add` COUNT times ("forever": until killed), each with a unique id
 // logged in the data, then stops. Messages: { type: "ready" },
 // { type: "done", patched }.
 
 import { Store } from "../../pkg/node.mjs";
-import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
+import { openShared } from "./shared-storage.mjs";
 
-const [dir, key, countArg] = process.argv.slice(2);
+const [kind, dir, key, countArg] = process.argv.slice(2);
 const count = countArg === "forever" ? Infinity : Number(countArg);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const store = new Store({
   name: "players",
   defaultData: () => ({ coins: 0, log: [] }),
-  backend: new FsBackend(dir),
+  backend: openShared(kind, dir),
   pullDelay: 0.05,
   onError: () => {}, // conflicts and retries are expected here
 });

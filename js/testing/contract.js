@@ -1,20 +1,21 @@
-// The backend contract (docs/backend-contract.md) as one suite, run against every
-// backend: each adapter's test file calls `backendContract(name, open)`.
+// The backend contract (docs/backend-contract.md) as one suite: the part of
+// the kit (index.js, `skilift/testing`) that calls a backend's methods
+// directly. The optional methods (list, keysByUser, history, remove) are in
+// optional-methods.js, registered inside this suite.
 //
-// `open()` resolves to `{ backend, close? }`: a fresh, empty backend (or a
-// fresh namespace on a shared one) and an optional clean-up. Options:
+// `open()` resolves to `{ backend, close?, another? }`: a backend on which
+// this test is alone (kit.js gives each test its own store names), the
+// clean-up, and `another()`, a second client of the same storage (as
+// another server would have). Options:
 //   history: false   the backend has no getVersion/getAtTime/history
 //   listing: false   the backend has no list/keysByUser
 //   remove: false    the backend has no remove
 //   writers: N       how many concurrent writers race on one key (default 8)
-// The optional methods (list, keysByUser, history, remove) are tested in
-// optional-methods.mjs, inside this suite.
 //
-// Works under `node --test` and in a browser page (IndexedDB) through the
-// `harness` argument: { describe, it, assert } — node:test's describe and it
-// with node:assert/strict in Node, or anything of the same shape elsewhere.
+// No Node module is imported here: a browser page runs it too, through the
+// `harness` argument { describe, it, assert } (tests/browser/).
 
-import { optionalMethods } from "./optional-methods.mjs";
+import { optionalMethods } from "./optional-methods.js";
 
 /** Increments a counter stored under `key` with get + conditional put, retrying on conflict. */
 async function increment(backend, store, key, times) {
@@ -59,18 +60,19 @@ export const ODD_KEYS = [
   "a",
 ];
 
-export function backendContract(name, open, options = {}, harness) {
+/** Registers the contract suite: `open` as kit.js hands it, `harness` { describe, it, assert }. */
+export function contractTests(name, open, harness, options = {}) {
   const { describe, it, assert } = harness;
   const history = options.history !== false;
   const writers = options.writers ?? 8;
   const STORE = "players/global";
 
   describe(`backend contract: ${name}`, () => {
-    /** Runs `fn(backend)` on a fresh backend and always closes it. */
+    /** Runs `fn(backend, another)` on a backend of its own and always closes it. */
     async function withBackend(fn) {
-      const { backend, close } = await open();
+      const { backend, close, another } = await open();
       try {
-        await fn(backend);
+        await fn(backend, another ?? (async () => backend));
       } finally {
         await close?.();
       }
@@ -133,10 +135,45 @@ export function backendContract(name, open, options = {}, harness) {
       }));
 
     it(`${writers} concurrent writers racing on one key lose nothing`, () =>
-      withBackend(async (b) => {
+      withBackend(async (b, another) => {
         const each = 10;
-        await Promise.all(Array.from({ length: writers }, () => increment(b, STORE, "race", each)));
+        // Spread over three clients, as several servers would be.
+        const clients = [b, await another(), await another()];
+        await Promise.all(Array.from({ length: writers }, (_, i) => increment(clients[i % 3], STORE, "race", each)));
         assert.equal(JSON.parse((await b.get(STORE, "race")).value).n, writers * each);
+      }));
+
+    it("clients creating one key at once: exactly one create wins", () =>
+      withBackend(async (b, another) => {
+        const clients = [b, await another(), await another()];
+        const won = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => clients[i % 3].put(STORE, "new", JSON.stringify(i), null, { userIds: [] })),
+        );
+        const winners = won.filter((v) => v !== null);
+        assert.equal(winners.length, 1, `one winner, got ${winners.length}`);
+        const e = await clients[1].get(STORE, "new");
+        assert.equal(e.version, winners[0]);
+        assert.equal(e.value, JSON.stringify(won.indexOf(winners[0])));
+      }));
+
+    it("clients writing on one version at once: exactly one wins, the others answer null", () =>
+      withBackend(async (b, another) => {
+        const clients = [b, await another(), await another()];
+        const v = await b.put(STORE, "k", "base", null, { userIds: [] });
+        const won = await Promise.all(Array.from({ length: 12 }, (_, i) => clients[i % 3].put(STORE, "k", `w${i}`, v, { userIds: [] })));
+        const winners = won.filter((x) => x !== null);
+        assert.equal(winners.length, 1, `one winner, got ${winners.length}`);
+        assert.equal((await clients[2].get(STORE, "k")).value, `w${won.indexOf(winners[0])}`);
+      }));
+
+    it("a token is never valid twice: writing a value back (A, B, A) does not revive the first token", () =>
+      withBackend(async (b) => {
+        const v1 = await b.put(STORE, "k", "same", null, { userIds: [] });
+        const v2 = await b.put(STORE, "k", "other", v1, { userIds: [] });
+        const v3 = await b.put(STORE, "k", "same", v2, { userIds: [] });
+        assert.notEqual(v3, v1, "the third version has a token of its own");
+        assert.equal(await b.put(STORE, "k", "stale", v1, { userIds: [] }), null, "the first token is stale");
+        assert.equal((await b.get(STORE, "k")).version, v3);
       }));
 
     it("stores are separate namespaces, including the transactions store", () =>

@@ -1,7 +1,7 @@
 // The optional methods of the backend contract (docs/backend-contract.md):
-// list, keysByUser, history and remove. Part of backendContract (in
-// backend-contract.mjs), which calls `optionalMethods` inside its describe
-// with the same fresh-backend helper. Options (from backendContract's):
+// list, keysByUser, history and remove. Part of the contract suite
+// (contract.js), which calls `optionalMethods` inside its describe with the
+// same backend-of-its-own helper. Options (from backendContract's):
 //   history: false   no getVersion/getAtTime/history
 //   listing: false   no list/keysByUser
 //   remove: false    no remove

@@ -1,7 +1,6 @@
-// A rolling deploy through the public API (docs/api.md#migrations), run on
-// every backend next to the operations API: each runner calls
-// `rollingDeployApi(name, open, harness)` with the same `open()` it gives
-// `operationsApi`.
+// A rolling deploy through the public API (docs/api.md#migrations), one
+// suite of the kit (kit.js), run on every backend next to the operations
+// API with the same `open()`.
 //
 // Two Store objects on one backend stand for a server of version 1 of a game
 // and one of version 2, which has one more migration step: "gems", adding a
@@ -15,7 +14,7 @@
 // { describe, it, assert }; `options.history === false` skips what needs
 // view.history().
 
-import { until, withOpened } from "./operations-api.mjs";
+import { until, withOpened } from "./operations.js";
 
 const NS = "players/global";
 const MIGRATED = "migrated:gems";
