@@ -81,22 +81,28 @@ export function marketRoom(players, actions) {
           // the window closed, or the room is being disposed
         }
       }
-      this.letGo(client.sessionId);
+      // Awaited: Colyseus disposes a room (and a graceful shutdown goes on)
+      // only once its onLeave calls are done, so the final save is then stored.
+      await this.letGo(client.sessionId);
     }
 
     onDispose() {
       players.off("bad", this.kick);
-      for (const sessionId of [...this.holding.keys()]) this.letGo(sessionId);
+      // Colyseus awaits this too; usually empty, as onLeave let go of everyone.
+      return Promise.all([...this.holding.keys()].map((sessionId) => this.letGo(sessionId)));
     }
 
-    /** Releases the hold of one client (at most once): the last release stops the session. */
+    /**
+     * Releases the hold of one client (at most once). The last release
+     * stops the session; the promise settles when its final save is done.
+     */
     letGo(sessionId) {
       const hold = this.holding.get(sessionId);
-      if (hold === undefined) return;
+      if (hold === undefined) return Promise.resolve();
       this.holding.delete(sessionId);
       this.state.players.delete(sessionId);
       hold.unbind?.();
-      players.release(hold.key);
+      return players.release(hold.key);
     }
 
     /** A key went bad (or needs a newer server): its players here are sent away, without a reconnection window. */

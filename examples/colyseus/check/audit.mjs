@@ -64,7 +64,7 @@ export function audit({ ledger, records, players, killed, graceful }) {
 
 function auditChanges(ledger, one, killed, graceful) {
   const wrong = [];
-  const t = { must: 0, lost: 0, declined: 0, refused: 0 };
+  const t = { must: 0, finalSave: 0, lost: 0, declined: 0, refused: 0 };
   for (const r of ledger.requests.values()) {
     if (r.kind !== "earn" && r.kind !== "spend") continue;
     const e = one(r.id);
@@ -75,6 +75,7 @@ function auditChanges(ledger, one, killed, graceful) {
     }
     const must = r.heard.includes("stored") || (r.heard.includes("applied") && graceful.has(r.server));
     if (must) t.must++;
+    if (must && !r.heard.includes("stored")) t.finalSave++; // only the final saves of a graceful shutdown can hold it
     if (!e) {
       if (must) wrong.push(`${r.id} (${r.kind} ${r.n} for ${r.key} on ${r.server}, heard ${r.heard.join("+") || "nothing"}) is missing`);
       else if (r.server === killed) t.lost++;
@@ -87,7 +88,7 @@ function auditChanges(ledger, one, killed, graceful) {
   }
   return {
     ok: wrong.length === 0,
-    text: `every earn and spend acknowledged is stored once with its amount (${t.must} acknowledged; ${t.lost} unacknowledged lost with the killed server; ${t.declined} spends declined on replay; ${t.refused} refused)`,
+    text: `every earn and spend acknowledged is stored once with its amount (${t.must} acknowledged, ${t.finalSave} of them applied by a server shut down before it said stored; ${t.lost} unacknowledged lost with the killed server; ${t.declined} spends declined on replay; ${t.refused} refused)`,
     detail: wrong.slice(0, 8),
   };
 }
