@@ -106,7 +106,7 @@ function auditTrades(ledger, one, stored) {
     t[outcome === "refused" ? "declined" : outcome] = (t[outcome === "refused" ? "declined" : outcome] ?? 0) + 1;
     const ok = placed && ({ committed: got === "committed", aborted: got === "aborted", declined: got === "none", refused: got === "none" }[outcome] ??
       (outcome === "unanswered" && got !== "broken"));
-    if (!ok) wrong.push(`${r.id} (${r.key} -> ${r.to}, ${r.n} on ${r.server}): told ${outcome}${r.reason ? ` (${r.reason})` : ""}, stored ${got}`);
+    if (!ok) wrong.push(`${r.id} (${r.key} -> ${r.to}, ${r.n} on ${r.server}): told ${outcome === "unanswered" ? "nothing" : outcome}${r.reason ? ` (${r.reason})` : ""}, stored ${got}`);
   }
   let sum = 0;
   for (const [id, entries] of stored) if (id.startsWith("T")) for (const e of entries) sum += e.delta;
