@@ -30,7 +30,7 @@ export function marketRoom(players, actions) {
       this.autoDispose = true;
       /** sessionId -> { key, unbind }: the holds this room has not let go of. */
       this.holding = new Map();
-      this.kick = (key, reason) => this.kickPlayer(key, reason);
+      this.kick = (key, code, reason) => this.kickPlayer(key, code, reason);
       players.on("bad", this.kick);
       for (const kind of ["earn", "spend"]) this.onMessage(kind, (client, m) => this.change(client, kind, m));
       this.onMessage("trade", (client, m) => this.trade(client, m));
@@ -105,12 +105,19 @@ export function marketRoom(players, actions) {
       return players.release(hold.key);
     }
 
-    /** A key went bad (or needs a newer server): its players here are sent away, without a reconnection window. */
-    kickPlayer(key, reason) {
+    /**
+     * A key went bad (or needs a newer server): its players here are sent
+     * away, without a reconnection window. The reason goes as an error
+     * message (a close reason is limited to 123 bytes); the close carries
+     * the skilift error code, which tells the client what to do
+     * (docs/colyseus.md#when-a-session-goes-bad).
+     */
+    kickPlayer(key, code, reason) {
       for (const client of this.clients) {
         if (this.holding.get(client.sessionId)?.key !== key) continue;
         client.userData = { ...client.userData, bad: true };
-        client.leave(CLOSE_BAD_DATA, reason);
+        client.error(CLOSE_BAD_DATA, reason);
+        client.leave(CLOSE_BAD_DATA, code.slice(0, 120));
       }
     }
 

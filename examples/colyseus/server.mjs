@@ -25,8 +25,11 @@ let players; // made below, once the Store exists
 // server (the code says which, docs/colyseus.md).
 function report(error, key) {
   console.warn(`skilift: ${error?.code ?? "error"}${key ? ` (${key})` : ""}: ${error?.message ?? error}`);
-  const reason = key === undefined ? undefined : players?.session(key)?.bad();
-  if (reason) players.emit("bad", key, `${error?.code ?? "bad_data"}: ${reason}`);
+  // The session records that it went bad once the report is out: look after.
+  if (key !== undefined) setImmediate(() => {
+    const reason = players.session(key)?.bad();
+    if (reason) players.emit("bad", key, String(error?.code ?? "bad_data"), reason);
+  });
 }
 const game = createGame(backend, report);
 players = new Players({ ...game, report });
