@@ -43,7 +43,8 @@ gameServer.define("market", marketRoom(players, game.actions));
 gameServer.onShutdown(async () => {
   await game.store.close();
   await close();
-  console.log(`market: every session saved (${label})`);
+  const { writes, conflicts } = game.store.stats();
+  console.log(`market: every session saved (${label}); writes ${writes}, conflicts ${conflicts}`);
 });
 
 await gameServer.listen(port, host);

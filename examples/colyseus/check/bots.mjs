@@ -60,6 +60,21 @@ export class Bot {
     await this.join(server);
   }
 
+  /** Leaves for good (a consented leave), and after `ms` joins the server `next()` names. */
+  async quit(ms, next) {
+    this.ledger.count("quit");
+    const old = this.room;
+    this.room = null;
+    this.moving = true;
+    try {
+      await old.leave(true);
+      await new Promise((r) => setTimeout(r, ms));
+    } finally {
+      this.moving = false;
+    }
+    await this.join(next());
+  }
+
   /** Drops the connection and reconnects to the same room within the window. */
   async blip() {
     this.ledger.count("reconnect");

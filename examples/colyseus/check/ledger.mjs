@@ -7,7 +7,7 @@ export class Ledger {
   constructor() {
     this.requests = new Map(); // id -> request
     this.counter = 0;
-    this.counts = { earn: 0, spend: 0, trade: 0, purchase: 0, hop: 0, reconnect: 0, rejoin: 0 };
+    this.counts = { earn: 0, spend: 0, trade: 0, purchase: 0, hop: 0, reconnect: 0, quit: 0, rejoin: 0 };
     this.clientErrors = []; // joins, hops, reconnections that failed
   }
 

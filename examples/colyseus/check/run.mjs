@@ -90,7 +90,9 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
     await Promise.all(bots.map((b) => b.leave()));
     const c = ledger.counts;
     lines.push(`asked: ${c.earn} earns, ${c.spend} spends, ${c.trade} trades, ${c.purchase} purchases; ` +
-      `${c.hop} hops to the other process while the first held the player, ${c.reconnect} reconnections, ${c.rejoin} rejoins after the kill`);
+      `${c.hop} hops to the other process while the first held the player, ${c.reconnect} reconnections, ${c.quit} quits and returns, ${c.rejoin} rejoins after the kill`);
+    const conflicts = graceful.map((s) => s.output.map((l) => /conflicts (\d+)/.exec(l)?.[1]).find(Boolean) ?? "?");
+    lines.push(`write conflicts (another process wrote the key first; merged by replay): ${graceful.map((s, i) => `${s.name} ${conflicts[i]}`).join(", ")}`);
     if (ledger.clientErrors.length) lines.push(`client calls that failed (a server gone meanwhile): ${ledger.clientErrors.length}, first: ${ledger.clientErrors[0]}`);
 
     const records = await readAll(place.env);
@@ -144,7 +146,11 @@ function act(bot, { rng, ready, live, late, ledger, deliver }) {
     if (elsewhere.length) bot.hop(rng.pick(elsewhere)).catch((e) => ledger.clientError("hop", e));
     return;
   }
-  bot.blip().catch((e) => ledger.clientError("reconnect", e));
+  if (roll < 0.97) return bot.blip().catch((e) => ledger.clientError("reconnect", e));
+  // A consented leave: the server lets go at once (a final save), and the
+  // player comes back a little later, to any process.
+  const server = rng.pick(live());
+  bot.quit(300, () => (server.alive ? server : live()[0])).catch((e) => ledger.clientError("quit", e));
 }
 
 function makePlace(backend, pgUrl) {
