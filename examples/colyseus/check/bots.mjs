@@ -106,9 +106,10 @@ export class Bot {
     return undefined;
   }
 
+  /** Leaves at the end of a run; a connection its server already closed may never answer, so at most a second. */
   async leave() {
     const room = this.room;
     this.room = null;
-    if (room) await room.leave(true).catch(() => {});
+    if (room) await Promise.race([room.leave(true), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
   }
 }
