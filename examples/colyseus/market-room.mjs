@@ -36,6 +36,15 @@ export function marketRoom(players, actions) {
       this.onMessage("trade", (client, m) => this.trade(client, m));
     }
 
+    /**
+     * Defined, so Colyseus catches what a handler throws instead of letting
+     * it reach the process, whose uncaught-exception hook shuts the whole
+     * server down (every room, every player).
+     */
+    onUncaughtException(error, methodName) {
+      console.error(`market: ${methodName} threw: ${error?.stack ?? error}`);
+    }
+
     onAuth(client, options) {
       const playerId = options?.playerId;
       if (typeof playerId !== "string" || !PLAYER_ID.test(playerId)) {
@@ -131,7 +140,12 @@ export function marketRoom(players, actions) {
       if (kind === "spend" && (players.data(key)?.coins ?? 0) < m.n) {
         return client.send("refused", { id: m.id, reason: "not enough coins" });
       }
-      session.patch(actions[kind], m.id, m.n);
+      try {
+        session.patch(actions[kind], m.id, m.n);
+      } catch (error) {
+        // Refused by the schema, or the session went bad meanwhile: nothing changed.
+        return client.send("refused", { id: m.id, reason: String(error?.code ?? error) });
+      }
       client.send("applied", { id: m.id });
       acknowledgeStored(client, session, m.id);
     }
@@ -153,6 +167,8 @@ export function marketRoom(players, actions) {
         }
         // The escrow always applies, and the transaction follows with nothing
         // awaited in between: both are saved in one write (README "Transactions").
+        // Both sessions are held and not bad, so neither call throws once
+        // the escrow is in (a throw here would keep the escrow, unrefunded).
         from.patch(actions.escrow, `${m.id}:escrow`, m.n);
         const committed = await transaction(
           () => to.patch(actions.giveMoney, `${m.id}:give`, m.n),

@@ -119,6 +119,7 @@ function auditTrades(ledger, one, stored) {
 function auditPurchases(ledger, stored) {
   const wrong = [];
   const t = { receipts: 0, deliveries: 0, once: 0, toldFalse: 0, unknown: 0, never: 0 };
+  const unknownKinds = {}; // "no answer" or "status 503", counted
   for (const r of ledger.requests.values()) {
     if (r.kind !== "purchase") continue;
     t.receipts++;
@@ -128,6 +129,9 @@ function auditPurchases(ledger, stored) {
     const falses = r.deliveries.filter((d) => d.answer === false).length;
     const unknown = r.deliveries.filter((d) => d.answer !== true && d.answer !== false).length; // no answer, or an error status
     t.toldFalse += falses;
+    for (const d of r.deliveries) {
+      if (d.answer !== true && d.answer !== false) unknownKinds[d.answer ?? "no answer"] = (unknownKinds[d.answer ?? "no answer"] ?? 0) + 1;
+    }
     t.unknown += unknown;
     const answers = r.deliveries.map((d) => `${d.server}: ${d.answer ?? "no answer"}`).join(", ");
     const bad = (why) => wrong.push(`${r.id} (${r.n} coins for ${r.key}; ${answers}): ${why}`);
@@ -142,7 +146,7 @@ function auditPurchases(ledger, stored) {
   return {
     ok: wrong.length === 0 && t.receipts > 0,
     text: `purchases: ${t.receipts} receipts, ${t.deliveries} deliveries, ${t.once} granted once, ${t.toldFalse} told false, ` +
-      `${t.unknown} unanswered or refused (the platform would retry), ${t.never} never granted (every delivery unanswered)`,
+      `${t.unknown} unanswered or refused (${Object.entries(unknownKinds).map(([k, n]) => `${k}: ${n}`).join(", ") || "none"}; the platform would retry), ${t.never} never granted (every delivery unanswered)`,
     detail: wrong.slice(0, 8),
   };
 }
