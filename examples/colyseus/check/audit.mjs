@@ -35,7 +35,7 @@ export async function readAll(env) {
 }
 
 /** `{ checks: [{ ok, text, detail }], ok }` for the ledger against the stored records. */
-export function audit({ ledger, records, players, killed, graceful }) {
+export function audit({ ledger, records, players, killed, graceful, shutdownAt }) {
   const checks = [];
   const check = (ok, text, detail = []) => checks.push({ ok, text, detail: detail.slice(0, 8) });
 
@@ -56,15 +56,15 @@ export function audit({ ledger, records, players, killed, graceful }) {
   check(twice.length === 0 && unknown.length === 0, `no change stored twice (${stored.size} entries), none unknown`, [...twice, ...unknown]);
 
   const one = (id) => stored.get(id)?.[0];
-  checks.push(auditChanges(ledger, one, killed, graceful));
+  checks.push(auditChanges(ledger, one, killed, graceful, shutdownAt));
   checks.push(...auditTrades(ledger, one, stored));
   checks.push(auditPurchases(ledger, stored));
   return { checks, ok: checks.every((c) => c.ok) };
 }
 
-function auditChanges(ledger, one, killed, graceful) {
+function auditChanges(ledger, one, killed, graceful, shutdownAt) {
   const wrong = [];
-  const t = { must: 0, finalSave: 0, lost: 0, declined: 0, refused: 0 };
+  const t = { must: 0, unheard: 0, lastSecond: 0, lost: 0, declined: 0, refused: 0 };
   for (const r of ledger.requests.values()) {
     if (r.kind !== "earn" && r.kind !== "spend") continue;
     const e = one(r.id);
@@ -75,7 +75,13 @@ function auditChanges(ledger, one, killed, graceful) {
     }
     const must = r.heard.includes("stored") || (r.heard.includes("applied") && graceful.has(r.server));
     if (must) t.must++;
-    if (must && !r.heard.includes("stored")) t.finalSave++; // only the final saves of a graceful shutdown can hold it
+    if (must && !r.heard.includes("stored")) {
+      // Never heard stored: the player moved on first, or the server shut
+      // down first. Those sent in the last pull interval before the SIGTERM
+      // only the shutdown's final saves can have stored.
+      t.unheard++;
+      if (r.time >= shutdownAt - 1000) t.lastSecond++;
+    }
     if (!e) {
       if (must) wrong.push(`${r.id} (${r.kind} ${r.n} for ${r.key} on ${r.server}, heard ${r.heard.join("+") || "nothing"}) is missing`);
       else if (r.server === killed) t.lost++;
@@ -88,7 +94,7 @@ function auditChanges(ledger, one, killed, graceful) {
   }
   return {
     ok: wrong.length === 0,
-    text: `every earn and spend acknowledged is stored once with its amount (${t.must} acknowledged, ${t.finalSave} of them applied by a server shut down before it said stored; ${t.lost} unacknowledged lost with the killed server; ${t.declined} spends declined on replay; ${t.refused} refused)`,
+    text: `every earn and spend acknowledged is stored once with its amount (${t.must} acknowledged; ${t.unheard} of them only as applied, by a server later shut down gracefully, ${t.lastSecond} in its last second; ${t.lost} unacknowledged lost with the killed server; ${t.declined} spends declined on replay; ${t.refused} refused)`,
     detail: wrong.slice(0, 8),
   };
 }

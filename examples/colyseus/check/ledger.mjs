@@ -14,7 +14,7 @@ export class Ledger {
   /** A request sent to `server` (a GameServer name) for `key`. */
   add(kind, fields) {
     const id = `${{ earn: "E", spend: "S", trade: "T", purchase: "P" }[kind]}${++this.counter}`;
-    const request = { id, kind, ...fields, heard: [] };
+    const request = { id, kind, time: Date.now(), ...fields, heard: [] };
     this.requests.set(id, request);
     this.counts[kind]++;
     return request;

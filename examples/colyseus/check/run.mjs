@@ -77,10 +77,10 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
         if (ready.length > 0) act(rng.pick(ready), { rng, ready, live, late, ledger, deliver });
       }
     }
-    await sleep(300);
     // Graceful shutdown while sessions still hold unsaved changes (and
     // players are connected): the final saves must carry all of them.
     const graceful = live();
+    const shutdownAt = Date.now();
     const exits = await Promise.all(graceful.map((s) => s.shutdown()));
     exits.forEach(({ code, signal }, i) => {
       const s = graceful[i];
@@ -96,7 +96,7 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
     if (ledger.clientErrors.length) lines.push(`client calls that failed (a server gone meanwhile): ${ledger.clientErrors.length}, first: ${ledger.clientErrors[0]}`);
 
     const records = await readAll(place.env);
-    const result = audit({ ledger, records, players: bots.map((b) => b.playerId), killed: "A", graceful: new Set(graceful.map((s) => s.name)) });
+    const result = audit({ ledger, records, players: bots.map((b) => b.playerId), killed: "A", graceful: new Set(graceful.map((s) => s.name)), shutdownAt });
     result.checks.push({ ok: problems.length === 0, text: "servers shut down gracefully; the room state showed the stored data", detail: problems });
     for (const check of result.checks) {
       lines.push(`${check.ok ? "ok  " : "FAIL"} ${check.text}`);
