@@ -39,9 +39,9 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
   const bots = Array.from({ length: PLAYERS }, (_, i) => new Bot(`p${i + 1}`, ledger));
   const late = [];
   try {
-    await Promise.all(servers.map((s) => s.ready));
+    await within(Promise.all(servers.map((s) => s.ready)), 30_000, "the servers to listen");
     const live = () => servers.filter((s) => s.alive);
-    await Promise.all(bots.map((bot, i) => bot.join(servers[i % 2])));
+    await within(Promise.all(bots.map((bot, i) => bot.join(servers[i % 2]))), 30_000, "the players to join");
 
     // Warm-up: each player earns its starting coins and waits until they are
     // stored; the room's synchronized state must show them (`updated`).
@@ -81,7 +81,10 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
     // players are connected): the final saves must carry all of them.
     const graceful = live();
     const shutdownAt = Date.now();
-    const exits = await Promise.all(graceful.map((s) => s.shutdown()));
+    // Bounded: a shutdown that never ends is a failure to report, not a hang.
+    const exits = await Promise.all(
+      graceful.map((s) => within(s.shutdown(), 30_000, `${s.name} to shut down`).catch((e) => ({ code: String(e.message) }))),
+    );
     exits.forEach(({ code, signal }, i) => {
       const s = graceful[i];
       if (code !== 0) problems.push(`${s.name} did not shut down cleanly (${signal ?? code})`);
@@ -95,7 +98,7 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
     lines.push(`write conflicts (another process wrote the key first; merged by replay): ${graceful.map((s, i) => `${s.name} ${conflicts[i]}`).join(", ")}`);
     if (ledger.clientErrors.length) lines.push(`client calls that failed (a server gone meanwhile): ${ledger.clientErrors.length}, first: ${ledger.clientErrors[0]}`);
 
-    const records = await readAll(place.env);
+    const records = await within(readAll(place.env), 60_000, "the stored records to be read");
     const result = audit({ ledger, records, players: bots.map((b) => b.playerId), killed: "A", graceful: new Set(graceful.map((s) => s.name)), shutdownAt });
     result.checks.push({ ok: problems.length === 0, text: "servers shut down gracefully; the room state showed the stored data", detail: problems });
     for (const check of result.checks) {
@@ -104,8 +107,11 @@ export async function runCheck({ backend = "fs", pgUrl, seconds = 8, seed = Date
     }
     if (!result.ok || problems.length) lines.push(...servers.map((s) => s.log()));
     return { ok: result.ok && problems.length === 0, lines };
+  } catch (error) {
+    lines.push(`FAIL ${error?.stack ?? error}`, ...servers.map((s) => s.log()));
+    return { ok: false, lines };
   } finally {
-    for (const s of servers) if (s.alive) await s.kill();
+    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await s.kill();
     await place.clean();
     log(lines.join("\n"));
   }
@@ -177,6 +183,13 @@ async function dropTables(url, prefix) {
   } finally {
     await client.end();
   }
+}
+
+/** `promise`, or a rejection naming `what` after `ms` (a bound on a hang, not a speed check). */
+function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 async function until(done, ms, what) {
