@@ -39,6 +39,13 @@ echo "== node: API, backends (conformance on all Node backends, HTTP, PostgreSQL
 node --test --test-timeout=180000 --test-force-exit \
   tests/node/ tests/conformance/ tests/backends/
 
+# The example has its own dependencies (Colyseus 0.16, colyseus.js; skilift
+# from pkg/, built above); npm install is idempotent and fetches nothing when
+# they are up to date.
+echo "== colyseus: the example's game servers on FsBackend and PostgreSQL, colyseus.js players, a SIGKILL, audited to the coin"
+(cd examples/colyseus && npm install --no-audit --no-fund --loglevel=error --prefer-offline)
+node --test --test-timeout=180000 --test-force-exit examples/colyseus/test/
+
 echo "== stress: the campaigns, short (npm run stress runs them at full size)"
 node tests/stress/run.mjs --short
 
