@@ -135,7 +135,7 @@ export function transactionsTable(rows, { PLAYERS, TRADERS, POOL, HOT }) {
   const perTrade = (c) => (c >= 10 ? c.toFixed(0) : c.toFixed(1));
   console.log(
     table(
-      ["traders pick pairs", "plain SQL (FOR UPDATE)", "skilift transaction", "skilift / SQL", "SQL statements / trade", "skilift calls / statements per trade", "not committed (SQL / skilift)"],
+      ["traders pick pairs", "plain SQL (FOR UPDATE)", "skilift transaction", "skilift / SQL", "SQL statements / trade", "skilift calls / statements per trade", "client CPU µs / trade (SQL / skilift)", "not committed (SQL / skilift)"],
       rows.map((r) => [
         r.mode,
         `${rateText(r.SQL.rate)}/s`,
@@ -143,12 +143,15 @@ export function transactionsTable(rows, { PLAYERS, TRADERS, POOL, HOT }) {
         x(r.skilift.rate / r.SQL.rate),
         perTrade(r.SQL.statements),
         `${perTrade(r.skilift.calls)} / ${perTrade(r.skilift.statements)}`,
+        `${r.SQL.cpu.toFixed(0)} / ${r.skilift.cpu.toFixed(0)}`,
         `${r.SQL.failed} / ${r.skilift.failed}`,
       ]),
     ),
   );
   for (const r of rows) {
     const methods = Object.entries(r.skilift.byMethod).map(([m, n]) => `${m} ${perTrade(n)}`);
+    const l = (c) => `${c.latency.toFixed(1)} ms a trade, ${c.statementMs.toFixed(2)} ms a statement (${(c.latency / c.statementMs).toFixed(1)} statement times)`;
+    console.log(`  ${r.mode}: SQL ${l(r.SQL)}; skilift ${l(r.skilift)}`);
     console.log(
       `  ${r.mode}: every round, trades/s: SQL ${r.SQL.rates.map((v) => v.toFixed(0)).join(", ")}; skilift ${r.skilift.rates.map((v) => v.toFixed(0)).join(", ")}; skilift backend calls per trade (last round): ${methods.join(", ")}`,
     );

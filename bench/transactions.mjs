@@ -26,7 +26,7 @@
 
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { QUICK, ROUNDS, median } from "./measure.mjs";
+import { QUICK, ROUNDS, cpuSince, median } from "./measure.mjs";
 import { Store, failFast, transaction } from "./skilift.mjs";
 import { PostgresBackend } from "../pkg/cjs/backends/postgres/index.cjs";
 
@@ -61,22 +61,22 @@ function generator(seed) {
   };
 }
 
-/** A pool whose `query` calls are counted: the statements (round trips) a side sends. */
+/**
+ * A pool whose `query` calls are counted: the statements (round trips) a
+ * side sends, and the ms they took from call to answer (a pool query's wait
+ * for a free connection included), to tell round trips from other waits.
+ */
 function countingPool(pool) {
-  const counted = { statements: 0 };
-  counted.query = (...args) => {
+  const counted = { statements: 0, ms: 0 };
+  const timed = (run) => {
     counted.statements++;
-    return pool.query(...args);
+    const t0 = performance.now();
+    return run().finally(() => (counted.ms += performance.now() - t0));
   };
+  counted.query = (...args) => timed(() => pool.query(...args));
   counted.connect = async () => {
     const client = await pool.connect();
-    return {
-      query: (...args) => {
-        counted.statements++;
-        return client.query(...args);
-      },
-      release: (error) => client.release(error),
-    };
+    return { query: (...args) => timed(() => client.query(...args)), release: (error) => client.release(error) };
   };
   return counted;
 }
@@ -97,9 +97,14 @@ function countingBackend(inner) {
   return { backend, calls };
 }
 
-/** Runs `trade(trader, rand)` in TRADERS loops for SECONDS; returns the wall seconds. */
+/**
+ * Runs `trade(trader, rand)` in TRADERS loops for SECONDS; returns the wall
+ * seconds and this process's CPU µs (the client's share: PostgreSQL's own
+ * CPU is another process on the same two cores).
+ */
 async function traders(seed, trade) {
   const deadline = performance.now() + SECONDS * 1000;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: TRADERS }, async (_, trader) => {
@@ -107,7 +112,7 @@ async function traders(seed, trade) {
       while (performance.now() < deadline) await trade(trader, rand);
     }),
   );
-  return (performance.now() - t0) / 1000;
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpuSince(c0) };
 }
 
 function checkBalances(who, balances, expected) {
@@ -129,7 +134,7 @@ async function sqlRound(pool, prefix, mode, seed) {
   const counted = countingPool(pool);
   let trades = 0;
   let failed = 0;
-  const seconds = await traders(seed, async (trader, rand) => {
+  const { seconds, cpu } = await traders(seed, async (trader, rand) => {
     const [a, b] = pairOf(mode, trader, rand);
     const n = 1 + Math.floor(rand() * 10);
     const client = await counted.connect();
@@ -156,7 +161,7 @@ async function sqlRound(pool, prefix, mode, seed) {
   for (const r of rows) balances[r.id] = Number(r.coins);
   checkBalances(`SQL, ${mode.name}`, balances, expected);
   await pool.query(`DROP TABLE ${table}`);
-  return { trades, failed, seconds, statements: counted.statements, calls: counted.statements, byMethod: {} };
+  return { trades, failed, seconds, cpu, statements: counted.statements, statementMs: counted.ms, calls: counted.statements, byMethod: {} };
 }
 
 const newStore = (backend, name) => {
@@ -190,10 +195,11 @@ async function skiliftRound(pool, prefix, mode, seed) {
 
   const expected = new Array(PLAYERS).fill(COINS);
   counted.statements = 0;
+  counted.ms = 0;
   for (const k of Object.keys(calls)) delete calls[k];
   let trades = 0;
   let failed = 0;
-  const seconds = await traders(seed, async (trader, rand) => {
+  const { seconds, cpu } = await traders(seed, async (trader, rand) => {
     const [a, b] = pairOf(mode, trader, rand);
     const n = 1 + Math.floor(rand() * 10);
     const held = sessions[trader];
@@ -208,7 +214,7 @@ async function skiliftRound(pool, prefix, mode, seed) {
       trades++;
     } else failed++;
   });
-  const statements = counted.statements;
+  const { statements, ms: statementMs } = counted;
   const backendCalls = Object.values(calls).reduce((x, y) => x + y, 0);
   const byMethod = Object.fromEntries(Object.entries(calls).map(([m, n]) => [m, n / Math.max(trades, 1)]));
   await Promise.all(sessions.flatMap((held) => [...held.values()].map((s) => s.stop())));
@@ -227,7 +233,7 @@ async function skiliftRound(pool, prefix, mode, seed) {
   );
   await Promise.all(read.map((s) => s.stop()));
   checkBalances(`skilift, ${mode.name}`, balances, expected);
-  return { trades, failed, seconds, statements, calls: backendCalls, byMethod };
+  return { trades, failed, seconds, cpu, statements, statementMs, calls: backendCalls, byMethod };
 }
 
 /**
@@ -256,6 +262,10 @@ export async function benchTransactions(progress) {
         rates: list.map((r) => r.trades / r.seconds),
         calls: median(list.map((r) => r.calls / Math.max(r.trades, 1))),
         statements: median(list.map((r) => r.statements / Math.max(r.trades, 1))),
+        cpu: median(list.map((r) => r.cpu / Math.max(r.trades, 1))),
+        // A trader's mean ms per trade (traders run trades one after another).
+        latency: median(list.map((r) => (TRADERS * r.seconds * 1000) / Math.max(r.trades, 1))),
+        statementMs: median(list.map((r) => r.statementMs / Math.max(r.statements, 1))),
         failed: list.reduce((x, r) => x + r.failed, 0),
         trades: list.reduce((x, r) => x + r.trades, 0),
         byMethod: list.at(-1).byMethod,
