@@ -133,6 +133,46 @@ export function scaleTable(scale) {
   }
 }
 
+export function transactionsTable(rows, { PLAYERS, TRADERS, POOL, HOT }) {
+  console.log(
+    `\nTransactions on PostgreSQL: trades per second between random pairs of ${PLAYERS.toLocaleString("en")} players, ${TRADERS} concurrent traders, pg pool of ${POOL}; calls per trade: skilift's backend calls / statements sent (round trips)`,
+  );
+  const perTrade = (c) => (c >= 10 ? c.toFixed(0) : c.toFixed(1));
+  console.log(
+    table(
+      ["traders pick pairs", "plain SQL (FOR UPDATE)", "skilift transaction", "skilift / SQL", "SQL statements / trade", "skilift calls / statements per trade", "client CPU µs / trade (SQL / skilift)", "not committed (SQL / skilift)"],
+      rows.map((r) => [
+        r.mode,
+        `${rateText(r.SQL.rate)}/s`,
+        `${rateText(r.skilift.rate)}/s`,
+        x(r.skilift.rate / r.SQL.rate),
+        perTrade(r.SQL.statements),
+        `${perTrade(r.skilift.calls)} / ${perTrade(r.skilift.statements)}`,
+        `${r.SQL.cpu.toFixed(0)} / ${r.skilift.cpu.toFixed(0)}`,
+        `${r.SQL.failed} / ${r.skilift.failed}`,
+      ]),
+    ),
+  );
+  for (const r of rows) {
+    const methods = Object.entries(r.skilift.byMethod).map(([m, n]) => `${m} ${perTrade(n)}`);
+    const l = (c) => `${c.latency.toFixed(1)} ms a trade, ${c.statementMs.toFixed(2)} ms a statement (${(c.latency / c.statementMs).toFixed(1)} statement times)`;
+    console.log(`  ${r.mode}: SQL ${l(r.SQL)}; skilift ${l(r.skilift)}`);
+    console.log(
+      `  ${r.mode}: every round, trades/s: SQL ${r.SQL.rates.map((v) => v.toFixed(0)).join(", ")}; skilift ${r.skilift.rates.map((v) => v.toFixed(0)).join(", ")}; skilift backend calls per trade (last round): ${methods.join(", ")}`,
+    );
+  }
+  console.log(
+    `  no contention: each trader trades within its own ${PLAYERS / TRADERS} players; contention: every trader picks from the same ${HOT}. SQL: BEGIN, SELECT both rows FOR UPDATE in id order, UPDATE, UPDATE, COMMIT on one pooled connection. skilift: each trader is its own Store (a server) holding sessions of its players, and a trade is transaction(() => { a.patch(move, -n); b.patch(move, n) }). Both checked after every round: coins conserved, each player's balance = start + the acknowledged trades.`,
+  );
+}
+
+export function transactionsSkipped(asked) {
+  console.log(
+    `\nTransactions on PostgreSQL: ${asked ? "NOT RUN" : "skipped"}: set SKILIFT_PG_URL (e.g. SKILIFT_PG_URL=postgres://user:pass@127.0.0.1:5432/db npm run bench -- transactions)`,
+  );
+  if (asked) process.exitCode = 1;
+}
+
 export function sizeTable(sizes) {
   console.log("\nSize of the engine (gzip -9)");
   console.log(

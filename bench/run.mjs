@@ -7,6 +7,7 @@
 //   save.mjs   every save path (one writer, create, stale, update, updateOnce), floor / PouchDB / skilift, CPU and wall
 //   size.mjs   the wasm, raw and gzipped
 //   scale.mjs  10,000 and 100,000 sessions (child processes, time-limited)
+//   transactions.mjs  trades per second on PostgreSQL, skilift vs plain SQL (needs SKILIFT_PG_URL)
 //   report.mjs the tables and the targets
 //
 // Within a workload the contenders alternate round by round (measure.mjs),
@@ -28,7 +29,8 @@ strict(false);
 const t0 = performance.now();
 
 // `npm run bench -- save size` runs only those workloads (patch, save,
-// size, scale) and prints no targets; with no argument, everything.
+// size, scale, transactions) and prints no targets; with no argument,
+// everything (transactions only if SKILIFT_PG_URL is set: it needs PostgreSQL).
 const only = process.argv.slice(2);
 const wanted = (name) => only.length === 0 || only.includes(name);
 
@@ -53,6 +55,13 @@ let scale;
 if (wanted("scale")) {
   scale = await benchScale((text) => process.stderr.write(`  ${text}\n`));
   report.scaleTable(scale);
+}
+
+if (wanted("transactions")) {
+  if (process.env.SKILIFT_PG_URL) {
+    const { benchTransactions, ...setup } = await import("./transactions.mjs");
+    report.transactionsTable(await benchTransactions((text) => process.stderr.write(`  ${text}\n`)), setup);
+  } else report.transactionsSkipped(only.includes("transactions"));
 }
 
 if (only.length === 0) report.targets({ patch, save, scale, sizes });

@@ -30,7 +30,7 @@ try {
   WebAssembly.Instance = Instance;
 }
 
-export const { Store, MemoryBackend, strict } = skilift;
+export const { Store, MemoryBackend, strict, transaction } = skilift;
 
 /**
  * Bytes the engine's allocator holds now (src/bindings/memory_growth.rs
