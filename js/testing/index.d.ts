@@ -49,9 +49,7 @@ export interface BackendContractOptions {
  *   listing: false, // MyBackend has no list/keysByUser
  *   close: (client) => client.disconnect(),
  * });
+ *
+ * @see docs/api.md#backendcontractname-open-options
  */
-export function backendContract(
-  name: string,
-  open: () => Backend | Promise<Backend>,
-  options?: BackendContractOptions,
-): void;
+export function backendContract(name: string, open: () => Backend | Promise<Backend>, options?: BackendContractOptions): void;

@@ -68,12 +68,10 @@ pub(crate) struct State<H: Host> {
 /// envelope (without the data text) and the data as a frozen document. A
 /// pull that reads the same version starts from these instead of decoding
 /// the text again: a version token names exactly one value
-/// (docs/backend-contract.md, guarantee 3). Kept idle, it costs little: the
-/// document is the cache itself, or shares all it did not change with it.
-/// A pull with something to write starts from it without reading at all
-/// (`attempt`: the put is conditional on `version`).
-/// `version: None`: the key was found absent; `record` was built from the
-/// default data (a first save is one create-if-absent put of the cache).
+/// (docs/backend-contract.md, guarantee 3); kept idle, it shares all it did
+/// not change with the cache. A pull with something to write starts from it
+/// without reading (`attempt`: the put is conditional on `version`; `None`:
+/// the key was found absent, the record built from the default data).
 pub(crate) struct Known<H: Host> {
     pub version: Option<String>,
     pub record: crate::engine::record::Record,

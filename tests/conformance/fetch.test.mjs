@@ -9,7 +9,8 @@ import { MemoryBackend } from "../../js/backends/memory/index.js";
 import { createHandler } from "../../js/backends/http/server.js";
 import { FetchBackend } from "../../js/backends/http/fetch.js";
 
-const server = http.createServer(createHandler(new MemoryBackend(), { authorize: () => true }));
+// admin: the kit tests listing, user-id search, history and removal too.
+const server = http.createServer(createHandler(new MemoryBackend(), { authorize: () => true, admin: true }));
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const { port } = server.address();
 after(

@@ -65,6 +65,20 @@ const NOT_OURS = new Map([
   ["ix0", "an example hash tag (docs/redis.md)"],
   ["ix1", "an example hash tag (docs/redis.md)"],
   ["ixa", "an example hash tag (docs/redis.md)"],
+  ["strictObject", "a zod function (docs/api.md, schemas)"],
+  ["gameServer", "the Colyseus Server instance of the example"],
+  // Colyseus's own API, named by docs/colyseus.md where a call goes:
+  ["define", "Colyseus 0.17's schema function"],
+  ["defineServer", "Colyseus 0.17's server function"],
+  ["ServerError", "Colyseus's error class"],
+  ["onShutdown", "a Colyseus Server hook"],
+  ["onBeforeShutdown", "a Colyseus Server hook"],
+  ["gracefullyShutdown", "a Colyseus Server method"],
+  ["sessionId", "a Colyseus client's id"],
+  ["onDrop", "a Colyseus 0.17 Room hook"],
+  ["onReconnect", "a Colyseus 0.17 Room hook"],
+  ["allowReconnection", "a Colyseus Room method"],
+  ["consented", "onLeave's argument in Colyseus"],
 ]);
 
 // JavaScript's keywords and literals are values or syntax, not names.

@@ -43,6 +43,8 @@ export interface SqliteBackend extends Required<Backend> {}
  * import { SqliteBackend } from "skilift/sqlite";
  * const backend = new SqliteBackend(new Database("./game.db"), { history: 50 });
  * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
+ *
+ * @see docs/api.md#new-sqlitebackenddatabase-options
  */
 export class SqliteBackend {
   constructor(database: SqliteDatabaseLike, options?: SqliteBackendOptions);
