@@ -121,8 +121,11 @@ pub fn store_options(options: &JsValue) -> Result<DecodedOptions, JsError> {
 
 const STEP_KEYS: [&str; 3] = ["step", "migrate", "backwardsCompatible"];
 
+/// The migration steps in order, each name with its function.
+type Steps = Vec<(String, Function)>;
+
 /// The steps, and the names of those marked `backwardsCompatible`.
-fn migrations(value: &JsValue) -> Result<(Vec<(String, Function)>, Vec<String>), JsError> {
+fn migrations(value: &JsValue) -> Result<(Steps, Vec<String>), JsError> {
     let mut compatible = Vec::new();
     if value.is_undefined() {
         return Ok((Vec::new(), compatible));
