@@ -126,9 +126,9 @@ store.keysByUser("12345");
 const removed: Promise<void> = store.remove("player_2");
 const versions: Promise<{ version: string; time: number; userIds: number[] }[]> = store.view("player_2").history({ limit: 10, before: Date.now() });
 
-// ---- store.stats() is eight numbers.
+// ---- store.stats() is nine numbers.
 const counters: StoreStats = store.stats();
-assertType<Equal<keyof StoreStats, "sessions" | "loads" | "pulls" | "writes" | "conflicts" | "retries" | "failures" | "bad">>();
+assertType<Equal<keyof StoreStats, "sessions" | "loads" | "pulls" | "writes" | "conflicts" | "retries" | "failures" | "bad" | "needsNewerVersion">>();
 const failures: number = counters.failures;
 // @ts-expect-error the counters are numbers
 const sessionsText: string = store.stats().sessions;
