@@ -44,7 +44,7 @@ node --test --test-timeout=180000 --test-force-exit \
 # they are up to date.
 echo "== colyseus: the example's game servers on FsBackend and PostgreSQL, colyseus.js players, a SIGKILL, audited to the coin"
 (cd examples/colyseus && npm install --no-audit --no-fund --loglevel=error --prefer-offline)
-node --test --test-timeout=180000 --test-force-exit examples/colyseus/test/
+node --test --test-timeout=300000 --test-force-exit examples/colyseus/test/
 
 echo "== stress: the campaigns, short (npm run stress runs them at full size)"
 node tests/stress/run.mjs --short
