@@ -1,7 +1,8 @@
 //! What every wasm test needs: the JS glue installed, a JS backend, JS
 //! functions and recorders, and small helpers to read JS values.
 //!
-//! The glue is the real `js/host/glue.js` (with the document operations
+//! The glue is the real `js/host/glue.js` (with the JSON value rules of
+//! `js/host/json_values.js`, the document operations
 //! of `js/host/documents.js`, the drafts of `js/host/draft.js`, the
 //! backend calls of `js/host/storage.js` and the `SkiliftError` of
 //! `js/errors.js`),
@@ -21,6 +22,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
+const JSON_VALUES_JS: &str = include_str!("../../js/host/json_values.js");
 const DOCUMENTS_JS: &str = include_str!("../../js/host/documents.js");
 const DRAFT_JS: &str = include_str!("../../js/host/draft.js");
 const STORAGE_JS: &str = include_str!("../../js/host/storage.js");
@@ -70,13 +72,18 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
-            as_script(DOCUMENTS_JS, "js/host/documents.js", &["../errors.js"]),
+            as_script(JSON_VALUES_JS, "js/host/json_values.js", &[]),
+            as_script(
+                DOCUMENTS_JS,
+                "js/host/documents.js",
+                &["../errors.js", "./json_values.js"]
+            ),
             as_script(
                 DRAFT_JS,
                 "js/host/draft.js",
-                &["../errors.js", "./documents.js"]
+                &["../errors.js", "./documents.js", "./json_values.js"]
             ),
             as_script(STORAGE_JS, "js/host/storage.js", &["./documents.js"]),
             as_script(
@@ -86,7 +93,8 @@ pub fn setup(strict: bool) -> JsValue {
                     "../errors.js",
                     "./documents.js",
                     "./draft.js",
-                    "./storage.js"
+                    "./storage.js",
+                    "./json_values.js"
                 ]
             ),
         );
