@@ -1,6 +1,9 @@
 // Types of the backend contract (docs/backend-contract.md): what any
 // storage adapter implements. Re-exported by the main entry (index.d.ts);
-// each adapter's .d.ts imports them from there.
+// each adapter's .d.ts imports them from there and declares its class as
+// `interface X extends Required<Backend> {}` merged with the class (its
+// constructor and its own extra methods), so the methods are declared here
+// only.
 
 /** Where records live (docs/backend-contract.md). Any object with these methods. */
 export interface Backend {
@@ -44,6 +47,12 @@ export interface Backend {
    * JavaScript string order, strictly after `after`, starting with
    * `prefix`, at most `limit` (default 1000). Page with `after` = the last
    * key of the previous page.
+   *
+   * @example
+   * for (let page = await backend.list("players/global"); page.length; ) {
+   *   for (const key of page) console.log(key);
+   *   page = await backend.list("players/global", { after: page[page.length - 1] });
+   * }
    * @see docs/backend-contract.md#list-and-keysbyuser-listing
    */
   list?(store: string, options?: ListOptions): Promise<string[]>;

@@ -49,9 +49,9 @@ function call({ action, args }) {
   return `${action}(${(args ?? []).map((a) => JSON.stringify(a)).join(", ")})`;
 }
 
-/** The decision of a pending transaction: "committed", "aborted" or "undecided". */
-export async function decisionOf(backend, id) {
-  const entry = await backend.get(TRANSACTIONS, id);
+/** The decision of a pending transaction: "committed", "aborted" or "undecided"; `door` as a target's. */
+export async function decisionOf(door, id) {
+  const entry = await door.get(TRANSACTIONS, id);
   if (entry === null) return "undecided";
   return decodeEnvelope(entry.value).decision ?? "unreadable decision record";
 }
@@ -59,8 +59,8 @@ export async function decisionOf(backend, id) {
 /** The envelope fields this version knows (docs/record-format.md). */
 const ENVELOPE = ["skilift", "requires", "migrations", "compatible", "pending", "writers", "once", "origin", "data"];
 
-/** Lines describing a record's envelope (everything but the data). */
-export async function describeRecord(backend, entry, record) {
+/** Lines describing a record's envelope (everything but the data); `door` as a target's. */
+export async function describeRecord(door, entry, record) {
   const lines = [
     `version    ${entry.version}, written ${iso(entry.time)}`,
     `user ids   ${JSON.stringify(entry.userIds ?? [])}`,
@@ -78,7 +78,7 @@ export async function describeRecord(backend, entry, record) {
   }
   if (record.pending.length === 0) lines.push("pending    none");
   for (const p of record.pending) {
-    const decision = await decisionOf(backend, p.id);
+    const decision = await decisionOf(door, p.id);
     lines.push(`pending    transaction ${p.id}, created ${iso(p.created)}, decision: ${decision}`);
     lines.push(`             if committed: ${p.success.map(call).join("; ") || "nothing"}`);
     lines.push(`             if aborted:   ${p.failure.map(call).join("; ") || "nothing"}`);

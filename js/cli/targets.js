@@ -4,9 +4,12 @@
 // backend itself), a `redis://` URL (RedisBackend on ioredis, a Cluster
 // with --cluster), or an `http(s)://` base URL of `createHandler`
 // (FetchBackend, with `--header` lines for a token). Every target answers
-// the same backend calls; all but an HTTP one also list their stores.
+// the same backend calls, made through its `door` (../host/backend_calls.js:
+// each answer checked, garbage a clear error); all but an HTTP one also
+// list their stores.
 
 import { CliError, listStores, openDirectory, resolveStore } from "./directory.js";
+import { BackendDoor } from "../host/backend_calls.js";
 import { FetchBackend } from "../backends/http/fetch.js";
 import { PostgresBackend } from "../backends/postgres/index.js";
 import { RedisBackend } from "../backends/redis/index.js";
@@ -132,10 +135,20 @@ function parseRedisUrl(url) {
 
 /**
  * Opens `arg`. Options: `headers` (http), `tablePrefix` (postgres),
- * `cluster` and `keyPrefix` (redis). The result: { label, backend,
- * stores: () => [{ store, keys }] | null, resolveStore(store), close() }.
+ * `cluster` and `keyPrefix` (redis). The result: { label, backend, door
+ * (the backend's calls, answers checked), stores: () => [{ store, keys }] |
+ * null, resolveStore(store), close() }.
  */
-export async function openTarget(arg, { headers = {}, tablePrefix, cluster = false, keyPrefix } = {}) {
+export async function openTarget(arg, options = {}) {
+  return withDoor(await open(arg, options));
+}
+
+/** `target` with its `door`: every call the CLI and the studio make to its backend goes through it. */
+export function withDoor(target) {
+  return { ...target, door: new BackendDoor(target.backend) };
+}
+
+async function open(arg, { headers = {}, tablePrefix, cluster = false, keyPrefix }) {
   if (/^https?:\/\//i.test(arg)) return openHttp(arg, headers);
   if (/^postgres(ql)?:\/\//i.test(arg)) return openPostgres(arg, tablePrefix);
   if (/^rediss?:\/\//i.test(arg)) return openRedis(arg, { cluster, keyPrefix });

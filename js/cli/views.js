@@ -19,12 +19,12 @@ export async function showStores(target) {
 
 /** Every key of `store`, paged through the backend's `list`. */
 export async function allKeys(target, store) {
-  const { backend } = target;
-  if (typeof backend.list !== "function") throw new CliError(`${target.label} cannot list keys (its backend has no list)`);
+  const { door } = target;
+  if (!door.has("list")) throw new CliError(`${target.label} cannot list keys (its backend has no list)`);
   const keys = [];
   let after;
   for (;;) {
-    const page = await ask(target, "listing keys", () => backend.list(store, { after, limit: PAGE }));
+    const page = await ask(target, "listing keys", () => door.list(store, { after, limit: PAGE }));
     keys.push(...page);
     if (page.length < PAGE) return keys;
     after = page[page.length - 1];
@@ -36,7 +36,7 @@ export async function showKeys(target, storeArg) {
   const keys = await allKeys(target, store);
   const lines = [`${store}: ${keys.length} key${keys.length === 1 ? "" : "s"}`];
   for (let i = 0; i < keys.length; i += 32) {
-    const entries = await ask(target, "reading keys", () => Promise.all(keys.slice(i, i + 32).map((key) => target.backend.get(store, key))));
+    const entries = await ask(target, "reading keys", () => Promise.all(keys.slice(i, i + 32).map((key) => target.door.get(store, key))));
     entries.forEach((entry, j) => {
       if (entry === null) return;
       const record = decodeEnvelope(entry.value);
@@ -49,7 +49,7 @@ export async function showKeys(target, storeArg) {
 
 /** The current entry of a key, or a CliError saying how to find the keys. */
 export async function currentEntry(target, store, storeArg, key) {
-  const current = await ask(target, "reading the key", () => target.backend.get(store, key));
+  const current = await ask(target, "reading the key", () => target.door.get(store, key));
   if (current === null) {
     throw new CliError(`no key ${JSON.stringify(key)} in ${store} of ${target.label}; list the keys with: skilift inspect ${target.label} ${storeArg}`);
   }
@@ -64,18 +64,18 @@ function parseTime(text) {
   return ms;
 }
 
-function needHistory(target, backend, method) {
-  if (typeof backend[method] !== "function") throw new CliError(`${target.label} keeps no history (its backend has no ${method})`);
+function needHistory(target, method) {
+  if (!target.door.has(method)) throw new CliError(`${target.label} keeps no history (its backend has no ${method})`);
 }
 
 export async function showKey(target, storeArg, key, flags) {
   const store = await target.resolveStore(storeArg);
-  const { backend } = target;
+  const { door } = target;
   const current = await currentEntry(target, store, storeArg, key);
   if (flags.history) {
-    needHistory(target, backend, "history");
-    const versions = await ask(target, "reading history", () => backend.history(store, key, { limit: 1000 }));
-    const entries = await ask(target, "reading versions", () => Promise.all(versions.map((v) => backend.getVersion(store, key, v.version))));
+    needHistory(target, "history");
+    const versions = await ask(target, "reading history", () => door.history(store, key, { limit: 1000 }));
+    const entries = await ask(target, "reading versions", () => Promise.all(versions.map((v) => door.getVersion(store, key, v.version))));
     const kept = entries.filter((e) => e !== null);
     return [`${keyName(key)} in ${store}: ${kept.length} retained version(s), newest first`, ...historyLines(kept)];
   }
@@ -83,13 +83,13 @@ export async function showKey(target, storeArg, key, flags) {
   let heading = `${keyName(key)} in ${store}`;
   if (flags.at !== undefined) {
     const ms = parseTime(flags.at);
-    needHistory(target, backend, "getAtTime");
-    entry = await ask(target, "reading history", () => backend.getAtTime(store, key, ms));
+    needHistory(target, "getAtTime");
+    entry = await ask(target, "reading history", () => door.getAtTime(store, key, ms));
     if (entry === null) throw new CliError(`${JSON.stringify(key)} has no retained version as old as ${iso(ms)}; see --history`);
     heading += ` as of ${iso(ms)}`;
   } else if (flags.version !== undefined) {
-    needHistory(target, backend, "getVersion");
-    entry = await ask(target, "reading history", () => backend.getVersion(store, key, flags.version));
+    needHistory(target, "getVersion");
+    entry = await ask(target, "reading history", () => door.getVersion(store, key, flags.version));
     if (entry === null) throw new CliError(`${JSON.stringify(key)} has no retained version ${JSON.stringify(flags.version)}; see --history`);
   }
   if (flags.raw) return [entry.value];
@@ -98,5 +98,5 @@ export async function showKey(target, storeArg, key, flags) {
     throw new CliError(`${JSON.stringify(key)} version ${entry.version} is undecodable (${record.error}); see it with --raw`);
   }
   if (record.decision) return [heading, `transaction decision: ${record.decision}`];
-  return [heading, ...(await describeRecord(backend, entry, record)), "data", pretty(record.data)];
+  return [heading, ...(await describeRecord(door, entry, record)), "data", pretty(record.data)];
 }

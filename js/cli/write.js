@@ -18,9 +18,9 @@ const ATTEMPTS = 20;
 
 export async function restore(target, storeArg, key, version) {
   const store = await target.resolveStore(storeArg);
-  const { backend } = target;
-  if (typeof backend.getVersion !== "function") throw new CliError(`${target.label} keeps no history: nothing to restore from`);
-  const old = await ask(target, "reading the version", () => backend.getVersion(store, key, version));
+  const { door } = target;
+  if (!door.has("getVersion")) throw new CliError(`${target.label} keeps no history: nothing to restore from`);
+  const old = await ask(target, "reading the version", () => door.getVersion(store, key, version));
   if (old === null) throw new CliError(`${JSON.stringify(key)} has no retained version ${JSON.stringify(version)}; see skilift inspect ${target.label} ${storeArg} ${keyName(key)} --history`);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await currentEntry(target, store, storeArg, key);
@@ -43,7 +43,7 @@ export async function writeRestored(target, store, key, current, old) {
   } catch (error) {
     throw new CliError(`cannot restore: ${error.message}`);
   }
-  return ask(target, "writing", () => target.backend.put(store, key, text, current.version, { userIds: current.userIds ?? [] }));
+  return ask(target, "writing", () => target.door.put(store, key, text, current.version, current.userIds));
 }
 
 async function confirmed(question) {
@@ -58,8 +58,8 @@ async function confirmed(question) {
 
 export async function remove(target, storeArg, key, { yes }) {
   const store = await target.resolveStore(storeArg);
-  const { backend } = target;
-  if (typeof backend.remove !== "function") throw new CliError(`${target.label} cannot remove keys (its backend has no remove)`);
+  const { door } = target;
+  if (!door.has("remove")) throw new CliError(`${target.label} cannot remove keys (its backend has no remove)`);
   await currentEntry(target, store, storeArg, key);
   if (!yes) {
     const sure = await confirmed(`Erase ${keyName(key)} in ${store} and every retained version? This cannot be undone. [y/N] `);
@@ -67,6 +67,6 @@ export async function remove(target, storeArg, key, { yes }) {
       throw new CliError(process.stdin.isTTY ? "not removed" : "not removed: give --yes to erase without asking (stdin is not a terminal)", process.stdin.isTTY ? 1 : 2);
     }
   }
-  await ask(target, "removing", () => backend.remove(store, key));
+  await ask(target, "removing", () => door.remove(store, key));
   return [`removed ${keyName(key)} from ${store}: its data and every retained version are erased`];
 }

@@ -2,15 +2,16 @@
 // call starts one backend call, and its answer goes back through one of the
 // functions the engine connected (connectStorage), named by the call's
 // ticket (slot, serial; src/bindings/storage_calls.rs).
-// The shape of an entry is checked here, where the value lives, instead of
-// field by field across the boundary; the messages are the contract of
-// `backend_invalid_response` (docs/backend-contract.md).
+// The shape of an answer is checked here, where the value lives, instead of
+// field by field across the boundary, by backend_calls.js (the one door to a
+// backend: its checks and the wording of `backend_invalid_response`,
+// docs/backend-contract.md).
 //
 // Every answer is asynchronous (a backend that returns a plain value is
 // answered on the next microtask, as a promise would be), so the engine is
 // never re-entered from inside the call that starts it.
 
-import { describe } from "./documents.js";
+import { garbageMessage, notAVersion, readEntry } from "./backend_calls.js";
 
 /** The kinds of `engine.answer` (storage_calls.rs). */
 const NOTHING = 0;
@@ -25,56 +26,19 @@ export function connectStorage(entry, answer, failed) {
   engine = { entry, answer, failed };
 }
 
-/** Reads `entry[name]`; a throwing getter is garbage, not a crash. */
-function field(entry, name) {
-  try {
-    return entry[name];
-  } catch {
-    throw new Garbage(`reading entry.${name} threw`);
-  }
-}
-
-class Garbage {
-  constructor(why) {
-    this.why = why;
-  }
-}
+/** Where readEntry puts an entry's fields; emptied again before the engine runs. */
+const entryRead = { value: undefined, version: undefined, time: 0, userIds: undefined };
 
 /** Answers the call with `answer` read as an entry, or says why it is not one. */
 function answerEntry(answer, method, known, slot, serial) {
   if (answer === null || answer === undefined) return engine.answer(slot, serial, NOTHING);
-  let value, version, time, userIds;
-  try {
-    if (typeof answer !== "object") {
-      throw new Garbage(`expected an entry { value, version, time, userIds } or null, got ${describe(answer)}`);
-    }
-    value = field(answer, "value");
-    if (typeof value !== "string") throw new Garbage(`entry.value must be a string, got ${describe(value)}`);
-    version = field(answer, "version");
-    if (typeof version !== "string") throw new Garbage(`entry.version must be a string, got ${describe(version)}`);
-    time = field(answer, "time");
-    if (typeof time !== "number" || !Number.isFinite(time)) {
-      throw new Garbage(`entry.time must be a finite number, got ${describe(time)}`);
-    }
-    userIds = userIdsOf(field(answer, "userIds"));
-  } catch (thrown) {
-    // Anything else thrown while reading it (a revoked proxy, say) is
-    // garbage too: an exception here would reject a promise nobody holds.
-    const why = thrown instanceof Garbage ? thrown.why : "reading the entry threw";
-    return engine.answer(slot, serial, INVALID, `${method}() answered garbage: ${why}`);
-  }
+  const why = readEntry(answer, entryRead);
+  if (why !== undefined) return engine.answer(slot, serial, INVALID, garbageMessage(method, why));
+  const { version, time, userIds } = entryRead;
   // Not copied into wasm: the engine holds this version decoded.
-  if (version === known) value = undefined;
+  const value = version === known ? undefined : entryRead.value;
+  entryRead.value = entryRead.userIds = undefined;
   engine.entry(slot, serial, value, version, time, userIds);
-}
-
-function userIdsOf(ids) {
-  if (ids === undefined || ids === null) return [];
-  if (!Array.isArray(ids)) throw new Garbage(`entry.userIds must be an array of numbers, got ${describe(ids)}`);
-  for (let i = 0; i < ids.length; i++) {
-    if (typeof ids[i] !== "number") throw new Garbage(`entry.userIds must hold numbers only, found ${describe(ids[i])}`);
-  }
-  return ids;
 }
 
 /** `backend[method](store, key[, extra])`; false when there is no such method. */
@@ -99,7 +63,7 @@ export function putRecord(backend, store, key, value, expected, userIds, slot, s
     (answer) => {
       if (answer === null) engine.answer(slot, serial, NOTHING);
       else if (typeof answer === "string") engine.answer(slot, serial, VERSION, answer);
-      else engine.answer(slot, serial, INVALID, `put() must resolve the new version string or null, got ${describe(answer)}`);
+      else engine.answer(slot, serial, INVALID, garbageMessage("put", notAVersion(answer)));
     },
     (error) => engine.failed(slot, serial, error),
   );

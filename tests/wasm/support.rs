@@ -1,11 +1,11 @@
 //! What every wasm test needs: the JS glue installed, a JS backend, JS
 //! functions and recorders, and small helpers to read JS values.
 //!
-//! The glue is the real `js/host/glue.js` (with the JSON value rules of
-//! `js/host/json_values.js`, the document operations
-//! of `js/host/documents.js`, the drafts of `js/host/draft.js`, the
-//! backend calls of `js/host/storage.js` and the `SkiliftError` of
-//! `js/errors.js`),
+//! The glue is the real `js/host/glue.js` (with the JSON value checks of
+//! `js/host/json_values.js`, the document operations of
+//! `js/host/documents.js`, the drafts of `js/host/draft.js`, the answer
+//! checks of `js/host/backend_calls.js`, the backend calls of
+//! `js/host/storage.js` and the `SkiliftError` of `js/errors.js`),
 //! read at compile time and turned into the body of a `new Function(...)`: the tests check the Rust bindings against the very
 //! JS half they run with in the package. A `#[wasm_bindgen(module =
 //! "/js/host/glue.js")]` import does not work here: glue.js imports
@@ -25,6 +25,7 @@ const ERRORS_JS: &str = include_str!("../../js/errors.js");
 const JSON_VALUES_JS: &str = include_str!("../../js/host/json_values.js");
 const DOCUMENTS_JS: &str = include_str!("../../js/host/documents.js");
 const DRAFT_JS: &str = include_str!("../../js/host/draft.js");
+const BACKEND_CALLS_JS: &str = include_str!("../../js/host/backend_calls.js");
 const STORAGE_JS: &str = include_str!("../../js/host/storage.js");
 const GLUE_JS: &str = include_str!("../../js/host/glue.js");
 
@@ -72,7 +73,7 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
             as_script(JSON_VALUES_JS, "js/host/json_values.js", &[]),
             as_script(
@@ -85,7 +86,12 @@ pub fn setup(strict: bool) -> JsValue {
                 "js/host/draft.js",
                 &["../errors.js", "./documents.js", "./json_values.js"]
             ),
-            as_script(STORAGE_JS, "js/host/storage.js", &["./documents.js"]),
+            as_script(
+                BACKEND_CALLS_JS,
+                "js/host/backend_calls.js",
+                &["../errors.js", "./documents.js"]
+            ),
+            as_script(STORAGE_JS, "js/host/storage.js", &["./backend_calls.js"]),
             as_script(
                 GLUE_JS,
                 "js/host/glue.js",

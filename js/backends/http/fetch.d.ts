@@ -1,5 +1,5 @@
 // Types of `skilift/fetch`. The protocol is docs/http-protocol.md.
-import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
+import type { Backend } from "../../index.js";
 
 /**
  * Headers as `fetch` takes them (`HeadersInit`), spelt through `RequestInit`
@@ -38,29 +38,22 @@ export class FetchBackendError extends Error {
  * });
  * @see docs/api.md#new-fetchbackendbaseurl-init
  */
-export class FetchBackend implements Backend {
+export class FetchBackend {
   /**
    * @param baseUrl where the handler is mounted; requests go to `${baseUrl}/v1/{store}/{key}`
    * @param init RequestInit for every request (not `method` or `body`)
    */
   constructor(baseUrl: string | URL, init?: FetchBackendInit);
-  get(store: string, key: string): Promise<Entry | null>;
-  put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
-  /** Rejects with `history_unsupported` if the server's backend keeps no history. */
-  getVersion(store: string, key: string, version: string): Promise<Entry | null>;
-  /** Rejects with `history_unsupported` if the server's backend keeps no history. */
-  getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
-  /** `GET /v1/{store}/{key}/history`. Rejects with `history_unsupported` if the server's backend keeps no history. */
-  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
-  /**
-   * `GET /v1/{store}?after=&limit=&prefix=`. Rejects with
-   * `listing_unsupported` if the server's backend cannot list, and with
-   * `invalid_options` for an `after` or `prefix` with a lone surrogate
-   * (URLs cannot carry one).
-   */
-  list(store: string, options?: ListOptions): Promise<string[]>;
-  /** `GET /v1/{store}?user=`. Rejects with `listing_unsupported` if the server's backend cannot list. */
-  keysByUser(store: string, userId: number): Promise<string[]>;
-  /** `DELETE /v1/{store}/{key}`. Rejects with `remove_unsupported` if the server's backend cannot remove. */
-  remove(store: string, key: string): Promise<void>;
 }
+
+/**
+ * Every method of the backend contract (docs/backend-contract.md), declared
+ * once in `Backend`, each one request of docs/http-protocol.md. Where
+ * FetchBackend differs: the optional methods exist whatever the server's
+ * backend has, and reject with `history_unsupported` (getVersion,
+ * getAtTime, history), `listing_unsupported` (list, keysByUser) or
+ * `remove_unsupported` when it lacks them; `list` rejects with
+ * `invalid_options` for an `after` or `prefix` with a lone surrogate (URLs
+ * cannot carry one).
+ */
+export interface FetchBackend extends Required<Backend> {}

@@ -1,6 +1,6 @@
 // Types of `skilift/indexeddb` (docs/packaging.md): the browser backend.
 
-import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
+import type { Backend } from "../../index.js";
 
 /** Options of {@link IndexedDbBackend}. */
 export interface IndexedDbBackendOptions {
@@ -41,7 +41,7 @@ export interface IndexedDbBackendOptions {
  * const store = new Store({ name: "players", defaultData: () => ({ coins: 0 }), backend });
  * @see docs/api.md#new-indexeddbbackenddbname-options
  */
-export class IndexedDbBackend implements Backend {
+export class IndexedDbBackend {
   /**
    * @param dbName IndexedDB database name, default `"skilift"`.
    * @param options history retention and the IndexedDB factory.
@@ -49,36 +49,6 @@ export class IndexedDbBackend implements Backend {
   constructor(dbName?: string, options?: IndexedDbBackendOptions);
   /** The IndexedDB database name. */
   readonly dbName: string;
-  /** The current entry of a key, or null if it was never written. */
-  get(store: string, key: string): Promise<Entry | null>;
-  /**
-   * Atomic compare-and-set: writes `value` only if the key's current version
-   * is `expected` (null: the key must not exist). Resolves the new version
-   * token (an opaque string) once committed, or null if the version did not
-   * match (nothing written). Rejects on failure.
-   */
-  put(
-    store: string,
-    key: string,
-    value: string,
-    expected: string | null,
-    meta: { userIds: number[] },
-  ): Promise<string | null>;
-  /** A past or current version by its token, or null if unknown or pruned. */
-  getVersion(store: string, key: string, version: string): Promise<Entry | null>;
-  /** The version current at `timeMs` (the last written at or before it), or null. */
-  getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
-  /** The retained versions of a key written before `before`, newest first (no values). */
-  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
-  /** One page of the keys of `store` in JavaScript string order (one cursor step per key). */
-  list(store: string, options?: ListOptions): Promise<string[]>;
-  /** The keys of `store` whose current version carries `userId`, sorted (reads the newest row of every key of the store). */
-  keysByUser(store: string, userId: number): Promise<string[]>;
-  /**
-   * Deletes every row of the key in one readwrite transaction, keeping only
-   * its last write number (no data), so tokens from before never match again.
-   */
-  remove(store: string, key: string): Promise<void>;
   /**
    * Closes the connection once running transactions finish. A later call on
    * this backend opens the database again.
@@ -86,3 +56,14 @@ export class IndexedDbBackend implements Backend {
    */
   close(): Promise<void>;
 }
+
+/**
+ * Every method of the backend contract (docs/backend-contract.md), declared
+ * once in `Backend`. Where IndexedDbBackend differs: `getVersion` of a
+ * version pruned by `keepVersions` answers null; `list` takes one cursor
+ * step per key, `keysByUser` reads the newest row of every key of the
+ * store; `remove` deletes every row of the key in one readwrite
+ * transaction, keeping only its last write number (no data), so tokens
+ * from before never match again.
+ */
+export interface IndexedDbBackend extends Required<Backend> {}

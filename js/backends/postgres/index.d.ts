@@ -1,6 +1,6 @@
 // Types of `skilift/postgres`. `pg` is an optional peer dependency: these
 // types describe the part of its Pool that is used, so `@types/pg` is not needed.
-import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
+import type { Backend } from "../../index.js";
 
 /** The part of a `pg` Pool that PostgresBackend uses. */
 export interface PgPoolLike {
@@ -34,18 +34,15 @@ export interface PostgresBackendOptions {
  * const backend = new PostgresBackend(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
  * @see docs/api.md#new-postgresbackendpool-options
  */
-export class PostgresBackend implements Backend {
+export class PostgresBackend {
   constructor(pool: PgPoolLike, options?: PostgresBackendOptions);
-  get(store: string, key: string): Promise<Entry | null>;
-  put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
-  getVersion(store: string, key: string, version: string): Promise<Entry | null>;
-  getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
-  /** Every version of the key before `before`, newest first (no values). */
-  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
-  /** One page of the keys of `store` in JavaScript string order (an index range scan). */
-  list(store: string, options?: ListOptions): Promise<string[]>;
-  /** The keys of `store` whose current version carries `userId`, sorted (through a GIN index). */
-  keysByUser(store: string, userId: number): Promise<string[]>;
-  /** Deletes the key's head and every version row, in one transaction. */
-  remove(store: string, key: string): Promise<void>;
 }
+
+/**
+ * Every method of the backend contract (docs/backend-contract.md), declared
+ * once in `Backend`. Where PostgresBackend differs: `history` keeps every
+ * version; `list` is an index range scan, `keysByUser` goes through a GIN
+ * index; `remove` deletes the key's head and every version row in one
+ * transaction.
+ */
+export interface PostgresBackend extends Required<Backend> {}

@@ -1,7 +1,7 @@
 // Types of `skilift/redis`. `ioredis` is an optional peer dependency: these
 // types describe the part of its clients that is used, so this file does not
 // import ioredis and compiles without it.
-import type { Backend, Entry, HistoryOptions, ListOptions, VersionInfo } from "../../index.js";
+import type { Backend } from "../../index.js";
 
 /** The part of an ioredis pipeline that RedisBackend uses. */
 export interface RedisPipelineLike {
@@ -72,23 +72,8 @@ export interface RedisBackendOptions {
  * const backend = new RedisBackend(cluster, { waitForReplicas: 1 });
  * @see docs/api.md#new-redisbackendclient-options
  */
-export class RedisBackend implements Backend {
+export class RedisBackend {
   constructor(client: RedisClientLike, options?: RedisBackendOptions);
-  get(store: string, key: string): Promise<Entry | null>;
-  put(store: string, key: string, value: string, expected: string | null, meta: { userIds: number[] }): Promise<string | null>;
-  getVersion(store: string, key: string, version: string): Promise<Entry | null>;
-  getAtTime(store: string, key: string, timeMs: number): Promise<Entry | null>;
-  /** The versions of a key (within historyVersions) written before `before`, newest first (no values). */
-  history(store: string, key: string, options?: HistoryOptions): Promise<VersionInfo[]>;
-  /**
-   * One page of the keys of `store` in JavaScript string order, merged from
-   * the store's index buckets (one per hash slot it uses; docs/redis.md).
-   */
-  list(store: string, options?: ListOptions): Promise<string[]>;
-  /** The keys of `store` whose current entry carries `userId`, sorted (one read per slot the store uses). */
-  keysByUser(store: string, userId: number): Promise<string[]>;
-  /** Erases the key, its history and its index entries in one script; with waitForReplicas, acknowledged once the replicas have it. */
-  remove(store: string, key: string): Promise<void>;
   /**
    * Puts entries written by versions without listing into the indexes
    * (scanning every master under keyPrefix); resolves how many it fixed.
@@ -99,3 +84,14 @@ export class RedisBackend implements Backend {
    */
   reindex(): Promise<number>;
 }
+
+/**
+ * Every method of the backend contract (docs/backend-contract.md), declared
+ * once in `Backend`. Where RedisBackend differs: `history` keeps
+ * `historyVersions` past versions; `list` merges the store's index buckets
+ * (one per hash slot it uses; docs/redis.md) and `keysByUser` reads one
+ * bucket per slot; `remove` erases the key, its history and its index
+ * entries in one script (with `waitForReplicas`, acknowledged once the
+ * replicas have it).
+ */
+export interface RedisBackend extends Required<Backend> {}

@@ -4,6 +4,10 @@
 // is JSON built here from what the backend returned; the target's own
 // options (an HTTP target's --header token) are never part of one.
 //
+// Every backend call goes through the target's door (../../host/backend_calls.js):
+// a backend's garbage answer is a clear `backend_invalid_response` error, not
+// a page built from it.
+//
 // Records are decoded for the page (format.js's decodeEnvelope), with the
 // decision of each pending transaction looked up, so the page never needs
 // to know the record format beyond the names of its parts.
@@ -67,7 +71,7 @@ async function describe(target, store, key, entry) {
   if (record.error) return { ...head, kind: "undecodable", error: record.error, raw: entry.value.slice(0, RAW_PREVIEW) };
   if (record.decision) return { ...head, kind: "decision", decision: record.decision };
   const pending = await ask(target, "reading transaction decisions", () =>
-    Promise.all(record.pending.map(async (p) => ({ ...p, decision: await decisionOf(target.backend, p.id) }))),
+    Promise.all(record.pending.map(async (p) => ({ ...p, decision: await decisionOf(target.door, p.id) }))),
   );
   return {
     ...head,
@@ -83,18 +87,18 @@ async function describe(target, store, key, entry) {
 }
 
 function need(target, method, what) {
-  if (typeof target.backend[method] !== "function") throw new StudioError(501, "unsupported", `${target.label} ${what} (its backend has no ${method})`);
+  if (!target.door.has(method)) throw new StudioError(501, "unsupported", `${target.label} ${what} (its backend has no ${method})`);
 }
 
 async function current(target, store, key) {
-  const entry = await ask(target, "reading the key", () => target.backend.get(store, key));
+  const entry = await ask(target, "reading the key", () => target.door.get(store, key));
   if (entry === null) throw new StudioError(404, "no_such_key", `no key ${JSON.stringify(key)} in ${store}`);
   return entry;
 }
 
 async function version(target, store, key, v) {
   need(target, "getVersion", "keeps no history");
-  const entry = await ask(target, "reading the version", () => target.backend.getVersion(store, key, v));
+  const entry = await ask(target, "reading the version", () => target.door.getVersion(store, key, v));
   if (entry === null) throw new StudioError(404, "no_such_version", `${JSON.stringify(key)} has no retained version ${JSON.stringify(v)}`);
   return entry;
 }
@@ -104,7 +108,7 @@ async function version(target, store, key, v) {
  * query's URLSearchParams and, for a POST, the JSON body.
  */
 export function studioRoutes(target, { write }) {
-  const { backend } = target;
+  const { door } = target;
   const storeOf = (params) => target.resolveStore(param(params, "store"));
   const routes = {
     "GET info": async () => ({ target: target.label, write, stores: target.stores !== null }),
@@ -120,16 +124,16 @@ export function studioRoutes(target, { write }) {
         need(target, "keysByUser", "cannot search by user id");
         const user = Number(params.get("user"));
         if (!Number.isFinite(user)) throw new StudioError(400, "bad_request", "?user= must be a number");
-        const all = await ask(target, "searching by user id", () => backend.keysByUser(store, user));
+        const all = await ask(target, "searching by user id", () => door.keysByUser(store, user));
         keys = all.filter((k) => after === undefined || k > after).slice(0, limit + 1);
       } else {
         need(target, "list", "cannot list keys");
         const prefix = param(params, "prefix", { optional: true }) ?? "";
-        keys = await ask(target, "listing keys", () => backend.list(store, { prefix, limit: limit + 1, ...(after === undefined ? {} : { after }) }));
+        keys = await ask(target, "listing keys", () => door.list(store, { prefix, limit: limit + 1, ...(after === undefined ? {} : { after }) }));
       }
       const more = keys.length > limit;
       keys = keys.slice(0, limit);
-      const entries = await ask(target, "reading keys", () => Promise.all(keys.map((k) => backend.get(store, k))));
+      const entries = await ask(target, "reading keys", () => Promise.all(keys.map((k) => door.get(store, k))));
       return { store, keys: keys.map((k, i) => summary(k, entries[i])), more };
     },
 
@@ -153,8 +157,8 @@ export function studioRoutes(target, { write }) {
       const beforeText = param(params, "before", { optional: true });
       const before = beforeText === undefined ? undefined : Number(beforeText);
       if (before !== undefined && !Number.isFinite(before)) throw new StudioError(400, "bad_request", "?before= must be a time in ms");
-      const versions = await ask(target, "reading history", () => backend.history(store, key, { limit: limit + 1, ...(before === undefined ? {} : { before }) }));
-      const shown = versions.slice(0, limit).map(({ version: v, time, userIds }) => ({ version: v, time, userIds: userIds ?? [] }));
+      const versions = await ask(target, "reading history", () => door.history(store, key, { limit: limit + 1, ...(before === undefined ? {} : { before }) }));
+      const shown = versions.slice(0, limit);
       return { store, key, versions: shown, more: versions.length > limit };
     },
   };
@@ -181,7 +185,7 @@ export function studioRoutes(target, { write }) {
     if (bodyString(body, "confirm") !== key) throw new StudioError(400, "not_confirmed", "type the key exactly to confirm its removal");
     need(target, "remove", "cannot remove keys");
     await current(target, store, key);
-    await ask(target, "removing", () => backend.remove(store, key));
+    await ask(target, "removing", () => door.remove(store, key));
     return { store, key, removed: true };
   };
   return routes;
