@@ -11,6 +11,7 @@
 // never re-entered from inside the call that starts it.
 
 import { describe } from "./documents.js";
+import { splitRecord } from "./records.js";
 
 /** The kinds of `engine.answer` (storage_calls.rs). */
 const NOTHING = 0;
@@ -41,7 +42,7 @@ class Garbage {
 }
 
 /** Answers the call with `answer` read as an entry, or says why it is not one. */
-function answerEntry(answer, method, known, slot, serial) {
+function answerEntry(answer, method, known, slot, serial, split) {
   if (answer === null || answer === undefined) return engine.answer(slot, serial, NOTHING);
   let value, version, time, userIds;
   try {
@@ -65,7 +66,12 @@ function answerEntry(answer, method, known, slot, serial) {
   }
   // Not copied into wasm: the engine holds this version decoded.
   if (version === known) value = undefined;
-  engine.entry(slot, serial, value, version, time, userIds);
+  // A pull's read: the data is parsed here, and only the envelope enters
+  // wasm (records.js `splitRecord`).
+  let data;
+  const parts = split && value !== undefined ? splitRecord(value) : undefined;
+  if (parts !== undefined) [value, data] = parts;
+  engine.entry(slot, serial, value, version, time, userIds, data);
 }
 
 function userIdsOf(ids) {
@@ -77,13 +83,13 @@ function userIdsOf(ids) {
   return ids;
 }
 
-/** `backend[method](store, key[, extra])`; false when there is no such method. */
-export function getEntry(backend, method, store, key, extra, known, slot, serial) {
+/** `backend[method](store, key[, extra])`; false when there is no such method. `split`: a pull's read (`answerEntry`). */
+export function getEntry(backend, method, store, key, extra, known, slot, serial, split) {
   const fn = backend[method];
   if (typeof fn !== "function") return false;
   const returned = extra === undefined ? fn.call(backend, store, key) : fn.call(backend, store, key, extra);
   Promise.resolve(returned).then(
-    (answer) => answerEntry(answer, method, known, slot, serial),
+    (answer) => answerEntry(answer, method, known, slot, serial, split),
     (error) => engine.failed(slot, serial, error),
   );
   return true;

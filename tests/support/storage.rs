@@ -281,6 +281,7 @@ impl SimStorage {
                 version: version.clone(),
                 time,
                 user_ids,
+                data: None,
             });
         version
     }

@@ -21,7 +21,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
+const JSON_VALUES_JS: &str = include_str!("../../js/host/json_values.js");
 const DOCUMENTS_JS: &str = include_str!("../../js/host/documents.js");
+const RECORDS_JS: &str = include_str!("../../js/host/records.js");
 const DRAFT_JS: &str = include_str!("../../js/host/draft.js");
 const STORAGE_JS: &str = include_str!("../../js/host/storage.js");
 const GLUE_JS: &str = include_str!("../../js/host/glue.js");
@@ -70,15 +72,25 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
-            as_script(DOCUMENTS_JS, "js/host/documents.js", &["../errors.js"]),
+            as_script(JSON_VALUES_JS, "js/host/json_values.js", &[]),
+            as_script(
+                DOCUMENTS_JS,
+                "js/host/documents.js",
+                &["../errors.js", "./json_values.js"]
+            ),
+            as_script(RECORDS_JS, "js/host/records.js", &["./documents.js"]),
             as_script(
                 DRAFT_JS,
                 "js/host/draft.js",
-                &["../errors.js", "./documents.js"]
+                &["../errors.js", "./documents.js", "./json_values.js"]
             ),
-            as_script(STORAGE_JS, "js/host/storage.js", &["./documents.js"]),
+            as_script(
+                STORAGE_JS,
+                "js/host/storage.js",
+                &["./documents.js", "./records.js"]
+            ),
             as_script(
                 GLUE_JS,
                 "js/host/glue.js",
@@ -86,7 +98,8 @@ pub fn setup(strict: bool) -> JsValue {
                     "../errors.js",
                     "./documents.js",
                     "./draft.js",
-                    "./storage.js"
+                    "./storage.js",
+                    "./json_values.js"
                 ]
             ),
         );
