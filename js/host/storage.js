@@ -12,6 +12,7 @@
 // never re-entered from inside the call that starts it.
 
 import { garbageMessage, notAVersion, readEntry } from "./backend_calls.js";
+import { splitRecord } from "./records.js";
 
 /** The kinds of `engine.answer` (storage_calls.rs). */
 const NOTHING = 0;
@@ -30,24 +31,29 @@ export function connectStorage(entry, answer, failed) {
 const entryRead = { value: undefined, version: undefined, time: 0, userIds: undefined };
 
 /** Answers the call with `answer` read as an entry, or says why it is not one. */
-function answerEntry(answer, method, known, slot, serial) {
+function answerEntry(answer, method, known, slot, serial, split) {
   if (answer === null || answer === undefined) return engine.answer(slot, serial, NOTHING);
   const why = readEntry(answer, entryRead);
   if (why !== undefined) return engine.answer(slot, serial, INVALID, garbageMessage(method, why));
   const { version, time, userIds } = entryRead;
   // Not copied into wasm: the engine holds this version decoded.
-  const value = version === known ? undefined : entryRead.value;
+  let value = version === known ? undefined : entryRead.value;
   entryRead.value = entryRead.userIds = undefined;
-  engine.entry(slot, serial, value, version, time, userIds);
+  // A pull's read: the data is parsed here, and only the envelope enters
+  // wasm (records.js `splitRecord`).
+  let data;
+  const parts = split && value !== undefined ? splitRecord(value) : undefined;
+  if (parts !== undefined) [value, data] = parts;
+  engine.entry(slot, serial, value, version, time, userIds, data);
 }
 
-/** `backend[method](store, key[, extra])`; false when there is no such method. */
-export function getEntry(backend, method, store, key, extra, known, slot, serial) {
+/** `backend[method](store, key[, extra])`; false when there is no such method. `split`: a pull's read (`answerEntry`). */
+export function getEntry(backend, method, store, key, extra, known, slot, serial, split) {
   const fn = backend[method];
   if (typeof fn !== "function") return false;
   const returned = extra === undefined ? fn.call(backend, store, key) : fn.call(backend, store, key, extra);
   Promise.resolve(returned).then(
-    (answer) => answerEntry(answer, method, known, slot, serial),
+    (answer) => answerEntry(answer, method, known, slot, serial, split),
     (error) => engine.failed(slot, serial, error),
   );
   return true;

@@ -18,7 +18,7 @@ use super::js_runtime::JsRuntime;
 use super::js_storage::JsStorage;
 use super::schema::{self, Schema};
 use crate::engine::record::Record;
-use crate::engine::{Document, Host, StrictFailure, Verdict};
+use crate::engine::{Document, Host, HostData, StrictFailure, Verdict};
 
 /// A handle to a deeply frozen JS value: the game's data for one key.
 /// Cloning copies the handle, not the data.
@@ -59,6 +59,10 @@ impl Document for JsDoc {
             Some(Err(e)) => Err(message(e)),
             Some(Ok(value)) => Ok(JsDoc(value)),
         }
+    }
+
+    fn from_host(data: &HostData) -> Option<Self> {
+        data.0.downcast_ref::<JsValue>().cloned().map(JsDoc)
     }
 
     fn json_problem(&self) -> Option<String> {

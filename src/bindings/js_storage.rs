@@ -20,8 +20,9 @@ use crate::engine::{Entry, Storage, StorageError, StorageFuture};
 #[wasm_bindgen]
 extern "C" {
     /// Calls `backend[method](store, key[, extra])`; answers with an entry
-    /// (its value left out when its version is `known`), nothing, invalid or
-    /// failed. `false` when the backend has no such method.
+    /// (its value left out when its version is `known`; with `split`, its
+    /// data parsed in JS and left out of the value: `Entry::data`), nothing,
+    /// invalid or failed. `false` when the backend has no such method.
     #[wasm_bindgen(method, catch, js_name = getEntry)]
     fn get_entry(
         this: &Glue,
@@ -33,6 +34,7 @@ extern "C" {
         known: Option<String>,
         slot: u32,
         serial: f64,
+        split: bool,
     ) -> Result<bool, JsValue>;
 
     /// Calls `backend.put(store, key, value, expected, { userIds })`;
@@ -80,15 +82,18 @@ impl JsStorage {
         }
     }
 
-    /// `get`, its value left out when its version is `known`.
+    /// `get`, its value left out when its version is `known`; with `split`,
+    /// its data parsed in JS (`Entry::data`).
     fn read(
         &self,
         store: &str,
         key: &str,
         known: Option<String>,
+        split: bool,
     ) -> StorageFuture<Option<Entry>, JsValue> {
         let (backend, store) = (self.backend.clone(), self.store_name(store));
-        entry_future(backend, "get", store, key, JsValue::UNDEFINED, known)
+        let extra = JsValue::UNDEFINED;
+        entry_future(backend, "get", store, key, extra, known, split)
     }
 
     /// `store` as a JS string.
@@ -140,10 +145,15 @@ fn entry_future(
     key: &str,
     extra: JsValue,
     known: Option<String>,
+    split: bool,
 ) -> StorageFuture<Option<Entry>, JsValue> {
     let key = key.to_owned();
     let call = Call::new(method, move |slot, serial| {
-        with_glue(|g| g.get_entry(&backend, method, &store, &key, &extra, known, slot, serial))
+        with_glue(|g| {
+            g.get_entry(
+                &backend, method, &store, &key, &extra, known, slot, serial, split,
+            )
+        })
     });
     Box::pin(async move { as_entry(call.await, method) })
 }
@@ -154,7 +164,7 @@ impl Storage for JsStorage {
     type Text = JsValue;
 
     fn get(&self, store: &str, key: &str) -> StorageFuture<Option<Entry>, JsValue> {
-        self.read(store, key, None)
+        self.read(store, key, None, false)
     }
 
     fn get_unless(
@@ -163,7 +173,16 @@ impl Storage for JsStorage {
         key: &str,
         known: &str,
     ) -> StorageFuture<Option<Entry>, JsValue> {
-        self.read(store, key, Some(known.to_owned()))
+        self.read(store, key, Some(known.to_owned()), false)
+    }
+
+    fn get_to_build(
+        &self,
+        store: &str,
+        key: &str,
+        known: Option<&str>,
+    ) -> StorageFuture<Option<Entry>, JsValue> {
+        self.read(store, key, known.map(str::to_owned), true)
     }
 
     fn put(
@@ -217,6 +236,7 @@ impl Storage for JsStorage {
             key,
             version,
             None,
+            false,
         )
     }
 
@@ -234,6 +254,7 @@ impl Storage for JsStorage {
             key,
             time,
             None,
+            false,
         )
     }
 

@@ -17,6 +17,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use js_sys::Function;
@@ -25,7 +26,7 @@ use wasm_bindgen::JsCast;
 
 use super::glue::Glue;
 use super::slab::{Awaited, Slab, Ticket};
-use crate::engine::{Entry, StorageError};
+use crate::engine::{Entry, HostData, StorageError};
 
 /// What a backend call resolved to, as `js/host/storage.js` read it.
 pub enum Reply {
@@ -164,21 +165,24 @@ const VERSION: u32 = 1;
 /// through (`glue.connectStorage`): closures made once, for the life of the
 /// module, so the loaders need not wire wasm exports to it.
 ///
-/// - `entry(slot, serial, value, version, time, userIds)`: an entry checked
-///   in JS; `value` is `undefined` when its version is the one the engine
-///   said it knows;
+/// - `entry(slot, serial, value, version, time, userIds, data)`: an entry
+///   checked in JS; `value` is `undefined` when its version is the one the
+///   engine said it knows; `data` is the record's data parsed and frozen,
+///   `value` then the envelope with `null` in its place (a pull's read,
+///   `Entry::data`), or `undefined`;
 /// - `answer(slot, serial, kind, text)`: kind 0 is nothing (`null` from `get`
 ///   or `put`, or a `remove` that resolved), 1 the new version `text` of a
 ///   `put`, 2 an answer of the wrong shape (`text` says why);
 /// - `failed(slot, serial, error)`: the backend's promise rejected.
 pub fn connect(glue: &Glue) -> Result<(), JsValue> {
-    let entry = Closure::<dyn Fn(u32, f64, Option<String>, String, f64, Vec<f64>)>::new(
-        |slot, serial, value: Option<String>, version, time, user_ids| {
+    let entry = Closure::<dyn Fn(u32, f64, Option<String>, String, f64, Vec<f64>, JsValue)>::new(
+        |slot, serial, value: Option<String>, version, time, user_ids, data: JsValue| {
             let entry = Entry {
                 value: value.unwrap_or_default(),
                 version,
                 time,
                 user_ids,
+                data: (!data.is_undefined()).then(|| HostData(Rc::new(data))),
             };
             deliver(slot, serial, Ok(Reply::Entry(entry)));
         },

@@ -164,9 +164,10 @@ impl WasmStore {
         func: JsValue,
         args: Array,
     ) -> Result<Promise, JsValue> {
-        let what = "store.updateOnce(key, id, fn, ...args)";
-        let key = string_arg(&key, &format!("{what}: key")).map_err(|e| to_js(&e))?;
-        let id = string_arg(&id, &format!("{what}: id")).map_err(|e| to_js(&e))?;
+        let key = string_arg(&key, "store.updateOnce(key, id, fn, ...args): key")
+            .map_err(|e| to_js(&e))?;
+        let id =
+            string_arg(&id, "store.updateOnce(key, id, fn, ...args): id").map_err(|e| to_js(&e))?;
         let func = action_arg(&func, Code::ActionInvalidFunction)?;
         let saved = self
             .store

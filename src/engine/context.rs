@@ -49,6 +49,9 @@ pub(crate) struct Context<H: Host> {
     /// Decision-record collections running (`collect.rs`), which `close`
     /// waits for.
     pub collecting: std::cell::Cell<usize>,
+    /// The `null` document a one-shot session's unseen cache holds
+    /// (`Session::one_shot`): decoded once per store, not per update.
+    pub null_doc: std::cell::OnceCell<H::Doc>,
 }
 
 impl<H: Host> Context<H> {
@@ -66,6 +69,7 @@ impl<H: Host> Context<H> {
             outcomes: RefCell::new(HashMap::new()),
             stats: Counters::default(),
             collecting: std::cell::Cell::new(0),
+            null_doc: std::cell::OnceCell::new(),
         }
     }
 

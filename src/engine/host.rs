@@ -34,6 +34,14 @@ pub trait Document: Clone + 'static {
     fn from_json_owned(text: &str) -> Result<Self, String> {
         Self::from_json(text)
     }
+    /// The shareable (frozen) document an entry's data was decoded into by
+    /// the host as it was read ([`Entry::data`]), or `None` when `data` is
+    /// not of this host's kind. By default `None`: the simulation's storage
+    /// never decodes.
+    fn from_host(data: &HostData) -> Option<Self> {
+        let _ = data;
+        None
+    }
     /// The path (`data.items[2]`) of the first value that is not plain JSON,
     /// or `None` when the whole document is JSON.
     fn json_problem(&self) -> Option<String>;
@@ -53,6 +61,30 @@ pub struct Entry {
     pub time: f64,
     /// GDPR user ids stored with this version.
     pub user_ids: Vec<f64>,
+    /// The record's data already decoded by the host, for a pull's read
+    /// ([`Storage::get_to_build`]): `value` is then the envelope with `null`
+    /// in place of the data, so the data's text never enters the engine (in
+    /// WebAssembly: no copy into wasm, no scan, no copy back to be parsed).
+    /// The host gives it only for a record whose data is its last field and
+    /// is JSON; otherwise `None`, and `value` is the whole record.
+    pub data: Option<HostData>,
+}
+
+/// A value the host decoded for the engine and only the host reads
+/// ([`Document::from_host`]): a JS value in WebAssembly.
+#[derive(Clone)]
+pub struct HostData(pub Rc<dyn std::any::Any>);
+
+impl fmt::Debug for HostData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HostData")
+    }
+}
+
+impl PartialEq for HostData {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Why a storage call did not give an answer.
@@ -91,6 +123,20 @@ pub trait Storage: 'static {
     ) -> StorageFuture<Option<Entry>, Self::Error> {
         let _ = known;
         self.get(store, key)
+    }
+    /// A pull's read: `get_unless(known)`, or `get` when it holds no record.
+    /// The host may hand the entry's data decoded already ([`Entry::data`]).
+    /// By default `get_unless`/`get`.
+    fn get_to_build(
+        &self,
+        store: &str,
+        key: &str,
+        known: Option<&str>,
+    ) -> StorageFuture<Option<Entry>, Self::Error> {
+        match known {
+            Some(version) => self.get_unless(store, key, version),
+            None => self.get(store, key),
+        }
     }
     /// Atomic compare-and-set: writes only if the current version is
     /// `expected` (`None`: the key must not exist). `Some(new version)` when

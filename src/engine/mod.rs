@@ -43,7 +43,7 @@ mod weak_list;
 pub use decisions::TRANSACTIONS_STORE;
 pub use error::{Code, Error, Result};
 pub use host::{
-    Document, Entry, Host, LocalBoxFuture, Runtime, Storage, StorageError, StorageFuture,
+    Document, Entry, Host, HostData, LocalBoxFuture, Runtime, Storage, StorageError, StorageFuture,
     StrictFailure, Verdict,
 };
 pub use options::StoreOptions;

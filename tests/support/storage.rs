@@ -17,7 +17,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use skilift::engine::{Entry, Storage, StorageError, StorageFuture};
+use serde_json::Value;
+use skilift::engine::record::json::Reader;
+use skilift::engine::{Entry, HostData, Storage, StorageError, StorageFuture};
 
 use super::executor::{yield_now, Sim};
 
@@ -90,6 +92,8 @@ struct State {
     removed: Vec<(String, String)>,
     stats: FaultStats,
     calls: u64,
+    /// Pull reads so far (`get_to_build`): every other one splits.
+    pull_reads: u64,
     /// `(probability, min ms, max ms)`: see [`SimStorage::stall_commits`].
     commit_stall: (f64, f64, f64),
 }
@@ -281,6 +285,7 @@ impl SimStorage {
                 version: version.clone(),
                 time,
                 user_ids,
+                data: None,
             });
         version
     }
@@ -472,6 +477,37 @@ impl Storage for SimStorage {
         })
     }
 
+    /// As the JS adapter does for a pull (js/host/records.js `splitRecord`),
+    /// every other time: the data comes decoded ([`Entry::data`]) and the
+    /// value holds `null` in its place, so the simulation builds on both
+    /// kinds of read.
+    fn get_to_build(
+        &self,
+        store: &str,
+        key: &str,
+        known: Option<&str>,
+    ) -> StorageFuture<Option<Entry>, String> {
+        let get = match known {
+            Some(version) => self.get_unless(store, key, version),
+            None => self.get(store, key),
+        };
+        let split = {
+            let mut st = self.state.borrow_mut();
+            st.pull_reads += 1;
+            st.pull_reads.is_multiple_of(2)
+        };
+        if !split {
+            return get;
+        }
+        Box::pin(async move {
+            let mut entry = get.await?;
+            if let Some(e) = entry.as_mut() {
+                split_entry(e);
+            }
+            Ok(entry)
+        })
+    }
+
     fn put(
         &self,
         store: &str,
@@ -549,4 +585,35 @@ impl Storage for SimStorage {
             Ok(())
         })
     }
+}
+
+/// Splits `entry`'s record around its data, as js/host/records.js does: only
+/// a record that is a JSON object whose one `data` field is its last, and
+/// JSON (the envelope is the engine's to judge; here it must read as JSON).
+fn split_entry(entry: &mut Entry) {
+    let text = &entry.value;
+    let mut reader = Reader::new(text);
+    let mut spans = Vec::new();
+    let read = reader.object(|r, key| {
+        let value = r.value()?;
+        if key == "data" {
+            spans.push(value);
+        }
+        Ok(())
+    });
+    if read.and_then(|()| reader.end()).is_err() || spans.len() != 1 {
+        return;
+    }
+    let span = spans[0];
+    let start = span.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + span.len();
+    let rest = text[end..].trim_start();
+    if !rest.starts_with('}') || !rest[1..].trim().is_empty() {
+        return;
+    }
+    let Ok(data) = serde_json::from_str::<Value>(span) else {
+        return;
+    };
+    entry.value = format!("{}null{}", &text[..start], &text[end..]);
+    entry.data = Some(HostData(Rc::new(data)));
 }

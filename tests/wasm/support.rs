@@ -3,8 +3,9 @@
 //!
 //! The glue is the real `js/host/glue.js` (with the JSON value checks of
 //! `js/host/json_values.js`, the document operations of
-//! `js/host/documents.js`, the drafts of `js/host/draft.js`, the answer
-//! checks of `js/host/backend_calls.js`, the backend calls of
+//! `js/host/documents.js`, the drafts of `js/host/draft.js`, the record
+//! split of `js/host/records.js`, the answer checks of
+//! `js/host/backend_calls.js`, the backend calls of
 //! `js/host/storage.js` and the `SkiliftError` of `js/errors.js`),
 //! read at compile time and turned into the body of a `new Function(...)`: the tests check the Rust bindings against the very
 //! JS half they run with in the package. A `#[wasm_bindgen(module =
@@ -24,6 +25,7 @@ use wasm_bindgen_futures::JsFuture;
 const ERRORS_JS: &str = include_str!("../../js/errors.js");
 const JSON_VALUES_JS: &str = include_str!("../../js/host/json_values.js");
 const DOCUMENTS_JS: &str = include_str!("../../js/host/documents.js");
+const RECORDS_JS: &str = include_str!("../../js/host/records.js");
 const DRAFT_JS: &str = include_str!("../../js/host/draft.js");
 const BACKEND_CALLS_JS: &str = include_str!("../../js/host/backend_calls.js");
 const STORAGE_JS: &str = include_str!("../../js/host/storage.js");
@@ -73,7 +75,7 @@ pub fn setup(strict: bool) -> JsValue {
             return class.clone();
         }
         let body = format!(
-            "{}\n{}\n{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
+            "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\nreturn {{ glue, SkiliftError }};",
             as_script(ERRORS_JS, "js/errors.js", &[]),
             as_script(JSON_VALUES_JS, "js/host/json_values.js", &[]),
             as_script(
@@ -81,6 +83,7 @@ pub fn setup(strict: bool) -> JsValue {
                 "js/host/documents.js",
                 &["../errors.js", "./json_values.js"]
             ),
+            as_script(RECORDS_JS, "js/host/records.js", &["./documents.js"]),
             as_script(
                 DRAFT_JS,
                 "js/host/draft.js",
@@ -91,7 +94,11 @@ pub fn setup(strict: bool) -> JsValue {
                 "js/host/backend_calls.js",
                 &["../errors.js", "./documents.js"]
             ),
-            as_script(STORAGE_JS, "js/host/storage.js", &["./backend_calls.js"]),
+            as_script(
+                STORAGE_JS,
+                "js/host/storage.js",
+                &["./backend_calls.js", "./records.js"]
+            ),
             as_script(
                 GLUE_JS,
                 "js/host/glue.js",

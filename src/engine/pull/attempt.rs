@@ -40,6 +40,7 @@ pub(crate) async fn attempt<H: Host>(
             // Not read by a pull (only views show times).
             time: f64::NAN,
             user_ids: k.user_ids.clone(),
+            data: None,
         }),
         None => {
             // The record this session wrote or read last: if that is still
@@ -50,10 +51,7 @@ pub(crate) async fn attempt<H: Host>(
                 .known
                 .as_ref()
                 .and_then(|k| k.version.clone());
-            let get = match &held {
-                Some(version) => storage.get_unless(&context.namespace, &session.key, version),
-                None => storage.get(&context.namespace, &session.key),
-            };
+            let get = storage.get_to_build(&context.namespace, &session.key, held.as_deref());
             let entry = context.counted(get.await)?;
             let mut st = session.state.borrow_mut();
             known = match (&entry, st.known.take()) {

@@ -54,7 +54,7 @@ pub(crate) async fn build<H: Host>(
         known.as_ref().map(|k| &k.version),
         entry.map(|e| &e.version)
     );
-    let (known_record, known_data, cache_follows) = match known {
+    let (known_record, mut known_data, cache_follows) = match known {
         Some(k) => (Some(k.record), Some(k.data), k.cache_follows),
         None => (None, None, false),
     };
@@ -83,7 +83,22 @@ pub(crate) async fn build<H: Host>(
             record
         }
         (Some(e), None) => {
-            Record::decode(&e.value).map_err(|err| PullError::Bad(err.code(), err.reason()))?
+            let mut record =
+                Record::decode(&e.value).map_err(|err| PullError::Bad(err.code(), err.reason()))?;
+            if let Some(data) = &e.data {
+                // The host decoded the data as it read it: `value` held
+                // `null` in its place. Built on as on a known record's
+                // data: parsed JSON, frozen (`Host::own` drafts it).
+                let doc = H::Doc::from_host(data).ok_or_else(|| {
+                    PullError::Failed(Error::new(
+                        Code::Internal,
+                        "internal: an entry's data was decoded by another host",
+                    ))
+                })?;
+                record.data = String::new();
+                known_data = Some(doc);
+            }
+            record
         }
     };
     // A key that vanished, or came back with another origin, was removed

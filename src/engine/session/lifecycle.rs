@@ -20,8 +20,14 @@ impl<H: Host> Session<H> {
     /// `defaultData` made there if the key is absent, never on this cache:
     /// making and freezing the default data for it was a fifth of an update.
     pub(crate) fn one_shot(context: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
-        let placeholder = H::Doc::from_json("null")
-            .map_err(|e| Error::new(Code::Internal, format!("internal: {e}")))?;
+        let placeholder = match context.null_doc.get() {
+            Some(doc) => doc.clone(),
+            None => {
+                let doc = H::Doc::from_json("null")
+                    .map_err(|e| Error::new(Code::Internal, format!("internal: {e}")))?;
+                context.null_doc.get_or_init(|| doc).clone()
+            }
+        };
         Ok(Self::with_cache(context, key, placeholder))
     }
 }
