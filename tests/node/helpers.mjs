@@ -1,6 +1,7 @@
 // Shared helpers for the Node tests. Every test imports the built package
 // (pkg/, made by `npm run build`), the way users do.
 
+import { afterEach } from "node:test";
 import * as skilift from "../../pkg/node.mjs";
 
 export const { Store, Session, View, transaction, strict, SkiliftError, MemoryBackend } = skilift;
@@ -24,6 +25,23 @@ export function quickStore(backend, extra = {}) {
     ...extra,
   });
   return { store, log };
+}
+
+/**
+ * quickStore, with every store it made closed after each test, passed or
+ * failed: a test that fails before its stops would otherwise leave sessions
+ * pulling forever. Call once at a test file's top level.
+ */
+export function closedAfterEach() {
+  const open = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  return (backend, extra) => {
+    const made = quickStore(backend, extra);
+    open.push(made.store);
+    return made;
+  };
 }
 
 /** Resolves with the value once `predicate()` holds; polls each macrotask. */

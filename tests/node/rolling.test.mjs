@@ -4,7 +4,7 @@
 // engines, and `needs_newer_version` from every entry point (onError,
 // session.bad(), update, updateOnce, restore, views, stats, the CLI restore).
 
-import { test, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,19 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FsBackend } from "../../pkg/cjs/backends/fs/index.cjs";
-import { MemoryBackend, quickStore as makeStore, rejectsCode, throwsCode, until, Store } from "./helpers.mjs";
+import { MemoryBackend, closedAfterEach, rejectsCode, throwsCode, until, Store } from "./helpers.mjs";
 
-// Every store is closed after its test, passed or failed: a test that
-// fails before its stops would otherwise leave sessions pulling forever.
-const open = [];
-function quickStore(backend, extra) {
-  const made = makeStore(backend, extra);
-  open.push(made.store);
-  return made;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const quickStore = closedAfterEach();
 
 const NS = "players/global";
 const addGems = (d) => ({ ...d, gems: 0 });

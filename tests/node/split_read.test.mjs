@@ -6,20 +6,12 @@
 // is not JSON, `"data":` inside other fields, whitespace, and the envelope's
 // own checks (format, requires) on a record whose data is split off.
 
-import { test, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { splitRecord } from "../../js/host/records.js";
-import { MemoryBackend, quickStore as makeStore, rejectsCode } from "./helpers.mjs";
+import { MemoryBackend, closedAfterEach, rejectsCode } from "./helpers.mjs";
 
-const open = [];
-function quickStore(backend, extra) {
-  const made = makeStore(backend, extra);
-  open.push(made.store);
-  return made;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const quickStore = closedAfterEach();
 
 const NS = "players/global";
 const HEAD = '{"skilift":1,"migrations":[],"pending":[],"writers":{}';
