@@ -197,10 +197,12 @@ export class BackendDoor {
   async #entry(method, ...args) {
     const answer = await this.#call(method, ...args);
     if (answer === null || answer === undefined) return null;
-    const entry = {};
+    const entry = { value: undefined, version: undefined, time: 0, userIds: undefined };
     const why = readEntry(answer, entry);
     if (why !== undefined) throw this.#garbage(method, why);
-    return { value: entry.value, version: entry.version, time: entry.time, userIds: [...entry.userIds] };
+    // `entry` is already a new object; only the ids are still the backend's array.
+    entry.userIds = [...entry.userIds];
+    return entry;
   }
 
   #keys(method, options, keys) {
