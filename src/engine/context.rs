@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::error::{Code, Error};
 use super::host::{Host, StorageError};
 use super::options::StoreOptions;
+use super::retired::Retired;
 use super::stats::Counters;
 use crate::engine::record::write::quoted;
 
@@ -52,6 +53,9 @@ pub(crate) struct Context<H: Host> {
     /// The `null` document a one-shot session's unseen cache holds
     /// (`Session::one_shot`): decoded once per store, not per update.
     pub null_doc: std::cell::OnceCell<H::Doc>,
+    /// This store's finished one-shot sessions by key, whose `writers`
+    /// entries its next write of the key drops (`retired.rs`).
+    pub retired: RefCell<Retired>,
 }
 
 impl<H: Host> Context<H> {
@@ -70,6 +74,7 @@ impl<H: Host> Context<H> {
             stats: Counters::default(),
             collecting: std::cell::Cell::new(0),
             null_doc: std::cell::OnceCell::new(),
+            retired: RefCell::new(Retired::default()),
         }
     }
 

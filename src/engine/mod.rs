@@ -8,7 +8,7 @@
 //! layers, and `tests/engine_layers.rs` fails on any import cycle:
 //!
 //! 1. leaves: `error`, `host`, `record`, `retry`, `signal`, `timeout`,
-//!    `strict`, `sabotage`, `ids`, `options`, `weak_list`, `stats`
+//!    `strict`, `sabotage`, `ids`, `options`, `weak_list`, `stats`, `retired`
 //! 2. `context`: what a store shares (host, options, actions, decisions,
 //!    counters)
 //! 3. `replay/` (pure, synchronous data work) and `decisions` (decision
@@ -28,6 +28,7 @@ mod options;
 mod pull;
 pub mod record;
 mod replay;
+mod retired;
 mod retry;
 mod sabotage;
 mod session;

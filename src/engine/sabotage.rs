@@ -11,7 +11,10 @@
 //! - `drop_unknown`: a write drops the envelope fields of newer engines;
 //! - `drop_marks`: a write drops the `compatible` marks of its steps;
 //! - `ignore_marks`: the quarantine treats every step it lacks as marked
-//!   compatible.
+//!   compatible;
+//! - `early_retire`: a one-shot write (`store.update`) counts as finished
+//!   when it starts, so the store's other writes of the key drop its
+//!   `writers` entry while it may still retry a write whose reply was lost.
 
 /// Whether the named sabotage is switched on.
 #[cfg(feature = "sabotage")]

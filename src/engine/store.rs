@@ -167,10 +167,18 @@ impl<H: Host> Store<H> {
             outcome: item_outcome,
             once: once.map(|id| session.once_tag(id)),
         })?;
+        let context = self.context.clone();
         Ok(Box::pin(async move {
             saved.await?;
             if let Some(bad) = session.bad_error() {
                 return Err(bad);
+            }
+            // Stored, and its pull loop has returned: no retry will look for
+            // its batch again, so its `writers` entry can go at this store's
+            // next write of the key (`retired.rs`).
+            if !crate::engine::sabotage::active("early_retire") {
+                let (key, id) = (&session.0.key, session.0.id.clone());
+                context.retired.borrow_mut().retire(key, id);
             }
             let ran = outcome.borrow_mut().take();
             match ran {
@@ -255,6 +263,14 @@ impl<H: Host> Store<H> {
         let queued = item(&session.0);
         session.0.state.borrow_mut().queue.push(queued);
         let saved = Box::pin(session.stop());
+        if crate::engine::sabotage::active("early_retire") {
+            // Sabotage: retired before it is known stored (a retry after a
+            // lost reply then no longer finds its batch: applied twice).
+            self.context
+                .retired
+                .borrow_mut()
+                .retire(key, session.0.id.clone());
+        }
         let rt = self.context.host.runtime().clone();
         rt.spawn(Box::pin(pull::run(session.0.clone())));
         // Listed, so `close` waits for it like for any final save.

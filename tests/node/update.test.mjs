@@ -79,6 +79,60 @@ test("updates racing each other from two stores all apply, once each", async () 
   assert.ok(one.store.stats().conflicts + two.store.stats().conflicts > 0, "they really raced");
 });
 
+/** The `writers` entries of the stored record of `key`. */
+async function writerIds(backend, key) {
+  return Object.keys(JSON.parse((await backend.get("players/global", key)).value).writers);
+}
+
+test("a key updated many times does not grow: a store's next write drops the writer entries of its finished updates", async () => {
+  const backend = new MemoryBackend();
+  const one = makeStore(backend);
+  const two = makeStore(backend);
+  for (let n = 0; n < 100; n++) {
+    assert.equal(await one.store.update("p1", one.add, 1), true);
+    assert.equal(await two.store.update("p1", two.add, 1), true);
+  }
+  assert.equal((await stored(backend, "p1")).coins, 200);
+  // Each store drops its own finished updates' entries only: the latest
+  // update of each store stays (the store cannot know the other's are done).
+  assert.equal((await writerIds(backend, "p1")).length, 2);
+  const size = (await backend.get("players/global", "p1")).value.length;
+  assert.ok(size < 400, `the record is ${size} bytes after 200 updates`);
+});
+
+test("the writer entry of an update still in flight is kept; it goes at the store's next write after the update finished", async () => {
+  const inner = new MemoryBackend();
+  // The first update's put lands but its reply is lost. Its retry's read
+  // is held until a second update of the same store has written the key:
+  // the first must still find its own entry then, or it applies its change
+  // again.
+  let reached;
+  const retrying = new Promise((r) => (reached = r));
+  let release;
+  const gate = new Promise((r) => (release = r));
+  class Gated extends ScriptedBackend {
+    gets = 0;
+    async get(store, key) {
+      if (++this.gets === 2) {
+        reached();
+        await gate;
+      }
+      return super.get(store, key);
+    }
+  }
+  const { store, add } = makeStore(new Gated(inner, { put: ["ambiguous"] }));
+  const first = store.update("p1", add, 1);
+  await retrying;
+  assert.equal((await stored(inner, "p1")).coins, 1, "the first update's write landed");
+  assert.equal(await store.update("p1", add, 10), true);
+  release();
+  assert.equal(await first, true);
+  assert.equal((await stored(inner, "p1")).coins, 11, "each applied once");
+  assert.equal(store.stats().failures, 1, "the first update's reply was lost");
+  assert.equal(await store.update("p1", add, 100), true);
+  assert.equal((await writerIds(inner, "p1")).length, 1, "only the latest update's entry stays");
+});
+
 test("an outage is waited out, not rejected: failed reads and writes are retried until stored", async () => {
   const inner = new MemoryBackend();
   const backend = new ScriptedBackend(inner, { get: ["reject", "garbage"], put: ["reject"] });

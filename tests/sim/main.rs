@@ -93,6 +93,15 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
                         game.earn_on(i);
                     }
                 }
+            } else if roll < 0.67 {
+                // Gifts from any server: store.update, the key loaded
+                // anywhere or nowhere (a one-shot session each), often a
+                // burst of them at once on one key.
+                let server = servers[sim.with_rng(|r| r.below(servers.len() as u64)) as usize];
+                let key = keys[sim.with_rng(|r| r.below(keys.len() as u64)) as usize].clone();
+                for _ in 0..1 + sim.with_rng(|r| r.below(3)) {
+                    game.update(server, &key);
+                }
             } else if roll < 0.70 {
                 // A purchase: the same receipt on every server holding the player.
                 game.deliver_receipt();

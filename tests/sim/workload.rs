@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
-use skilift::engine::{Store, StoreOptions, Transaction};
+use skilift::engine::{Code, Store, StoreOptions, Transaction};
 
 use crate::kinds::{normalized, Actions, Kind};
 use crate::oracle::{Ledger, SessionEnd, Trade};
@@ -258,6 +258,42 @@ impl Game {
             // The session went bad in the background; nothing was queued.
             Err(_) => assert!(live.session.stopped(), "patch failed on a running session"),
         }
+    }
+
+    /// A one-shot `store.update` of `key` from `server` (a gift to a player
+    /// who may be loaded anywhere, or nowhere): in the ledger, a session of
+    /// one change, saved when the update resolves `true`, bad when it
+    /// rejects for the key (quarantined, or needs a newer version), killed
+    /// with its server otherwise.
+    pub fn update(&mut self, server: u32, key: &str) {
+        let amount = 1 + self.sim.with_rng(|r| r.below(20)) as i64;
+        let id = self.fresh_id("u");
+        let index = {
+            let mut ledger = self.ledger.borrow_mut();
+            let index = ledger.new_session(server, key);
+            ledger.patched(index, &id, amount);
+            index
+        };
+        let s = self.server(server);
+        let updating = s
+            .store
+            .update(key, s.actions.earn.clone(), json!([id, amount]))
+            .expect("earn is registered");
+        let ledger = self.ledger.clone();
+        self.sim.spawn(
+            server,
+            Box::pin(async move {
+                let end = match updating.await {
+                    Ok(true) => SessionEnd::Saved,
+                    Ok(false) => unreachable!("earn never cancels"),
+                    Err(e) if matches!(e.code(), Some(Code::BadData | Code::NeedsNewerVersion)) => {
+                        SessionEnd::Bad
+                    }
+                    Err(e) => panic!("update rejected: {e}"),
+                };
+                ledger.borrow_mut().ended(index, end);
+            }),
+        );
     }
 
     /// A trade between two live sessions on one server: escrow on the payer

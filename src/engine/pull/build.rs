@@ -199,6 +199,8 @@ pub(crate) async fn build<H: Host>(
                 session.id,
                 batches[0].n
             );
+            // This store's finished one-shots of the key (`retired.rs`).
+            record.forget_writers(context.retired.borrow().of(&session.key));
             record.mark_written(&session.id, last.n, now);
             record.prune_once(now, context.options.once_retention_ms);
             changed = true;

@@ -75,6 +75,10 @@ pub(crate) fn confirm<H: Host>(
         version,
         user_ids,
     } = written;
+    context
+        .retired
+        .borrow_mut()
+        .settle(&session.key, &record.writers);
     for b in std::mem::take(batches) {
         settle(session, &b.items, &record);
     }

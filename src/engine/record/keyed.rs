@@ -38,6 +38,14 @@ impl<V> Keyed<V> {
         }
     }
 
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.find(key).ok().map(|i| &mut self.0[i].1)
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &V) -> bool) {
         self.0.retain(|(k, v)| keep(k, v));
     }

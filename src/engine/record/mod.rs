@@ -236,6 +236,16 @@ impl Record {
             .insert(session.to_owned(), Writer { batch, time: now });
     }
 
+    /// Drops the entries of `finished` writers: sessions known to have
+    /// ended with everything stored, which will never look for their batch
+    /// again (`retired.rs`).
+    pub fn forget_writers(&mut self, finished: &[String]) {
+        if !finished.is_empty() {
+            self.writers
+                .retain(|id, _| !finished.iter().any(|f| f == id));
+        }
+    }
+
     /// Records that the exactly-once item `by` applied `id` at `now`.
     pub fn mark_once(&mut self, id: &str, by: &str, now: f64) {
         self.once.insert(
