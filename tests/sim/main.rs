@@ -37,6 +37,8 @@ struct Outcome {
     commits: usize,
     /// Receipts, deliveries, deliveries told `true`, told `false`.
     receipts: [usize; 4],
+    /// Gifts (`store.update`): made, resolved stored, rejected for a bad key.
+    gifts: [usize; 3],
     /// Decision records written, and left uncollected at the end.
     decisions: [usize; 2],
     settled: Settled,
@@ -243,9 +245,29 @@ fn run_seed(seed: u64, verbose: bool) -> Outcome {
         trades: ledger.trades.len(),
         commits,
         receipts: receipts::tally(&ledger),
+        gifts: gift_tally(&ledger),
         decisions: [decisions.len(), decisions_left],
         settled,
     }
+}
+
+/// The gifts of a run (`Game::update`: ledger sessions whose one change id
+/// starts with `u`): made, resolved stored, rejected for a bad key.
+fn gift_tally(ledger: &oracle::Ledger) -> [usize; 3] {
+    let gifts = ledger
+        .sessions
+        .iter()
+        .filter(|s| s.changes.first().is_some_and(|(id, _)| id.starts_with('u')));
+    let mut tally = [0; 3];
+    for g in gifts {
+        tally[0] += 1;
+        match g.end {
+            Some(oracle::SessionEnd::Saved) => tally[1] += 1,
+            Some(oracle::SessionEnd::Bad) => tally[2] += 1,
+            _ => {}
+        }
+    }
+    tally
 }
 
 /// The last panic's message and place, recorded by [`quiet_panics`].
@@ -279,6 +301,7 @@ fn run_seed_caught(seed: u64, last: &LastPanic) -> Outcome {
         trades: 0,
         commits: 0,
         receipts: [0; 4],
+        gifts: [0; 3],
         decisions: [0; 2],
         settled: Settled {
             bound_ms: 1.0,
@@ -315,6 +338,7 @@ fn sim() {
         (0, 0, Vec::new(), 0, 0);
     let mut faults = [0u64; 6];
     let mut receipts = [0usize; 4];
+    let mut gifts = [0usize; 3];
     let mut decided = [0usize; 2];
     // Liveness figures: the slowest settling, its share of the bound, the
     // most polls.
@@ -326,6 +350,9 @@ fn sim() {
         trades += out.trades;
         commits += out.commits;
         for (sum, n) in receipts.iter_mut().zip(out.receipts) {
+            *sum += n;
+        }
+        for (sum, n) in gifts.iter_mut().zip(out.gifts) {
             *sum += n;
         }
         for (sum, n) in decided.iter_mut().zip(out.decisions) {
@@ -377,6 +404,10 @@ fn sim() {
     println!(
         "  exactly-once: {} receipts, {} deliveries, {} told true, {} told false",
         receipts[0], receipts[1], receipts[2], receipts[3]
+    );
+    println!(
+        "  gifts (store.update): {} made, {} stored, {} rejected for a bad key, the rest lost with a killed server",
+        gifts[0], gifts[1], gifts[2]
     );
     println!("  liveness: settled at most {slowest:.0} ms after the faults stopped ({:.0}% of its bound), at most {most_polls} polls (bound {}); seeds failing liveness {unlive}, writing over what they do not know {unquarantined}",
         100.0 * closest, liveness::MAX_POLLS);
