@@ -65,6 +65,28 @@ function newEpoch() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Puts the database in WAL mode. Two processes opening a new database at
+ * once can both ask for the exclusive lock the switch needs; SQLite then
+ * answers one of them SQLITE_BUSY at once, without its busy handler's wait
+ * (it would be a deadlock). That one waits a little and tries again, and
+ * usually finds the mode set by then. Seen once in CI: a worker of the
+ * sqlite-kill campaign died at startup with "database is locked". The wait
+ * is synchronous, as the constructor and SQLite's own busy handler are.
+ */
+function useWal(database) {
+  const deadline = Date.now() + 5000;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      if (database.pragma("journal_mode", { simple: true }) !== "wal") database.pragma("journal_mode = WAL");
+      return;
+    } catch (e) {
+      if (e?.code !== "SQLITE_BUSY" || Date.now() >= deadline) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
+}
+
 export class SqliteBackend {
   #db;
   #sql;
@@ -79,7 +101,7 @@ export class SqliteBackend {
     const { tablePrefix, history } = checkOptions(options);
     this.#db = database;
     this.#history = history;
-    database.pragma("journal_mode = WAL");
+    useWal(database);
     // IMMEDIATE: the write lock before the tables are looked at, so two
     // processes making the tables at once do not deadlock on an upgrade.
     database.transaction(() => {
