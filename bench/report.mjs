@@ -3,6 +3,7 @@
 // measure; every ratio and verdict is computed here.
 
 import os from "node:os";
+import { BROWSER_WASM } from "./size.mjs";
 
 const rateText = (perSecond) =>
   perSecond >= 1e6
@@ -276,8 +277,10 @@ export function targets({ patch, save, scale, sizes }) {
       "  ?       100,000 sessions load within 15x of 10,000 / close within 10 s: not evaluated (needs SKILIFT_BENCH_SCALE to include 10000 and 100000)",
     );
   }
-  const wasm = sizes.find((f) => f.file.endsWith(".wasm"));
-  verdict("wasm ≤ 100 KB gzipped", wasm.gzip <= 100 * 1024, kb(wasm.gzip), ` (${kb(wasm.gzip - 100 * 1024)} over)`);
+  // The wasm a page downloads (the browser build's); Node's, in the size
+  // table, is built for speed and installed once, not downloaded per visit.
+  const wasm = sizes.find((f) => f.file === BROWSER_WASM);
+  verdict("wasm ≤ 100 KB gzipped (the browser's engine)", wasm.gzip <= 100 * 1024, kb(wasm.gzip), ` (${kb(wasm.gzip - 100 * 1024)} over)`);
 
   console.log("\nTargets (issue 9, item 5; every save path: issue 26)");
   for (const l of lines) console.log(l);

@@ -48,7 +48,7 @@ if (wanted("save")) {
   report.saveTable(save, KEYS);
 }
 
-const sizes = benchSize();
+const sizes = await benchSize();
 if (wanted("size")) report.sizeTable(sizes);
 
 let scale;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (npm run build):
 #   1. toolchain (scripts/setup-toolchain.sh, idempotent)
-#   2. cargo build for wasm32, then wasm-bindgen twice: `nodejs` (CommonJS,
+#   2. cargo build for wasm32 twice (profiles `release` for Node, `browser`
+#      for the page), then wasm-bindgen: `nodejs` (CommonJS,
 #      synchronous instantiation: Node's require and import) and `web`
 #      (ES module: browsers and bundlers), whose wasm is then embedded in
 #      pkg/esm/wasm/skilift_bytes.js (scripts/embed-wasm.mjs) and
@@ -17,10 +18,16 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup-toolchain.sh
 
-cargo build --target wasm32-unknown-unknown --release
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-wasm="$target_dir/wasm32-unknown-unknown/release/skilift.wasm"
+
+# Two builds of the same engine: `release` (opt-level "s") for Node, where
+# the engine's speed is a server's throughput, and `browser` (opt-level "z",
+# Cargo.toml) for the page, where the download is what the user waits for:
+# 5 KB less of gzipped page for an engine that does the JSON work in JS
+# either way (bench/PROFILE-save-paths.md, "The browser engine").
+cargo build --target wasm32-unknown-unknown --release
+cargo build --target wasm32-unknown-unknown --profile browser
 
 # wasm-opt runs on cargo's output, before wasm-bindgen: binaryen 108 (the
 # Debian version) misnumbers the externref table that wasm-bindgen adds (its
@@ -28,40 +35,51 @@ wasm="$target_dir/wasm32-unknown-unknown/release/skilift.wasm"
 # instantiate), while the input still has a single table. wasm-bindgen
 # interprets its descriptor functions from the optimised module; if it ever
 # cannot, the build falls back to the unoptimised one.
-input="$wasm"
-if command -v wasm-opt >/dev/null 2>&1; then
-  # The features rustc enables by default for wasm32-unknown-unknown.
-  features="--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
-    --enable-sign-ext --enable-reference-types --enable-multivalue"
-  optimised="$target_dir/wasm32-unknown-unknown/release/skilift.opt.wasm"
-  # --converge: run the passes again until the module stops shrinking
-  # (about 230 bytes gzipped; the issue gives the wasm 100 KB gzipped,
-  # which `npm run bench` reports).
-  # shellcheck disable=SC2086
-  if wasm-opt -Oz --converge $features "$wasm" -o "$optimised"; then
-    input="$optimised"
-  else
-    echo "build: wasm-opt failed; continuing without it"
+# optimise PROFILE: prints the path of the module to hand to wasm-bindgen.
+optimise() {
+  local wasm="$target_dir/wasm32-unknown-unknown/$1/skilift.wasm"
+  local optimised="$target_dir/wasm32-unknown-unknown/$1/skilift.opt.wasm"
+  if ! command -v wasm-opt >/dev/null 2>&1; then
+    echo "build: wasm-opt not found; the wasm is not size-optimised" >&2
+    echo "$wasm"
+    return
   fi
-else
-  echo "build: wasm-opt not found; the wasm is not size-optimised"
-fi
-
-bindgen() {
-  rm -rf pkg
-  mkdir -p pkg/cjs/wasm pkg/esm/wasm
-  wasm-bindgen --target nodejs --out-dir pkg/cjs/wasm --out-name skilift "$1" &&
-    wasm-bindgen --target web --omit-default-module-path --out-dir pkg/esm/wasm --out-name skilift "$1"
+  # The features rustc enables by default for wasm32-unknown-unknown.
+  local features="--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
+    --enable-sign-ext --enable-reference-types --enable-multivalue"
+  # --converge: run the passes again until the module stops shrinking
+  # (about 230 bytes gzipped).
+  # shellcheck disable=SC2086
+  if wasm-opt -Oz --converge $features "$wasm" -o "$optimised" >&2; then
+    echo "$optimised"
+  else
+    echo "build: wasm-opt failed on the $1 build; continuing without it" >&2
+    echo "$wasm"
+  fi
 }
-if ! bindgen "$input"; then
-  [ "$input" != "$wasm" ] || exit 1
-  echo "build: wasm-bindgen refused the optimised module; using the unoptimised one"
-  bindgen "$wasm"
-fi
 
-# The browser build's wasm as a JS module. --omit-default-module-path above
-# drops the glue's `new URL("skilift_bg.wasm", import.meta.url)`, which
-# webpack and Vite would otherwise copy as an asset nobody loads.
+# bindgen TARGET OUT_DIR PROFILE: wasm-bindgen of the optimised module, or
+# of cargo's own output if wasm-bindgen refuses the optimised one.
+bindgen() {
+  local target=$1 out=$2 profile=$3 input
+  input=$(optimise "$profile")
+  local flags=(--target "$target" --out-dir "$out" --out-name skilift)
+  # --omit-default-module-path drops the web glue's `new URL("skilift_bg.wasm",
+  # import.meta.url)`, which webpack and Vite would otherwise copy as an
+  # asset nobody loads.
+  [ "$target" = web ] && flags+=(--omit-default-module-path)
+  wasm-bindgen "${flags[@]}" "$input" && return
+  local plain="$target_dir/wasm32-unknown-unknown/$profile/skilift.wasm"
+  [ "$input" != "$plain" ] || return 1
+  echo "build: wasm-bindgen refused the optimised $profile module; using the unoptimised one"
+  wasm-bindgen "${flags[@]}" "$plain"
+}
+rm -rf pkg
+mkdir -p pkg/cjs/wasm pkg/esm/wasm
+bindgen nodejs pkg/cjs/wasm release
+bindgen web pkg/esm/wasm browser
+
+# The browser build's wasm as a JS module.
 node scripts/embed-wasm.mjs pkg/esm/wasm/skilift_bg.wasm pkg/esm/wasm/skilift_bytes.js
 rm pkg/esm/wasm/skilift_bg.wasm
 
@@ -115,3 +133,7 @@ sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.j
 for f in pkg/cjs/wasm/skilift_bg.wasm pkg/esm/wasm/skilift_bytes.js; do
   echo "build: $f $(wc -c < "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
 done
+
+# What this pkg/ was built from, for the packaging test's staleness warning
+# (not in the tarball: package.json's "files" leaves it out).
+bash scripts/sources-digest.sh > pkg/.sources

@@ -22,16 +22,12 @@ if [ ! -f "$pkg/package.json" ]; then
   bash scripts/build.sh || { echo "package: 0 passed, 1 failed"; exit 1; }
 fi
 
-# The package under test is the build as it is; say so when js/ has moved on.
-# The build keeps js/'s folders: js/<path>.js is pkg/esm/<path>.js and
-# js/<path>.d.ts is pkg/<path>.d.ts.
-while IFS= read -r rel; do
-  case $rel in *.d.ts) built=$pkg/$rel ;; *) built=$pkg/esm/$rel ;; esac
-  if ! cmp -s "$root/js/$rel" "$built"; then
-    echo "package: warning: $pkg is older than js/ ($rel differs); npm run build to test the current sources"
-    break
-  fi
-done < <(cd "$root/js" && find . \( -name '*.js' -o -name '*.d.ts' \) | sed 's|^\./||' | sort)
+# The package under test is the build as it is; say so when its sources have
+# moved on since (scripts/build.sh wrote their digest to pkg/.sources).
+if ! bash "$root/scripts/sources-digest.sh" "$root" | cmp -s - "$pkg/.sources"; then
+  changed=$(bash "$root/scripts/sources-digest.sh" "$root" | diff - "$pkg/.sources" 2>/dev/null | awk '/^[<>]/ { print $3; exit }')
+  echo "package: warning: $pkg was not built from the current sources (${changed:-no pkg/.sources}); npm run build to test them"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/skilift-package-XXXXXX")
 trap 'rm -rf "$work"' EXIT
