@@ -18,6 +18,7 @@ import { link, readFile, readdir, stat, unlink, writeFile, mkdir } from "node:fs
 import { join } from "node:path";
 import { HOST, LOCK, tempFile, tempOwner, versionOfFile } from "./names.js";
 import { fsError } from "./record.js";
+import { withOpenFile } from "./open_files.js";
 import { sleep } from "../shared.js";
 
 /** Whether process `pid` of this host may be alive (EPERM: alive, not ours). */
@@ -53,7 +54,7 @@ export async function inQueue(id, fn) {
 /** The owner written in a lock file, or null if there is no lock. */
 async function readOwner(lockPath) {
   try {
-    const text = await readFile(lockPath, "utf8");
+    const text = await withOpenFile(() => readFile(lockPath, "utf8"));
     try {
       const owner = JSON.parse(text);
       if (typeof owner?.token === "string" && Number.isFinite(owner.time)) return owner;
@@ -96,7 +97,7 @@ async function acquire(keyDir, lockTimeout, staleLockAge) {
       // Rewritten on every attempt, so the time stamp says when the lock was taken.
       const owner = JSON.stringify({ host: HOST, pid: process.pid, token, time: Date.now() });
       try {
-        await writeFile(temp, owner);
+        await withOpenFile(() => writeFile(temp, owner));
       } catch (e) {
         if (e.code !== "ENOENT") throw e;
         await mkdir(keyDir, { recursive: true });

@@ -19,6 +19,7 @@
 
 import { open, readFile, rename } from "node:fs/promises";
 import { sleep } from "../shared.js";
+import { withOpenFile } from "./open_files.js";
 
 const FORMAT = "skilift-fs/1";
 
@@ -76,7 +77,7 @@ export function decodeRecord(bytes, path) {
 export async function readRecord(path) {
   let bytes;
   try {
-    bytes = await readFile(path);
+    bytes = await withOpenFile(() => readFile(path));
   } catch (e) {
     if (e.code === "ENOENT") return null;
     throw e;
@@ -85,7 +86,11 @@ export async function readRecord(path) {
 }
 
 /** Only the header of the record at `path` (not the value), or null if there is no such file. */
-export async function readHeader(path) {
+export function readHeader(path) {
+  return withOpenFile(() => readHeaderOpen(path));
+}
+
+async function readHeaderOpen(path) {
   let file;
   try {
     file = await open(path, "r");
@@ -114,7 +119,11 @@ export async function readHeader(path) {
 }
 
 /** Creates `path` (which must not exist) with `bytes`, and fsyncs it. */
-export async function writeDurably(path, bytes) {
+export function writeDurably(path, bytes) {
+  return withOpenFile(() => writeDurablyOpen(path, bytes));
+}
+
+async function writeDurablyOpen(path, bytes) {
   const file = await open(path, "wx");
   try {
     await file.writeFile(bytes);
@@ -129,7 +138,11 @@ export async function writeDurably(path, bytes) {
  * a power loss. Platforms that cannot open or sync directories (Windows,
  * some network file systems) answer EPERM/EISDIR/EINVAL: nothing to do there.
  */
-export async function syncDirectory(path) {
+export function syncDirectory(path) {
+  return withOpenFile(() => syncDirectoryOpen(path));
+}
+
+async function syncDirectoryOpen(path) {
   let dir;
   try {
     dir = await open(path, "r");
