@@ -25,7 +25,8 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
 # the engine's speed is a server's throughput, and `browser` (opt-level "z",
 # Cargo.toml) for the page, where the download is what the user waits for:
 # 5 KB less of gzipped page for an engine that does the JSON work in JS
-# either way (bench/PROFILE-save-paths.md, "The browser engine").
+# either way (bench/PROFILE-save-paths.md,
+# "The browser engine: built for size (2026-12-06)").
 cargo build --target wasm32-unknown-unknown --release
 cargo build --target wasm32-unknown-unknown --profile browser
 
