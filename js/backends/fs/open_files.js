@@ -15,22 +15,14 @@
 // such span waits for another (they are leaves), so the slots cannot
 // deadlock.
 
+import { Slots } from "../slots.js";
+
 /** Files open at once, at most, across every FsBackend of the process. */
 export const OPEN_FILES = 64;
 
-let held = 0;
-const waiting = [];
+const slots = new Slots(OPEN_FILES);
 
 /** Runs `fn` (which opens a file and closes it before it settles) when a slot is free. */
-export async function withOpenFile(fn) {
-  if (held < OPEN_FILES) held++;
-  else await new Promise((resolve) => waiting.push(resolve));
-  try {
-    return await fn();
-  } finally {
-    // Handed straight to the next waiter: `held` counts it still.
-    const next = waiting.shift();
-    if (next) next();
-    else held--;
-  }
+export function withOpenFile(fn) {
+  return slots.run(fn);
 }

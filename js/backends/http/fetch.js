@@ -10,6 +10,7 @@
 
 import { SkiliftError, invalidOptions } from "../../errors.js";
 import { checkNames as check, checkStore, checkUserId, historyOptions, listOptions } from "../shared.js";
+import { Slots } from "../slots.js";
 import { JSON_TYPE, entityTag, hasOnlyKeys, historyPath, isEntry, isUserIds, keysPath, resourcePath, versionOfEntityTag } from "./protocol.js";
 
 /** URLs cannot hold a lone surrogate, so neither can anything sent in one. */
@@ -65,10 +66,21 @@ async function jsonBody(response) {
   }
 }
 
+/**
+ * Requests in flight at once, by default. Node's fetch opens a connection
+ * per request it cannot queue on an idle one, with no limit per server: ten
+ * thousand loads at once opened ten thousand sockets, failed past the
+ * process's limit on open files ("fetch failed", EMFILE) and got through
+ * only by retrying, three times slower than with this bound (measured with
+ * 3,000 loads and updates). Browsers queue past six per server themselves.
+ */
+const MAX_REQUESTS = 64;
+
 export class FetchBackend {
   #base;
   #init;
   #headers;
+  #slots;
 
   constructor(baseUrl, init = {}) {
     if (typeof fetch !== "function") throw invalidOptions("FetchBackend: no global fetch (Node 20+ or a browser is needed)");
@@ -86,36 +98,47 @@ export class FetchBackend {
     }
     if (url.search || url.hash) throw invalidOptions("FetchBackend: baseUrl may not have a query or a fragment");
     if (typeof init !== "object" || init === null) throw invalidOptions("FetchBackend: init must be an object");
-    const { headers, method, body, ...rest } = init;
+    const { headers, method, body, maxRequests = MAX_REQUESTS, ...rest } = init;
     if (method !== undefined || body !== undefined) {
       throw invalidOptions("FetchBackend: init may not set method or body; the backend chooses them per request");
     }
+    if (!(Number.isSafeInteger(maxRequests) && maxRequests >= 1) && maxRequests !== Infinity) {
+      throw invalidOptions(`FetchBackend: init.maxRequests must be a whole number of requests >= 1 (or Infinity), got ${String(maxRequests)}`);
+    }
+    this.#slots = new Slots(maxRequests);
     if (typeof headers !== "function") new Headers(headers ?? {}); // throws early on bad headers
     this.#base = url.href.replace(/\/+$/, "");
     this.#init = rest;
     this.#headers = headers ?? {};
   }
 
-  /** Sends one request; the caller checks the answer. */
-  async #request(method, path, { query, headers = {}, body } = {}) {
-    const user = typeof this.#headers === "function" ? await this.#headers() : this.#headers;
-    const merged = new Headers(user ?? {});
-    // The protocol's own headers are the backend's alone.
-    for (const name of ["Accept", "Content-Type", "If-Match", "If-None-Match"]) merged.delete(name);
-    merged.set("Accept", "application/json");
-    for (const [name, value] of Object.entries(headers)) merged.set(name, value);
-    return fetch(this.#base + path + (query ? `?${query}` : ""), {
-      cache: "no-store",
-      ...this.#init,
-      method,
-      headers: merged,
-      body,
+  /**
+   * Sends one request and reads its answer: `{ response, body }`, `body`
+   * the parsed JSON or undefined (`jsonBody`); the caller checks both. It
+   * holds one of the backend's slots until the body is read, which is when
+   * the connection is free for another request.
+   */
+  #request(method, path, { query, headers = {}, body } = {}) {
+    return this.#slots.run(async () => {
+      const user = typeof this.#headers === "function" ? await this.#headers() : this.#headers;
+      const merged = new Headers(user ?? {});
+      // The protocol's own headers are the backend's alone.
+      for (const name of ["Accept", "Content-Type", "If-Match", "If-None-Match"]) merged.delete(name);
+      merged.set("Accept", "application/json");
+      for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+      const response = await fetch(this.#base + path + (query ? `?${query}` : ""), {
+        cache: "no-store",
+        ...this.#init,
+        method,
+        headers: merged,
+        body,
+      });
+      return { response, body: await jsonBody(response) };
     });
   }
 
   /** One entry from a GET: 200 → the entry, the protocol's 404 → null, else rejects. */
-  async #readEntry(response) {
-    const body = await jsonBody(response);
+  #readEntry({ response, body }) {
     if (response.status === 404 && body?.error === "not_found") return null;
     if (response.status === 200) {
       if (!isEntry(body) || !hasOnlyKeys(body, ["value", "version", "time", "userIds"])) {
@@ -153,12 +176,11 @@ export class FetchBackend {
     const headers = { "Content-Type": JSON_TYPE };
     if (expected === null) headers["If-None-Match"] = "*";
     else headers["If-Match"] = entityTag(expected);
-    const response = await this.#request("PUT", resourcePath(store, key), {
+    const { response, body } = await this.#request("PUT", resourcePath(store, key), {
       headers,
       // JSON.stringify escapes lone surrogates, so any JS string value arrives exactly.
       body: JSON.stringify({ value, userIds: [...userIds] }),
     });
-    const body = await jsonBody(response);
     if (response.status === 412 && body?.error === "version_mismatch") return null;
     if (response.status === (expected === null ? 201 : 200)) {
       const version = versionOfEntityTag(response.headers.get("etag"));
@@ -198,8 +220,7 @@ export class FetchBackend {
     const { limit, before } = historyOptions("FetchBackend.history", options);
     if (before === -Infinity) return []; // nothing is older than that, and the protocol carries finite times only
     const query = queryOf({ limit, before: before === Infinity ? undefined : before });
-    const response = await this.#request("GET", historyPath(store, key), { query });
-    const body = await jsonBody(response);
+    const { response, body } = await this.#request("GET", historyPath(store, key), { query });
     if (response.status !== 200) throw unexpectedStatus(response, body);
     const isInfo = (v) => hasOnlyKeys(v, ["version", "time", "userIds"]) && typeof v.version === "string" && Number.isFinite(v.time) && isUserIds(v.userIds);
     const versions = hasOnlyKeys(body, ["versions"]) ? body.versions : undefined;
@@ -232,8 +253,7 @@ export class FetchBackend {
 
   /** `{ keys, response }` of a GET of the store's keys: 200 with `{ keys: string[] }`, else rejects. */
   async #keys(store, query) {
-    const response = await this.#request("GET", keysPath(store), { query });
-    const body = await jsonBody(response);
+    const { response, body } = await this.#request("GET", keysPath(store), { query });
     if (response.status !== 200) throw unexpectedStatus(response, body);
     if (!hasOnlyKeys(body, ["keys"]) || !Array.isArray(body.keys) || !body.keys.every((k) => typeof k === "string")) {
       throw invalidResponse("a listing answer that is not { keys: string[] }", response);
@@ -244,8 +264,7 @@ export class FetchBackend {
   /** Erases `key` and every version of it; resolves once the server says it is done (204). */
   async remove(store, key) {
     checkNames("remove", store, key);
-    const response = await this.#request("DELETE", resourcePath(store, key));
-    const body = await jsonBody(response);
+    const { response, body } = await this.#request("DELETE", resourcePath(store, key));
     if (response.status !== 204) throw unexpectedStatus(response, body);
   }
 }
