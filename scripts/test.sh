@@ -56,7 +56,7 @@ echo "== package: Vite, webpack, esbuild, Rollup at their defaults in headless C
 echo "== wasm: wasm-bindgen tests of the bindings (wasm-pack test --node, --headless --chrome)"
 bash scripts/test-wasm.sh
 
-echo "== browser: headless Chromium (IndexedDB, two tabs, the engine)"
+echo "== browser: headless Chromium (IndexedDB, two tabs, the engine, FetchBackend across origins)"
 bash scripts/setup-browser.sh
 node tests/browser/run.mjs
 node tests/browser/preview.test.mjs

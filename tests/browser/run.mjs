@@ -10,8 +10,11 @@
 // Needs scripts/setup-browser.sh (Chromium at /usr/bin/chromium, or
 // $CHROMIUM; playwright-core installed).
 
+import { createServer } from "node:http";
 import { launchChromium } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
+import { createHandler } from "../../pkg/cjs/backends/http/server.cjs";
+import { MemoryBackend } from "../../pkg/cjs/backends/memory/index.cjs";
 
 /** Hang guard for one page (its tests have their own, shorter one): not a timing test. */
 const PAGE_LIMIT_MS = 10 * 60_000;
@@ -42,27 +45,27 @@ function comment(text) {
 }
 
 /** Forwards what a page says outside the harness: uncaught errors fail the run. */
-function watch(page, label) {
+function watch(page, label, expected = null) {
   page.on("pageerror", (error) => record({ name: `${label}: no uncaught error in the page`, ok: false, error }));
   page.on("console", (message) => {
     const text = message.text();
-    if ((message.type() === "error" || message.type() === "warning") && !text.startsWith("[harness]")) {
+    if ((message.type() === "error" || message.type() === "warning") && !text.startsWith("[harness]") && !expected?.test(text)) {
       comment(`${label} console.${message.type()}: ${text}`);
     }
   });
 }
 
 /** A page that runs tests/browser/harness.js tests and reports each one. */
-async function harnessSuite(browser, base, path) {
+async function harnessSuite(browser, base, path, { label = path, expected } = {}) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    watch(page, path);
-    await page.exposeFunction("__skiliftReport", (result) => record({ ...result, name: `${path}: ${result.name}` }));
+    watch(page, label, expected);
+    await page.exposeFunction("__skiliftReport", (result) => record({ ...result, name: `${label}: ${result.name}` }));
     await page.goto(new URL(path, base).href);
     await page.waitForFunction(() => window.__skiliftDone === true, null, { timeout: PAGE_LIMIT_MS, polling: 100 });
   } catch (error) {
-    record({ name: `${path}: the page runs to the end`, ok: false, error: error.message });
+    record({ name: `${label}: the page runs to the end`, ok: false, error: error.message });
   } finally {
     await context.close();
   }
@@ -193,7 +196,40 @@ async function twoTabsOnce(browser, base) {
   }
 }
 
+/** Serves `handler` on 127.0.0.1 (a port of its own: another origin than the pages'). */
+async function listenLocal(handler) {
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve) && server.closeAllConnections()),
+  };
+}
+
+/**
+ * fetch.html against two createHandler servers on MemoryBackend, each on
+ * its own port (so another origin than the page's): one allows the page's
+ * origin (CORS) and a bearer token, the other allows no browser origin.
+ */
+async function fetchSuite(browser, base) {
+  const token = `t-${process.pid}`;
+  const origin = new URL(base).origin;
+  const authorize = (req) => req.headers.authorization === `Bearer ${token}`;
+  const open = await listenLocal(createHandler(new MemoryBackend(), { authorize, cors: { origins: [origin] } }));
+  const closed = await listenLocal(createHandler(new MemoryBackend(), { authorize, cors: { origins: ["https://elsewhere.example"] } }));
+  try {
+    const query = new URLSearchParams({ api: open.url, closed: closed.url, token });
+    // What Chromium logs for the answers the tests ask for (404 of an
+    // absent key, 412 of a conflict, 403 of a wrong token, the refused origin).
+    const expected = /^Failed to load resource: (the server responded with a status of (404|412|403)|net::ERR_FAILED)|blocked by CORS policy/;
+    await harnessSuite(browser, base, `tests/browser/fetch.html?${query}`, { label: "tests/browser/fetch.html", expected });
+  } finally {
+    await Promise.all([open.close(), closed.close()]);
+  }
+}
+
 const SUITES = {
+  fetch: fetchSuite,
   indexeddb: (browser, base) => harnessSuite(browser, base, "tests/browser/indexeddb.html"),
   once: (browser, base) => harnessSuite(browser, base, "tests/browser/once.html"),
   "two-tabs": twoTabs,
