@@ -4,13 +4,15 @@
 // more keys at once than it may open sockets gets through with no failure
 // reported, every change stored once. Without the bound, Node's fetch
 // opened a socket per request: "fetch failed" (EMFILE) thousands of times,
-// retried. A real server on loopback (createHandler on MemoryBackend), a
-// real child process.
+// retried. And a request a frozen server never answers gives its slot back
+// after 10 s, so the requests behind it are not stalled for ever. A real
+// server on loopback (createHandler on MemoryBackend), a real child process.
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { FetchBackend } from "../../pkg/cjs/backends/http/fetch.cjs";
 import { createHandler } from "../../pkg/cjs/backends/http/server.cjs";
 import { MemoryBackend } from "../../pkg/cjs/backends/memory/index.cjs";
+import { Store } from "../../pkg/node.mjs";
 import { listen } from "./server-support.mjs";
 import { LIMIT, assertAllOnce, runChild, seed } from "./many-at-once.mjs";
 
@@ -71,6 +73,33 @@ it(`FetchBackend: ${KEYS} keys listed, loaded and updated at once under ulimit -
     const backend = new FetchBackend(server.url);
     await seed(backend, KEYS);
     await assertAllOnce(backend, KEYS, await runChild(["fetch", server.url, String(KEYS)]));
+  } finally {
+    await server.close();
+  }
+});
+
+it("FetchBackend: requests a server never answers stop counting after a while: the backend does not stall behind them", { timeout: 120_000 }, async () => {
+  // The first HUNG requests get no answer at all (as from a server that
+  // accepts connections and then freezes); later ones are answered.
+  const HUNG = 2;
+  const handler = createHandler(new MemoryBackend(), { authorize: () => true });
+  let seen = 0;
+  const server = await listen((req, res) => (++seen <= HUNG ? undefined : handler(req, res)));
+  try {
+    const reported = [];
+    const store = new Store({
+      name: "players",
+      defaultData: () => ({ coins: 0 }),
+      backend: new FetchBackend(server.url, { maxRequests: 2 }),
+      requestTimeout: 0.5,
+      onError: (e) => reported.push(e.code),
+    });
+    const add = store.action((d) => ({ ...d, coins: d.coins + 1 }));
+    assert.equal(await store.update("ada", add), true);
+    assert.deepEqual(await store.view("ada").latest(), { coins: 1 });
+    assert.ok(seen > HUNG);
+    assert.ok(reported.length > 0, "the hung calls were never reported");
+    await store.close();
   } finally {
     await server.close();
   }

@@ -11,7 +11,7 @@ export type FetchHeaders = NonNullable<RequestInit["headers"]>;
 export interface FetchBackendInit extends Omit<RequestInit, "method" | "body" | "headers"> {
   /** Sent with every request (e.g. `Authorization`), or a (possibly async) function returning them, called before each request. */
   headers?: FetchHeaders | (() => FetchHeaders | Promise<FetchHeaders>);
-  /** Requests in flight at once, at most (default 64; `Infinity` for no bound); the others wait their turn. Not passed to `fetch`. */
+  /** Requests in flight at once, at most (default 64; `Infinity` for no bound); the others wait their turn, and one unanswered after 10 s stops counting. Not passed to `fetch`. */
   maxRequests?: number;
 }
 

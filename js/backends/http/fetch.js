@@ -76,6 +76,16 @@ async function jsonBody(response) {
  */
 const MAX_REQUESTS = 64;
 
+/**
+ * A request unanswered this long stops counting against `maxRequests`
+ * (it goes on; its answer still counts). A server that freezes with every
+ * slot's request in it would otherwise stall this backend until Node's
+ * fetch gives up on them (5 minutes), or for ever in a browser, and the
+ * engine's retries (after `requestTimeout`, 30 s by default) would queue
+ * behind them.
+ */
+const HOLD_MS = 10_000;
+
 export class FetchBackend {
   #base;
   #init;
@@ -105,7 +115,7 @@ export class FetchBackend {
     if (!(Number.isSafeInteger(maxRequests) && maxRequests >= 1) && maxRequests !== Infinity) {
       throw invalidOptions(`FetchBackend: init.maxRequests must be a whole number of requests >= 1 (or Infinity), got ${String(maxRequests)}`);
     }
-    this.#slots = new Slots(maxRequests);
+    this.#slots = new Slots(maxRequests, { holdMs: HOLD_MS });
     if (typeof headers !== "function") new Headers(headers ?? {}); // throws early on bad headers
     this.#base = url.href.replace(/\/+$/, "");
     this.#init = rest;
