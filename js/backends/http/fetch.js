@@ -71,8 +71,9 @@ async function jsonBody(response) {
  * per request it cannot queue on an idle one, with no limit per server: ten
  * thousand loads at once opened ten thousand sockets, failed past the
  * process's limit on open files ("fetch failed", EMFILE) and got through
- * only by retrying, three times slower than with this bound (measured with
- * 3,000 loads and updates). Browsers queue past six per server themselves.
+ * only by retrying. 3,000 loads and updates at once took 37.7 s that way
+ * under `ulimit -n 256`, and 11.8 s with no limit, against 7.2 s with this
+ * bound. Browsers queue past six per server themselves.
  */
 const MAX_REQUESTS = 64;
 
