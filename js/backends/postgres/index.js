@@ -79,6 +79,46 @@ const PAST = "\uE002";
 const entryOfRow = (row) =>
   entryOf({ value: row.value, version: row.version, time: Number(row.time_ms), userIds: row.user_ids.map(Number) });
 
+/**
+ * What PostgresBackend listens with for "error" on the pool and on its
+ * connections, so that a connection the server closes (a restart, a
+ * failover, `pg_terminate_backend`, an idle timeout) never kills the
+ * game's process. pg emits "error" on the pool for a connection idle in
+ * it, and on a connection itself when it is checked out (`pool.connect`)
+ * between queries, or errs twice during `pool.query` (its listener there
+ * is a `once`): with no listener, Node throws the event. There is nothing
+ * more to do: the query in flight rejects (and the engine retries it), and
+ * the pool drops the connection and opens another for the next query. A
+ * listener of the game's own still gets every error.
+ * (tests/backends/postgres-faults.test.mjs)
+ */
+function connectionLost() {}
+
+/** Listens on `pool` (once, however many backends share it) and on each connection it opens from now on. */
+function guardPool(pool) {
+  if (typeof pool.on !== "function" || typeof pool.listeners !== "function") return;
+  if (pool.listeners("error").includes(connectionLost)) return;
+  pool.on("error", connectionLost);
+  pool.on("connect", (client) => client.on("error", connectionLost));
+}
+
+/**
+ * `pool.connect()`, with `connectionLost` listening on the connection
+ * while it is checked out (it may have been opened before `guardPool`);
+ * `done(error)` releases it.
+ */
+async function checkOut(pool) {
+  const client = await pool.connect();
+  client.on("error", connectionLost);
+  return {
+    client,
+    done: (error) => {
+      client.removeListener("error", connectionLost);
+      client.release(error);
+    },
+  };
+}
+
 export class PostgresBackend {
   #pool;
   #prefix;
@@ -96,6 +136,7 @@ export class PostgresBackend {
         `PostgresBackend: tablePrefix must be 1-40 lowercase letters, digits or _ (not starting with a digit), got ${JSON.stringify(prefix)}`,
       );
     }
+    guardPool(pool);
     this.#pool = pool;
     this.#prefix = prefix;
     this.#sql = statements(prefix);
@@ -201,7 +242,7 @@ export class PostgresBackend {
   async remove(store, key) {
     checkNames("remove", store, key);
     await this.#setup();
-    const client = await this.#pool.connect();
+    const { client, done } = await checkOut(this.#pool);
     let broken;
     try {
       await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
@@ -214,7 +255,7 @@ export class PostgresBackend {
       await client.query("ROLLBACK").catch(() => {});
       throw error;
     } finally {
-      client.release(broken);
+      done(broken);
     }
   }
 }
@@ -290,7 +331,7 @@ async function createTables(pool, prefix) {
     [...objects, `${t.order}(text)`],
   );
   if (rows[0].ready) return;
-  const client = await pool.connect();
+  const { client, done } = await checkOut(pool);
   let broken;
   try {
     await client.query("SELECT pg_advisory_lock(hashtext($1))", [`skilift:tables:${prefix}`]);
@@ -326,7 +367,7 @@ async function createTables(pool, prefix) {
     throw error;
   } finally {
     // A client whose statements failed (its lock may be held) is not put back in the pool.
-    client.release(broken);
+    done(broken);
   }
 }
 
