@@ -1,4 +1,5 @@
-// What the pages testing the engine on IndexedDB share: the browser build of
+// What the pages testing the engine share (on IndexedDB; fetch.test.js uses
+// its game on FetchBackend): the browser build of
 // the package (pkg/esm, as a bundler resolves `skilift` and
 // `skilift/indexeddb` for a browser), a small game of receipts and gifts,
 // fresh databases, and a backend that loses replies.

@@ -6,36 +6,17 @@
 // resolving a guess). Loaded by fetch.html?api=URL&closed=URL&token=T.
 
 import { describe, it, skip, assert } from "./harness.js";
+import { built, game } from "./engine-kit.js";
 
 const params = new URL(location.href).searchParams;
 const API = params.get("api");
 const CLOSED = params.get("closed");
 const TOKEN = params.get("token");
-const INDEX = "../../pkg/esm/index.js";
 const FETCH = "../../pkg/esm/backends/http/fetch.js";
 
-const built = await fetch(new URL(FETCH, import.meta.url), { method: "HEAD" })
-  .then((r) => r.ok)
-  .catch(() => false);
-
-/** A namespace of its own per test: the server's MemoryBackend lives as long as the suite. */
+/** A namespace of its own per test: the servers' MemoryBackends live as long as the suite. */
 let stores = 0;
 const storeName = () => `fetch-${Date.now().toString(36)}-${++stores}`;
-
-async function game(backend, name, options = {}) {
-  const { Store } = await import(INDEX);
-  const errors = [];
-  const store = new Store({
-    name,
-    defaultData: () => ({ coins: 0, log: [] }),
-    backend,
-    pullDelay: 0.02,
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  const grant = store.action((d, id, n) => ({ coins: d.coins + n, log: [...d.log, id] }));
-  return { store, grant, errors };
-}
 
 if (!built) skip("FetchBackend in the browser", "pkg/ not built (scripts/build.sh)");
 else if (!API) skip("FetchBackend in the browser", "no ?api= server (open this page through tests/browser/run.mjs)");
@@ -61,12 +42,12 @@ else {
 
     it("a session's patches are stored and read back by another Store (preflighted If-Match / If-None-Match, ETag exposed)", async () => {
       const name = storeName();
-      const a = await game(backend(), name);
+      const a = await game(backend(), { name });
       const session = a.store.load("ada");
       for (let i = 0; i < 5; i++) session.patch(a.grant, `p${i}`, 1);
       await session.stop();
       assert.deepEqual(session.bad(), undefined);
-      const b = await game(backend(), name);
+      const b = await game(backend(), { name });
       assert.deepEqual(await b.store.view("ada").latest(), { coins: 5, log: ["p0", "p1", "p2", "p3", "p4"] });
       await Promise.all([a.store.close(), b.store.close()]);
       assert.deepEqual(a.errors.concat(b.errors).map(String), []);
@@ -74,7 +55,7 @@ else {
 
     it("two Stores on one key at once: every change stored once (conflicts answered 412 and retried)", async () => {
       const name = storeName();
-      const servers = await Promise.all([game(backend(), name), game(backend(), name)]);
+      const servers = await Promise.all([game(backend(), { name }), game(backend(), { name })]);
       const sessions = servers.map(({ store }) => store.load("bo"));
       await Promise.all(sessions.map((s) => s.await()));
       servers.forEach(({ grant }, n) => {
@@ -89,7 +70,7 @@ else {
     });
 
     it("store.update and updateOnce: true once, false for the same id again", async () => {
-      const { store, grant } = await game(backend(), storeName());
+      const { store, grant } = await game(backend(), { name: storeName() });
       assert.equal(await store.update("cy", grant, "gift", 3), true);
       assert.equal(await store.updateOnce("cy", "receipt-1", grant, "receipt-1", 10), true);
       assert.equal(await store.updateOnce("cy", "receipt-1", grant, "receipt-1", 10), false);
