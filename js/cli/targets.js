@@ -54,14 +54,15 @@ async function openPostgres(url, tablePrefix) {
     throw new CliError("a postgres:// target needs the pg package: npm install pg");
   }
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
-  pool.on("error", () => {}); // an idle client's error is the next query's
+  // Made first: it listens for the pool's connection errors (an idle
+  // client's error is the next query's), also during the probe below.
+  const backend = new PostgresBackend(pool, tablePrefix === undefined ? {} : { tablePrefix });
   try {
     await pool.query("select 1");
   } catch (error) {
     await pool.end().catch(() => {});
     throw new CliError(`cannot reach ${redact(url)}: ${error.message}`);
   }
-  const backend = new PostgresBackend(pool, tablePrefix === undefined ? {} : { tablePrefix });
   return {
     label: redact(url),
     backend,

@@ -10,11 +10,11 @@
 // Needs scripts/setup-browser.sh (Chromium at /usr/bin/chromium, or
 // $CHROMIUM; playwright-core installed).
 
-import { createServer } from "node:http";
 import { launchChromium } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 import { createHandler } from "../../pkg/cjs/backends/http/server.cjs";
 import { MemoryBackend } from "../../pkg/cjs/backends/memory/index.cjs";
+import { listen } from "../backends/server-support.mjs";
 
 /** Hang guard for one page (its tests have their own, shorter one): not a timing test. */
 const PAGE_LIMIT_MS = 10 * 60_000;
@@ -196,16 +196,6 @@ async function twoTabsOnce(browser, base) {
   }
 }
 
-/** Serves `handler` on 127.0.0.1 (a port of its own: another origin than the pages'). */
-async function listenLocal(handler) {
-  const server = createServer(handler);
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => server.close(resolve) && server.closeAllConnections()),
-  };
-}
-
 /**
  * fetch.html against two createHandler servers on MemoryBackend, each on
  * its own port (so another origin than the page's): one allows the page's
@@ -215,8 +205,8 @@ async function fetchSuite(browser, base) {
   const token = `t-${process.pid}`;
   const origin = new URL(base).origin;
   const authorize = (req) => req.headers.authorization === `Bearer ${token}`;
-  const open = await listenLocal(createHandler(new MemoryBackend(), { authorize, cors: { origins: [origin] } }));
-  const closed = await listenLocal(createHandler(new MemoryBackend(), { authorize, cors: { origins: ["https://elsewhere.example"] } }));
+  const open = await listen(createHandler(new MemoryBackend(), { authorize, cors: { origins: [origin] } }));
+  const closed = await listen(createHandler(new MemoryBackend(), { authorize, cors: { origins: ["https://elsewhere.example"] } }));
   try {
     const query = new URLSearchParams({ api: open.url, closed: closed.url, token });
     // What Chromium logs for the answers the tests ask for (404 of an
