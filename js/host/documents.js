@@ -20,7 +20,10 @@ import { MAX_DEPTH, isArrayIndex, isPlainArray, isPlainJson, isPlainObject, well
  */
 function copyObject(value, depth) {
   if (depth > MAX_DEPTH) {
-    throw new SkiliftError("not_json", "the data is nested more than 5000 levels deep or contains a cycle; data must be plain JSON");
+    throw new SkiliftError(
+      "not_json",
+      `a value is nested more than ${MAX_DEPTH} levels deep or contains a cycle; data and action arguments must be plain JSON`,
+    );
   }
   if (Array.isArray(value)) {
     const n = value.length;
@@ -183,7 +186,9 @@ export function jsonProblem(value, root = "data") {
   // ancestors, and only walk again with both when something is wrong.
   if (isPlainJson(value, 0)) return undefined;
   const ancestors = new Set();
-  function walk(v, path) {
+  // `depth` too: a value nested deeper than MAX_DEPTH is not refused for a
+  // cycle, and walking all of it could overflow the stack.
+  function walk(v, path, depth) {
     switch (typeof v) {
       case "string":
         return wellFormed(v) ? undefined : path;
@@ -199,26 +204,26 @@ export function jsonProblem(value, root = "data") {
     if (v === null) return undefined;
     const isArray = Array.isArray(v);
     if (isArray ? !isPlainArray(v) : !isPlainObject(v)) return path;
-    if (ancestors.has(v)) return path;
+    if (ancestors.has(v) || depth > MAX_DEPTH) return path;
     const shape = shapeProblem(v, isArray, path);
     if (shape !== undefined) return shape;
     ancestors.add(v);
     if (isArray) {
       for (let i = 0; i < v.length; i++) {
         if (!(i in v)) return child(path, i);
-        const p = walk(v[i], child(path, i));
+        const p = walk(v[i], child(path, i), depth + 1);
         if (p !== undefined) return p;
       }
     } else {
       for (const key of Object.keys(v)) {
-        const p = wellFormed(key) ? walk(v[key], child(path, key)) : child(path, key);
+        const p = wellFormed(key) ? walk(v[key], child(path, key), depth + 1) : child(path, key);
         if (p !== undefined) return p;
       }
     }
     ancestors.delete(v);
     return undefined;
   }
-  return walk(value, root);
+  return walk(value, root, 0);
 }
 
 /**

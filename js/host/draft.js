@@ -269,7 +269,7 @@ function finishValue(value, run, depth) {
     return value;
   }
   if (depth > MAX_DEPTH) {
-    throw new SkiliftError("not_json", "the data is nested more than 5000 levels deep; data must be plain JSON");
+    throw new SkiliftError("not_json", `the data is nested more than ${MAX_DEPTH} levels deep; data must be plain JSON`);
   }
   // A new object can only be frozen after its values are finished (drafts
   // in it are replaced), so a cycle through new objects is cut here: the

@@ -11,8 +11,18 @@
 // the value-level ones by `isPlainJson` (and `jsonProblem`, documents.js),
 // the shape of an object's own properties by `exactShape`.
 
-/** Deeper than any real document: past this, the data must contain a cycle. */
-export const MAX_DEPTH = 5000;
+/**
+ * How deep data and action arguments may nest (docs/api.md, "What an action
+ * may put in the data"). Deeper than any real document: the walks that copy,
+ * check and finish values recurse, and past this they stop with a clear
+ * `not_json` (a cycle, too, shows up as depth). It was 5000, but Node's
+ * default stack holds only about 4,100 frames of those walks (and
+ * JSON.stringify itself gives up past about 4,170 levels), so a cycle or a
+ * 5,000-deep value overflowed the stack first: a RangeError instead of a
+ * SkiliftError. 1000 leaves room for a caller already deep in its own stack
+ * and for engines with smaller stacks.
+ */
+export const MAX_DEPTH = 1000;
 
 /** An object JSON.parse could have made: exactly Object.prototype (not null, not a class). */
 export function isPlainObject(value) {
