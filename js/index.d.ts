@@ -58,7 +58,7 @@ export interface StoreOptionsCommon {
 
 /** The options of `new Store(options)` (docs/api.md#storeoptions). */
 export interface StoreOptions<T> extends StoreOptionsCommon {
-  /** Data of a key that has never been written. */
+  /** Data of a key that has never been written: plain JSON (`store.load` throws `not_json` otherwise). */
   defaultData: () => T;
   /**
    * Checked on the result of every action: a predicate (`false` refuses the
@@ -95,7 +95,8 @@ export class Store<T> {
   /** The store's name. */
   readonly name: string;
   /**
-   * Starts loading `key` and returns its session at once.
+   * Starts loading `key` and returns its session at once. Throws what
+   * `defaultData()` throws, and `not_json` if it returns what JSON cannot hold.
    *
    * @example
    * const session = store.load("player_1");

@@ -140,6 +140,14 @@ pub fn number_text(x: f64) -> String {
     format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
+/// The `not_json` message for a `defaultData` result JSON cannot hold.
+pub(crate) fn default_not_json(path: &str) -> String {
+    format!(
+        "defaultData returned a value that is not JSON at {path}; it must return plain JSON data \
+         (an arrow function written `() => {{ coins: 0 }}` returns undefined: write `() => ({{ coins: 0 }})`)"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::number_text;

@@ -118,13 +118,8 @@ impl<H: Host> Clone for Session<H> {
 }
 
 impl<H: Host> Session<H> {
-    /// Creates the session; the caller starts its pull loop. Fails only
-    /// when `defaultData` throws (its exception is carried through).
-    pub(crate) fn new(context: Rc<Context<H>>, key: String) -> Result<Self, Error<H::Error>> {
-        let cache = context.host.default_data().map_err(Error::Host)?;
-        Ok(Self::with_cache(context, key, cache))
-    }
-
+    /// Creates the session on `cache` (`Store::load` gives it the checked
+    /// default data); the caller starts its pull loop.
     pub(crate) fn with_cache(context: Rc<Context<H>>, key: String, cache: H::Doc) -> Self {
         let rt = context.host.runtime().clone();
         let id = random_id(&*rt);

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::context::Context;
-use super::error::{Code, Error};
-use super::host::{storage_error, Host, LocalBoxFuture, Runtime, Storage};
+use super::error::{default_not_json, Code, Error};
+use super::host::{storage_error, Document, Host, LocalBoxFuture, Runtime, Storage};
 use super::options::StoreOptions;
 use super::pull;
 use super::record::Record;
@@ -87,7 +87,14 @@ impl<H: Host> Store<H> {
     /// Starts loading `key` and returns its session at once. Fails only
     /// when `defaultData` throws.
     pub fn load(&self, key: &str) -> Result<Session<H>, Error<H::Error>> {
-        let session = Session::new(self.context.clone(), key.to_owned())?;
+        // `defaultData`'s exception is carried through. A default JSON
+        // cannot hold could never be stored: the session of a new key would
+        // never load, nor its `stop` ever end. Refused at once.
+        let cache = self.context.host.default_data().map_err(Error::Host)?;
+        if let Some(path) = cache.json_problem() {
+            return Err(Error::new(Code::NotJson, default_not_json(&path)));
+        }
+        let session = Session::with_cache(self.context.clone(), key.to_owned(), cache);
         // The session is the state; the pull loop is what drives it. Started
         // here, so the session module does not depend on the pull.
         let rt = self.context.host.runtime().clone();

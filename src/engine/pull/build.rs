@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::confirm::settle;
 use super::error::PullError;
 use crate::engine::decisions::decision;
-use crate::engine::error::{Code, Error};
+use crate::engine::error::{default_not_json, Code, Error};
 use crate::engine::host::{Document, Entry, Host, Runtime, Storage};
 use crate::engine::ids::random_id;
 use crate::engine::record::Record;
@@ -64,12 +64,14 @@ pub(crate) async fn build<H: Host>(
             let data = host
                 .default_data()
                 .map_err(|e| PullError::Failed(Error::Host(e)))?;
-            let json = data.to_json().map_err(|path| {
-                PullError::Failed(Error::new(
-                    Code::NotJson,
-                    format!("defaultData returned a value that is not JSON at {path}"),
-                ))
-            })?;
+            // Not retried: a default JSON cannot hold is the game's code,
+            // not a passing failure, and retrying it for ever would keep
+            // the session (an update, a final save) from ever ending. The
+            // session goes bad instead, writing nothing (`Store::load`
+            // refuses such a default at load; this is one that changed).
+            let json = data
+                .to_json()
+                .map_err(|path| PullError::Bad(Code::NotJson, default_not_json(&path)))?;
             // Default data is already in the latest shape: every step counts as done.
             let steps = context
                 .options
