@@ -66,3 +66,54 @@ describe("PostgresBackend through the public API", () => {
     }
   });
 });
+
+// A pool handed in through a wrapper that counts or traces statements, as
+// bench/transactions.mjs does: its clients are plain objects with `query`
+// and `release`, not event emitters. The backend listened for connection
+// errors on every checked-out client with `client.on`, and so failed every
+// call that checks out a connection (creating the tables, every put) with
+// "client.on is not a function".
+describe("PostgresBackend on a wrapped pool", () => {
+  it("whose clients are plain { query, release } objects stores and reads every change, through its own wrapper", { timeout: 20_000 }, async () => {
+    // Not in `pools`: if the backend keeps a connection it failed on, this
+    // pool's end would wait for it, and the test must fail, not hang.
+    const pool = newPool(2);
+    const admin = newPool(1);
+    pools.push(admin);
+    let statements = 0;
+    const wrapped = {
+      query: (...args) => {
+        statements++;
+        return pool.query(...args);
+      },
+      connect: async () => {
+        const client = await pool.connect();
+        return {
+          query: (...args) => {
+            statements++;
+            return client.query(...args);
+          },
+          release: (error) => client.release(error),
+        };
+      },
+    };
+    const prefix = freshPrefix();
+    try {
+      const { store, add, errors } = gameStore(new PostgresBackend(wrapped, { tablePrefix: prefix }));
+      const session = store.load("wrapped");
+      for (let i = 0; i < 5; i++) session.patch(add, `p${i}`, 1);
+      await session.stop();
+      await store.close();
+      assert.ok(statements > 0, "the wrapper saw the statements");
+      assert.deepEqual(errors.map((e) => e.message), [], "no backend call failed");
+      const check = server(prefix);
+      const again = check.store.load("wrapped");
+      await again.await();
+      assert.equal(dataOf(again).coins, 5);
+      await again.stop();
+    } finally {
+      await dropPrefix(admin, prefix);
+      await Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    }
+  });
+});

@@ -109,11 +109,15 @@ function guardPool(pool) {
  */
 async function checkOut(pool) {
   const client = await pool.connect();
-  client.on("error", connectionLost);
+  // A pool-like wrapper (one that counts or traces queries, say) may hand
+  // out clients that are not event emitters: nothing to listen on then, as
+  // `guardPool` does for such a pool. Its connections' errors are its own.
+  const listens = typeof client.on === "function" && typeof client.removeListener === "function";
+  if (listens) client.on("error", connectionLost);
   return {
     client,
     done: (error) => {
-      client.removeListener("error", connectionLost);
+      if (listens) client.removeListener("error", connectionLost);
       client.release(error);
     },
   };
